@@ -1,0 +1,88 @@
+import type { Role } from '../../core/domain/participant.ts';
+
+/**
+ * One streaming speech recognizer behind one interface: the embedded offline engine locally and in
+ * tests, Amazon Transcribe streaming in AWS, a counting sink where only the audio path matters.
+ *
+ * All times are on the call's audio timeline (AudioHook §11): sample 0 is the first sample of the
+ * session, and time Genesys discarded or skipped while paused is counted. The gateway tells the
+ * recognizer where each chunk lies (`startSample`), so an engine never has to know about pauses; a gap
+ * between two chunks is simply audio that was never sent.
+ */
+export interface Recognizer {
+  /** Opens recognition for one start→stop span of a call, for the participants present. */
+  open(options: RecognitionOptions, listener: RecognitionListener): RecognitionSession;
+  /** Releases engine resources (worker threads, connections). */
+  close(): Promise<void>;
+}
+
+export interface RecognitionOptions {
+  conversationId: string;
+  /** Canonical IETF tag: `en-US` | `es-US`. */
+  language: string;
+  sampleRate: 8000;
+  /** Participants whose audio will be written. */
+  roles: readonly Role[];
+  /** Word timings and confidences are wanted in results. */
+  wordTimings: boolean;
+}
+
+export interface RecognitionSession {
+  /**
+   * PCM16 samples of one participant. `startSample` is the position of `pcm[0]` on the call timeline
+   * at 8 kHz. Returns synchronously; engines queue or hand off the work.
+   */
+  write(role: Role, pcm: Int16Array, startSample: number): void;
+  /** Ends the span: flushes every pending final result to the listener, then resolves. */
+  end(): Promise<void>;
+}
+
+export interface RecognitionListener {
+  onResult(result: RecognitionResult): void;
+  /** A participant's recognition failed; the span goes on for the other participant. */
+  onError(role: Role, error: RecognitionError): void;
+}
+
+export interface RecognitionResult {
+  role: Role;
+  /** Engine text as recognized (before smart formatting and redaction). */
+  text: string;
+  /** Milliseconds on the call timeline. */
+  startMs: number;
+  endMs: number;
+  confidence?: number;
+  words?: RecognizedWord[];
+  /** Spans the engine itself identified as personal data (Amazon Transcribe PII identification). */
+  entities?: RecognizedEntity[];
+}
+
+export interface RecognizedWord {
+  /** A word or a punctuation mark (`kind: 'punctuation'`). */
+  content: string;
+  kind: 'word' | 'punctuation';
+  startMs: number;
+  endMs: number;
+  confidence?: number;
+}
+
+export interface RecognizedEntity {
+  category: string;
+  type: string;
+  content: string;
+  startMs?: number;
+  endMs?: number;
+}
+
+/** Status codes of api-contract.md §2.6 that an engine failure maps to. */
+export type RecognitionStatusCode = 4050 | 4080 | 5000 | 5001 | 5002;
+
+export class RecognitionError extends Error {
+  constructor(
+    readonly statusCode: RecognitionStatusCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RecognitionError';
+  }
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean clone: set-up, type check, every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npx tsc --noEmit
+npx vitest run "$@"
