@@ -1,0 +1,59 @@
+import type { UtteranceToken } from '../domain/utterance.ts';
+import { DEFAULT_ENTITY_TYPES, entitySpans } from '../redaction/entities.ts';
+import type { RedactionSpan } from '../redaction/mask.ts';
+import { redact } from '../redaction/redact.ts';
+import { DEFAULT_RULES, type RedactionRuleName } from '../redaction/rules.ts';
+import type { EngineEntity, EngineWord } from './engine-output.ts';
+import { smartFormat } from './smart-format.ts';
+import { formatTokens } from './tokens.ts';
+
+/*
+ * From one final recognition result to the texts an utterance carries. The gateway and the offline
+ * transcription command both call this, so formatting and redaction exist in one place only.
+ */
+
+export interface RedactionSettings {
+  /** Rules in force (see `resolveRules`); always-on rules run whatever is listed. */
+  rules: readonly RedactionRuleName[];
+  /** Engine-identified entity types to mask. */
+  entityTypes: readonly string[];
+}
+
+export const DEFAULT_REDACTION: RedactionSettings = { rules: DEFAULT_RULES, entityTypes: DEFAULT_ENTITY_TYPES };
+
+export interface RenderOptions {
+  redaction: RedactionSettings;
+  /** Build detailed tokens (only when the engine returned word items). */
+  wantTokens: boolean;
+  /** Added to token times for engines whose word times are not yet on the call timeline. */
+  tokenOffsetMs?: number;
+}
+
+export interface RenderInput {
+  /** Engine text: raw words (embedded engine) or already formatted (Amazon Transcribe). */
+  text: string;
+  words?: readonly EngineWord[];
+  entities?: readonly EngineEntity[];
+}
+
+export interface RenderedUtteranceText {
+  /** Smart-formatted text. */
+  rawText: string;
+  /** `rawText` with sensitive spans masked by `#`, same length. */
+  maskedText: string;
+  /** What was masked; offsets into both texts. Never log the raw text they point at. */
+  spans: RedactionSpan[];
+  /** Unredacted detailed tokens, when wanted and the engine returned words. */
+  tokens?: UtteranceToken[];
+}
+
+export function renderUtteranceText(result: RenderInput, options: RenderOptions): RenderedUtteranceText {
+  const rawText = smartFormat(result.text);
+  const fromEntities = result.entities?.length
+    ? entitySpans(rawText, result.words ?? [], result.entities, options.redaction.entityTypes)
+    : [];
+  const { text: maskedText, spans } = redact(rawText, { rules: options.redaction.rules, entitySpans: fromEntities });
+  const rendered: RenderedUtteranceText = { rawText, maskedText, spans };
+  if (options.wantTokens && result.words?.length) rendered.tokens = formatTokens(result.words, options.tokenOffsetMs);
+  return rendered;
+}
