@@ -1,0 +1,421 @@
+import type { AppLogger } from '../../core/logger.ts';
+import { parseDuration } from './duration.ts';
+import { selectMedia, type SelectedMedia } from './media.ts';
+import {
+  PROBE_CONVERSATION_ID,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  parseOpenParameters,
+  type ClientMessage,
+  type DisconnectReason,
+  type OpenParameters,
+  type ServerMessage,
+  type ServerMessageType,
+} from './messages.ts';
+
+/**
+ * One AudioHook Monitor session on one WebSocket (audiohook-protocol.md §5–§9, §13, §16).
+ *
+ * The session owns only the protocol: envelope, sequence numbers, the state machine, timers and the
+ * replies a strict Genesys client expects. What the call does with audio and recognition lives in the
+ * `SessionHandler` (see fargate-gateway/call.ts), so the protocol can be tested on its own.
+ */
+
+export type SessionState = 'connected' | 'active' | 'paused' | 'closing' | 'closed' | 'finalized';
+
+export interface Transport {
+  send(text: string): void;
+  /** Graceful WebSocket close. */
+  close(code: number, reason: string): void;
+  /** Drop the connection at once (abandoned client). */
+  terminate(): void;
+}
+
+export interface SessionHandler {
+  /** `opened` has been sent. Never called for a connection probe. Slow work belongs in the background. */
+  opened(open: OpenParameters, media: SelectedMedia | undefined): void;
+  /** One binary frame while streaming. */
+  audio(frame: Uint8Array): void;
+  /** Audio skipped by the client: `discarded`, and the pause span reported in `resumed` (§11). */
+  discarded(seconds: number): void;
+  paused(): void;
+  resumed(): void;
+  /** The close transaction began: flush recognition. `closed` waits for this, up to the flush budget. */
+  closing(): Promise<void>;
+  /** The socket is gone (with or without a close transaction). Persist what is pending. */
+  finalized(abrupt: boolean): void;
+}
+
+export interface SessionOptions {
+  sessionId: string;
+  /** `Audiohook-Organization-Id` from the upgrade; must equal `open.parameters.organizationId`. */
+  organizationId: string | undefined;
+  transport: Transport;
+  logger: AppLogger;
+  /**
+   * Outcome of upgrade authentication. Messages that arrive before it settles are held, in order, so a
+   * verdict that is still pending can never let an `opened` out.
+   */
+  authorized: Promise<boolean>;
+  /** Builds the call behind the session once `open` is accepted (not for probes). */
+  createHandler(open: OpenParameters, session: AudioHookSession): SessionHandler;
+  timeouts?: Partial<SessionTimeouts>;
+  /** Languages listed in `opened` when the client asks (`supportedLanguages: true`). */
+  supportedLanguages?: readonly string[];
+  now?: () => number;
+}
+
+export interface SessionTimeouts {
+  /** No frame at all for this long: the client is gone; drop the socket. Pings come every 5 s. */
+  idleMs: number;
+  /** Longest wait for recognition to flush before `closed` (the client gives up at 10 s). */
+  flushBudgetMs: number;
+  /** After `closed`, the client should close the socket; close it ourselves after this. */
+  closeLingerMs: number;
+  /** After our `disconnect`, the client owes a `close`; drop the socket after this. */
+  disconnectGraceMs: number;
+}
+
+const DEFAULT_TIMEOUTS: SessionTimeouts = { idleMs: 30_000, flushBudgetMs: 5_000, closeLingerMs: 10_000, disconnectGraceMs: 10_000 };
+/** Held while authentication is pending: far more than a client can send in 500 ms before `opened`. */
+const MAX_HELD_FRAMES = 64;
+
+export interface SessionCounters {
+  textMessages: number;
+  binaryFrames: number;
+  /** Binary frames outside streaming (in flight after `paused`, before `opened`, after `close`). */
+  droppedFrames: number;
+  seqGaps: number;
+  serverseqAhead: number;
+  ignoredMessages: number;
+}
+
+export class AudioHookSession {
+  readonly sessionId: string;
+  state: SessionState = 'connected';
+  conversationId: string | undefined;
+  isProbe = false;
+  open: OpenParameters | undefined;
+  media: SelectedMedia | undefined;
+  readonly counters: SessionCounters = {
+    textMessages: 0, binaryFrames: 0, droppedFrames: 0, seqGaps: 0, serverseqAhead: 0, ignoredMessages: 0,
+  };
+  /** Wall-clock ms when `opened` was sent: position zero of the audio timeline (api-contract §4.2). */
+  openedAt: number | undefined;
+
+  private logger: AppLogger;
+  private readonly transport: Transport;
+  private readonly timeouts: SessionTimeouts;
+  private readonly now: () => number;
+  private handler: SessionHandler | undefined;
+  private serverSeq = 0;
+  private lastClientSeq = 0;
+  private authState: 'pending' | 'ok' | 'rejected' = 'pending';
+  private held: Array<string | Uint8Array> = [];
+  private disconnectSent = false;
+  private firstPongSent = false;
+  private eventsBlockedUntil = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SessionOptions) {
+    this.sessionId = options.sessionId;
+    this.transport = options.transport;
+    this.logger = options.logger;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.now = options.now ?? Date.now;
+    this.armIdleTimer();
+    options.authorized.then(
+      (ok) => this.settleAuth(ok),
+      () => this.settleAuth(false),
+    );
+  }
+
+  /** Streaming: audio is expected. */
+  get isOpen(): boolean {
+    return this.state === 'active' || this.state === 'paused';
+  }
+
+  // ---- inbound ----------------------------------------------------------------------------------
+
+  onText(text: string): void {
+    if (this.state === 'finalized') return;
+    this.armIdleTimer();
+    if (this.authState === 'pending') return this.hold(text);
+    this.handleText(text);
+  }
+
+  onBinary(frame: Uint8Array): void {
+    if (this.state === 'finalized') return;
+    this.armIdleTimer();
+    this.counters.binaryFrames++;
+    if (this.authState === 'pending') return this.hold(frame);
+    this.handleBinary(frame);
+  }
+
+  /** The WebSocket closed (by the client, or by us). */
+  onSocketClosed(): void {
+    if (this.state === 'finalized') return;
+    const abrupt = this.state !== 'closed';
+    if (abrupt) this.logger.warn('socket closed without a completed close transaction', { state: this.state });
+    this.state = 'finalized';
+    this.clearTimers();
+    this.handler?.finalized(abrupt);
+  }
+
+  // ---- outbound (also used by the gateway) --------------------------------------------------------
+
+  /** Ask the client to end the session (§8). It answers with `close`, and we still owe `closed`. */
+  disconnect(reason: DisconnectReason, info?: string): void {
+    if (this.disconnectSent || this.state === 'closing' || this.state === 'closed' || this.state === 'finalized') return;
+    this.disconnectSent = true;
+    this.send('disconnect', info ? { reason, info } : { reason });
+    this.logger.info('disconnect sent', { reason });
+    this.lingerTimer = setTimeout(() => {
+      this.logger.warn('client did not close after disconnect; dropping the socket');
+      this.transport.terminate();
+    }, this.timeouts.disconnectGraceMs);
+  }
+
+  /** Server-initiated pause (§8). Only while streaming; the client confirms with `paused`. */
+  pause(): boolean {
+    if (this.state !== 'active' || this.disconnectSent) return false;
+    this.send('pause', {});
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.state !== 'paused' || this.disconnectSent) return false;
+    this.send('resume', {});
+    return true;
+  }
+
+  /**
+   * Transcription Connector `event` (§18). Allowed while streaming or closing, never before the first
+   * `pong` (strict clients expect pong seq 2 right after opened) and never while a 429 `retryAfter` runs.
+   */
+  sendEvent(entities: Array<{ type: string; data: unknown }>): boolean {
+    if (entities.length === 0) return false;
+    const allowed = (this.isOpen || this.state === 'closing') && this.firstPongSent && this.now() >= this.eventsBlockedUntil;
+    if (!allowed) return false;
+    this.send('event', { entities });
+    return true;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private hold(frame: string | Uint8Array): void {
+    if (this.held.length >= MAX_HELD_FRAMES) {
+      this.counters.droppedFrames++;
+      return;
+    }
+    this.held.push(frame);
+  }
+
+  private settleAuth(ok: boolean): void {
+    if (this.state === 'finalized') return;
+    this.authState = ok ? 'ok' : 'rejected';
+    if (!ok) this.disconnect('unauthorized', 'authentication failed');
+    const held = this.held;
+    this.held = [];
+    for (const frame of held) {
+      if (typeof frame === 'string') this.handleText(frame);
+      else this.handleBinary(frame);
+    }
+  }
+
+  private handleText(text: string): void {
+    this.counters.textMessages++;
+    const parsed = parseClientMessage(text, this.sessionId);
+    if (!parsed.ok) return this.fail(parsed.reason);
+    const msg = parsed.message;
+    for (const warning of parsed.warnings) this.logger.warn('lenient parse', { warning, type: msg.type });
+    this.trackSequence(msg);
+
+    // After our disconnect only the transactions the client may still run are served (§9).
+    if (this.disconnectSent && msg.type !== 'ping' && msg.type !== 'close') {
+      this.counters.ignoredMessages++;
+      return;
+    }
+    switch (msg.type) {
+      case 'open': return this.onOpen(msg);
+      case 'ping': return this.onPing();
+      case 'close': return void this.onClose(msg);
+      case 'paused': return this.onPaused();
+      case 'resumed': return this.onResumed(msg);
+      case 'discarded': return this.onDiscarded(msg);
+      case 'update': return this.onUpdate(msg);
+      case 'error': return this.onClientError(msg);
+      default:
+        this.counters.ignoredMessages++;
+        this.logger.warn('unknown message type ignored', { type: msg.type });
+    }
+  }
+
+  /** Policy §5.3: gaps are logged and counted; losing a live call over a counter is worse. */
+  private trackSequence(msg: ClientMessage): void {
+    if (msg.seq !== this.lastClientSeq + 1) {
+      this.counters.seqGaps++;
+      this.logger.warn('client seq out of order', { expected: this.lastClientSeq + 1, got: msg.seq });
+    }
+    this.lastClientSeq = msg.seq;
+    if (msg.serverseq !== undefined && msg.serverseq > this.serverSeq) {
+      this.counters.serverseqAhead++;
+      this.logger.warn('client serverseq ahead of ours', { serverseq: msg.serverseq, ours: this.serverSeq });
+    }
+  }
+
+  private onOpen(msg: ClientMessage): void {
+    if (this.state !== 'connected' || this.authState === 'rejected') {
+      this.counters.ignoredMessages++;
+      return;
+    }
+    const parsed = parseOpenParameters(msg.parameters);
+    if (!parsed.ok) return this.fail(parsed.reason);
+    const open = parsed.open;
+    if (this.options.organizationId !== undefined && open.organizationId.toLowerCase() !== this.options.organizationId.toLowerCase()) {
+      this.logger.warn('open.organizationId differs from the Audiohook-Organization-Id header');
+      this.disconnect('unauthorized', 'authentication failed');
+      return;
+    }
+    this.open = open;
+    this.conversationId = open.conversationId;
+    this.isProbe = open.conversationId === PROBE_CONVERSATION_ID;
+    this.logger = this.logger.createChild({ persistentKeys: { conversationId: open.conversationId, probe: this.isProbe } });
+    this.media = selectMedia(open.media);
+    if (!this.media) this.logger.warn('no usable media offered; answering media: []', { offered: open.media.length });
+
+    // `opened` goes out before anything else happens: Genesys gives up after 5 s (§13).
+    const parameters: Record<string, unknown> = { startPaused: false, media: this.media ? [this.media.offered] : [] };
+    if (open.supportedLanguages) parameters.supportedLanguages = [...(this.options.supportedLanguages ?? [])];
+    this.send('opened', parameters);
+    this.openedAt = this.now();
+    this.state = 'active';
+    this.logger.info('session opened', { channels: this.media?.channels ?? [] });
+
+    if (this.isProbe) return;
+    try {
+      this.handler = this.options.createHandler(open, this);
+      this.handler.opened(open, this.media);
+    } catch (error) {
+      this.logger.error('call set-up failed', { error });
+      this.disconnect('error', 'internal error');
+    }
+  }
+
+  private onPing(): void {
+    // Synchronously, before any other work: clientseq must be this ping's seq (§5.2).
+    this.send('pong', {});
+    this.firstPongSent = true;
+  }
+
+  private async onClose(msg: ClientMessage): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed' || this.state === 'finalized') {
+      this.counters.ignoredMessages++;
+      return;
+    }
+    this.state = 'closing';
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.logger.info('close received', { reason: typeof msg.parameters.reason === 'string' ? msg.parameters.reason : undefined });
+    if (this.handler) {
+      let budget: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((resolve) => { budget = setTimeout(() => resolve('expired'), this.timeouts.flushBudgetMs); });
+      try {
+        const outcome = await Promise.race([this.handler.closing().then(() => 'flushed' as const), expired]);
+        if (outcome === 'expired') this.logger.warn('flush budget exceeded; sending closed, results keep persisting', { budgetMs: this.timeouts.flushBudgetMs });
+      } catch (error) {
+        this.logger.error('flush on close failed', { error });
+      } finally {
+        clearTimeout(budget);
+      }
+    }
+    if (this.state !== 'closing') return; // the socket went away while flushing
+    this.send('closed', {});
+    this.state = 'closed';
+    this.lingerTimer = setTimeout(() => {
+      this.logger.info('client did not close the socket after closed; closing it');
+      this.transport.close(1000, 'session closed');
+    }, this.timeouts.closeLingerMs);
+  }
+
+  private onPaused(): void {
+    if (this.state !== 'active') return; // duplicates are normal (§6)
+    this.state = 'paused';
+    this.handler?.paused();
+  }
+
+  private onResumed(msg: ClientMessage): void {
+    this.addDiscarded(msg, 'resumed');
+    if (this.state !== 'paused') return;
+    this.state = 'active';
+    this.handler?.resumed();
+  }
+
+  private onDiscarded(msg: ClientMessage): void {
+    this.addDiscarded(msg, 'discarded');
+  }
+
+  private addDiscarded(msg: ClientMessage, type: string): void {
+    const raw = msg.parameters.discarded;
+    const seconds = typeof raw === 'string' ? parseDuration(raw) : null;
+    if (seconds === null) {
+      this.logger.warn('invalid discarded duration ignored', { type });
+      return;
+    }
+    if (seconds > 0) this.handler?.discarded(seconds);
+  }
+
+  private onUpdate(msg: ClientMessage): void {
+    this.logger.info('update received', { language: typeof msg.parameters.language === 'string' ? msg.parameters.language : undefined });
+  }
+
+  private onClientError(msg: ClientMessage): void {
+    const { code, message, retryAfter } = msg.parameters;
+    this.logger.warn('client reported an error', { code, message: typeof message === 'string' ? message.slice(0, 200) : undefined });
+    if (code === 429 && typeof retryAfter === 'string') {
+      const seconds = parseDuration(retryAfter);
+      if (seconds !== null) this.eventsBlockedUntil = this.now() + seconds * 1000;
+    }
+  }
+
+  private handleBinary(frame: Uint8Array): void {
+    if (this.state !== 'active' || this.disconnectSent || !this.handler || !this.media) {
+      this.counters.droppedFrames++;
+      return;
+    }
+    this.handler.audio(frame);
+  }
+
+  /** A hard failure (§16): tell the client, keep serving `close`. */
+  private fail(reason: string): void {
+    this.logger.warn('protocol violation', { reason });
+    this.disconnect('error', 'protocol error');
+  }
+
+  private send(type: ServerMessageType, parameters: Record<string, unknown>): void {
+    const message: ServerMessage = {
+      version: PROTOCOL_VERSION,
+      id: this.sessionId,
+      type,
+      seq: ++this.serverSeq,
+      clientseq: this.lastClientSeq,
+      parameters,
+    };
+    this.transport.send(JSON.stringify(message));
+  }
+
+  private armIdleTimer(): void {
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      this.idleTimer = setTimeout(() => {
+        this.logger.warn('session idle; dropping the socket', { idleMs: this.timeouts.idleMs, state: this.state });
+        this.transport.terminate();
+      }, this.timeouts.idleMs);
+    }
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.lingerTimer);
+  }
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { roleOfChannel, type Role } from '../core/domain/participant.ts';
+import type { TranscriptionSettings } from '../core/domain/transcription.ts';
+import type { AppLogger } from '../core/logger.ts';
+import { splitChannels } from './audio/deinterleave.ts';
+import { AudioTimeline } from './audio/timeline.ts';
+import type { SelectedMedia } from './audiohook/media.ts';
+import type { OpenParameters } from './audiohook/messages.ts';
+import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
+import type { Recognizer } from './recognition/recognizer.ts';
+import { TranscriptionSpan, type SpanReport, type SpanOptions } from './transcription/span.ts';
+import type { UtteranceSink } from './transcription/utterance-sink.ts';
+
+/**
+ * The call behind one AudioHook session: the audio path (de-interleave, decode, timeline, counters)
+ * and the transcription spans that start/stop open and close. The session holds the protocol; the
+ * call holds what the control API acts on.
+ */
+
+export interface CallDependencies {
+  recognizer: Recognizer;
+  sink: UtteranceSink;
+  tenant: string;
+  redaction: SpanOptions['redaction'];
+  logger: AppLogger;
+  /** Lifecycle notifications for the session registry (DynamoDB in the full system). */
+  events?: CallEvents;
+  now?: () => number;
+}
+
+export interface CallEvents {
+  opened?(call: Call): void;
+  closing?(call: Call): void;
+  /** The call ended; `report` is set when transcription was running at the end (returned once by stop). */
+  ended?(call: Call, report: SpanReport | undefined): void;
+}
+
+export interface StartRequest {
+  settings: TranscriptionSettings;
+  streamIds?: Partial<Record<Role, string>>;
+  externalConversationId?: string;
+}
+
+export type StartOutcome = { ok: true; report: Record<Role, { streamId: string; status: { code: number; description: string } }> } | { ok: false; error: 'closing' | 'running' | 'ended' };
+export type StopOutcome = { ok: true; report: SpanReport } | { ok: false; error: 'closing' | 'not-running' | 'ended' };
+
+export interface AudioCounters {
+  /** Samples per participant received from Genesys, transcribed or not. */
+  receivedSamples: Record<Role, number>;
+  droppedBytes: number;
+}
+
+export class Call implements SessionHandler {
+  readonly timeline = new AudioTimeline();
+  readonly counters: AudioCounters = { receivedSamples: { customer: 0, agent: 0 }, droppedBytes: 0 };
+  private channelRoles: Role[] = [];
+  private span: TranscriptionSpan | undefined;
+  private stopping: Promise<SpanReport> | undefined;
+  private ended = false;
+  private endPromise: Promise<void> | undefined;
+  private readonly logger: AppLogger;
+  private readonly now: () => number;
+
+  constructor(
+    readonly session: AudioHookSession,
+    readonly open: OpenParameters,
+    private readonly deps: CallDependencies,
+  ) {
+    this.logger = deps.logger;
+    this.now = deps.now ?? Date.now;
+  }
+
+  get conversationId(): string {
+    return this.open.conversationId;
+  }
+
+  get isClosing(): boolean {
+    return this.session.state === 'closing' || this.session.state === 'closed' || this.session.state === 'finalized';
+  }
+
+  get isTranscribing(): boolean {
+    return this.span !== undefined;
+  }
+
+  get presentRoles(): Role[] {
+    return [...this.channelRoles];
+  }
+
+  // ---- SessionHandler ----------------------------------------------------------------------------
+
+  opened(_open: OpenParameters, media: SelectedMedia | undefined): void {
+    this.channelRoles = (media?.channels ?? []).map(roleOfChannel);
+    this.deps.events?.opened?.(this);
+  }
+
+  audio(frame: Uint8Array): void {
+    const channelCount = this.channelRoles.length as 1 | 2;
+    const startSample = this.timeline.positionSamples;
+    const { channels, samplesPerChannel, droppedBytes } = splitChannels(frame, channelCount);
+    if (droppedBytes > 0) {
+      this.counters.droppedBytes += droppedBytes;
+      this.logger.warn('audio frame length is not a multiple of the channel count; incomplete tail dropped', {
+        frameBytes: frame.length, channelCount, droppedBytes,
+      });
+    }
+    for (let i = 0; i < channels.length; i++) {
+      const role = this.channelRoles[i];
+      this.counters.receivedSamples[role] += samplesPerChannel;
+      this.span?.write(role, channels[i], startSample);
+    }
+    this.timeline.addReceived(samplesPerChannel);
+  }
+
+  discarded(seconds: number): void {
+    this.timeline.addDiscarded(seconds);
+  }
+
+  paused(): void {}
+
+  resumed(): void {}
+
+  async closing(): Promise<void> {
+    this.deps.events?.closing?.(this);
+    await this.endCall();
+  }
+
+  finalized(_abrupt: boolean): void {
+    void this.endCall();
+  }
+
+  /** Resolves once the call has ended and its last results are recorded (after the socket closed). */
+  get done(): Promise<void> {
+    return this.endPromise ?? Promise.resolve();
+  }
+
+  // ---- control ------------------------------------------------------------------------------------
+
+  startTranscription(request: StartRequest): StartOutcome {
+    if (this.ended) return { ok: false, error: 'ended' };
+    if (this.isClosing) return { ok: false, error: 'closing' };
+    if (this.span || this.stopping) return { ok: false, error: 'running' };
+    const streamIds = {
+      customer: request.streamIds?.customer ?? randomUUID(),
+      agent: request.streamIds?.agent ?? randomUUID(),
+    };
+    const span = new TranscriptionSpan({
+      conversationId: this.conversationId.toLowerCase(),
+      externalConversationId: request.externalConversationId ?? this.conversationId,
+      settings: request.settings,
+      streamIds,
+      presentRoles: this.channelRoles,
+      recognizer: this.deps.recognizer,
+      sink: this.deps.sink,
+      audioEpochMs: this.session.openedAt ?? this.now(),
+      tenant: this.deps.tenant,
+      redaction: this.deps.redaction,
+      logger: this.logger,
+      now: this.now,
+    });
+    this.span = span;
+    this.logger.info('transcription started', { customerStreamId: streamIds.customer, agentStreamId: streamIds.agent });
+    return {
+      ok: true,
+      report: {
+        customer: { streamId: streamIds.customer, status: span.statusOf('customer') },
+        agent: { streamId: streamIds.agent, status: span.statusOf('agent') },
+      },
+    };
+  }
+
+  async stopTranscription(): Promise<StopOutcome> {
+    if (this.ended) return { ok: false, error: 'ended' };
+    if (this.isClosing) return { ok: false, error: 'closing' };
+    const span = this.span;
+    if (!span) return { ok: false, error: 'not-running' };
+    // Audio stops flowing to recognition at once; the flush may take a moment.
+    this.span = undefined;
+    this.stopping = span.end();
+    try {
+      const report = await this.stopping;
+      this.logger.info('transcription stopped', summaryLog(report));
+      return { ok: true, report };
+    } finally {
+      this.stopping = undefined;
+    }
+  }
+
+  /** The call is over: flush a running span; its report is handed to the registry, returned once by stop. */
+  private endCall(): Promise<void> {
+    this.endPromise ??= this.finishCall();
+    return this.endPromise;
+  }
+
+  private async finishCall(): Promise<void> {
+    this.ended = true;
+    const span = this.span;
+    this.span = undefined;
+    let report: SpanReport | undefined;
+    if (span) {
+      report = await span.end();
+      this.logger.info('transcription ended with the call', summaryLog(report));
+    } else if (this.stopping) {
+      await this.stopping.catch(() => undefined);
+    }
+    this.deps.events?.ended?.(this, report);
+  }
+}
+
+function summaryLog(report: SpanReport): Record<string, unknown> {
+  return {
+    customer: { streamId: report.customer.streamId, ...report.customer.summary },
+    agent: { streamId: report.agent.streamId, ...report.agent.summary },
+  };
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Gateway configuration from the environment, validated once at start. A bad value stops the process
+ * with a message naming the variable, never a stack trace.
+ */
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const millis = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
+const flag = (fallback: boolean) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  GATEWAY_PORT: port(8080),
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  AUDIOHOOK_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"').default('/audiohook/ws'),
+  /** How failed authentication is answered (audiohook-protocol.md §4.5). */
+  AUTH_REJECTION: z.enum(['disconnect', 'http401']).default('disconnect'),
+  /** Every authentication failure is answered no sooner than this (timing-safe rejection). */
+  AUTH_FAILURE_FLOOR_MS: z.coerce.number().int().min(0).max(10_000).default(500),
+  /** Verify the signature against X-Forwarded-Host / X-Forwarded-Uri set by a trusted proxy. */
+  TRUST_FORWARDED_HEADERS: flag(false),
+  MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  IDLE_TIMEOUT_MS: millis(30_000),
+  FLUSH_BUDGET_MS: millis(5_000),
+  DRAIN_DEADLINE_MS: millis(30_000),
+  CONTROL_PORT: port(8081),
+  CONTROL_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Base URL other components use to reach this task's control endpoint (defaults from host/port). */
+  CONTROL_ADVERTISED_URL: z.string().url().optional(),
+  RECOGNIZER: z.enum(['embedded', 'transcribe', 'none']).default('embedded'),
+  TENANT: z.string().min(1).max(128).default('default'),
+  /** Send Transcription Connector `event`s with transcripts (a session may also ask via customConfig). */
+  TRANSCRIPT_EVENTS: flag(false),
+});
+
+export type GatewayConfig = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
+import type { ApiKeySet } from './audiohook/api-keys.ts';
+import { authenticateUpgrade } from './audiohook/authenticate.ts';
+import { isUuid } from './audiohook/messages.ts';
+import { NonceCache } from './audiohook/nonce-cache.ts';
+import { AudioHookSession, type Transport } from './audiohook/session.ts';
+import { Call, type CallDependencies } from './call.ts';
+import { CallDirectory } from './call-directory.ts';
+import type { GatewayConfig } from './config.ts';
+
+/**
+ * The AudioHook WebSocket server: upgrade checks and authentication, one session per connection,
+ * `/health` for the load balancer, session limits, and the graceful drain on SIGTERM.
+ */
+
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export interface GatewayServerOptions {
+  config: GatewayConfig;
+  apiKeys: ApiKeySet;
+  call: Omit<CallDependencies, 'logger'>;
+  supportedLanguages?: readonly string[];
+  logger?: AppLogger;
+}
+
+export class GatewayServer {
+  readonly calls = new CallDirectory();
+  readonly sessions = new Set<AudioHookSession>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly nonces = new NonceCache();
+  private readonly logger: AppLogger;
+  private draining = false;
+
+  constructor(private readonly options: GatewayServerOptions) {
+    this.logger = options.logger ?? rootLogger;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
+    this.http = createServer((req, res) => this.onRequest(req, res));
+    this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    this.http.on('clientError', (_error, socket) => socket.destroy());
+  }
+
+  async listen(port = this.options.config.GATEWAY_PORT, host = this.options.config.GATEWAY_HOST): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    return this.http.address() as AddressInfo;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * Graceful shutdown: refuse new sessions, ask live ones to end with `disconnect`, let each run its
+   * close transaction (which flushes recognition), and resolve when all are gone or at the deadline.
+   */
+  async drain(deadlineMs = this.options.config.DRAIN_DEADLINE_MS): Promise<{ remaining: number }> {
+    this.draining = true;
+    this.logger.info('draining', { sessions: this.sessions.size, deadlineMs });
+    for (const session of this.sessions) session.disconnect('completed', 'server shutting down');
+    const deadline = Date.now() + deadlineMs;
+    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const remaining = this.sessions.size;
+    if (remaining > 0) this.logger.warn('drain deadline reached with live sessions', { remaining });
+    return { remaining };
+  }
+
+  async close(): Promise<void> {
+    // Upgraded sockets are no longer the HTTP server's: end them here or close() would wait forever.
+    for (const ws of this.sockets) ws.terminate();
+    for (const session of this.sessions) session.onSocketClosed();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') {
+      const status = this.draining ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: this.draining ? 'draining' : 'ok', sessions: this.sessions.size }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'not found' }));
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const { config } = this.options;
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== config.AUDIOHOOK_PATH) return refuse(socket, 404, 'Not Found');
+    if (this.draining) return refuse(socket, 503, 'Service Unavailable');
+    if (this.sessions.size >= config.MAX_SESSIONS) {
+      this.logger.warn('session limit reached; refusing a connection', { maxSessions: config.MAX_SESSIONS });
+      return refuse(socket, 503, 'Service Unavailable');
+    }
+    const sessionId = header(req, 'audiohook-session-id');
+    if (!isUuid(sessionId)) return refuse(socket, 400, 'Bad Request');
+    const correlationId = header(req, 'audiohook-correlation-id');
+    const organizationId = header(req, 'audiohook-organization-id');
+    const log = this.logger.createChild({ persistentKeys: { sessionId, correlationId: correlationId ?? randomUUID(), organizationId } });
+
+    const verdict = authenticateUpgrade(req, this.options.apiKeys, {
+      nonceCache: this.nonces,
+      failureFloorMs: config.AUTH_FAILURE_FLOOR_MS,
+      trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS,
+    }).then((outcome) => {
+      if (!outcome.ok) log.warn('authentication failed', { code: outcome.code, reason: outcome.reason });
+      return outcome.ok;
+    });
+
+    if (config.AUTH_REJECTION === 'http401' && !(await verdict)) return refuse(socket, 401, 'Unauthorized');
+    if (socket.destroyed) return;
+
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, sessionId, organizationId, verdict, log));
+  }
+
+  private onConnection(ws: WebSocket, sessionId: string, organizationId: string | undefined, authorized: Promise<boolean>, log: AppLogger): void {
+    const transport: Transport = {
+      send: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
+      },
+      close: (code, reason) => ws.close(code, reason),
+      terminate: () => ws.terminate(),
+    };
+    const { config } = this.options;
+    let call: Call | undefined;
+    const session = new AudioHookSession({
+      sessionId,
+      organizationId,
+      transport,
+      logger: log,
+      authorized,
+      supportedLanguages: this.options.supportedLanguages,
+      timeouts: { idleMs: config.IDLE_TIMEOUT_MS, flushBudgetMs: config.FLUSH_BUDGET_MS },
+      createHandler: (open, s) => {
+        call = new Call(s, open, { ...this.options.call, logger: log.createChild({ persistentKeys: { conversationId: open.conversationId } }) });
+        this.calls.add(call);
+        return call;
+      },
+    });
+    this.sessions.add(session);
+    this.sockets.add(ws);
+    log.info('connection accepted', { sessions: this.sessions.size });
+
+    ws.on('message', (data, isBinary) => {
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (isBinary) session.onBinary(buffer);
+      else session.onText(buffer.toString('utf8'));
+    });
+    ws.on('error', (error) => log.warn('websocket error', { error: error.message }));
+    ws.on('close', (code) => {
+      session.onSocketClosed();
+      this.sessions.delete(session);
+      this.sockets.delete(ws);
+      // The call stays findable until its flush has ended, so a stop racing the hang-up gets an answer.
+      if (call) {
+        const ended = call;
+        void ended.done.finally(() => this.calls.remove(ended));
+      }
+      log.info('connection closed', { code, sessions: this.sessions.size });
+    });
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

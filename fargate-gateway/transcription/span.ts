@@ -1,0 +1,151 @@
+import { monotonicFactory } from 'ulid';
+import type { Role } from '../../core/domain/participant.ts';
+import { ROLES } from '../../core/domain/participant.ts';
+import { streamStatus, type StreamStatus, type StreamSummary, type TranscriptionSettings } from '../../core/domain/transcription.ts';
+import type { Utterance } from '../../core/domain/utterance.ts';
+import type { AppLogger } from '../../core/logger.ts';
+import { renderUtteranceText, type RenderOptions } from '../../core/text/pipeline.ts';
+import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSession } from '../recognition/recognizer.ts';
+
+/**
+ * One start→stop span of transcription for a call (api-contract.md §2.4, §2.7): the recognition
+ * session, the stream ids, the per-participant counters of the stop summary, and the turn of each
+ * final result into an utterance record.
+ */
+
+export interface ParticipantReport {
+  streamId: string;
+  status: StreamStatus;
+  summary: StreamSummary;
+}
+export type SpanReport = Record<Role, ParticipantReport>;
+
+export interface SpanOptions {
+  conversationId: string;
+  externalConversationId: string;
+  settings: TranscriptionSettings;
+  streamIds: Record<Role, string>;
+  /** Participants that have a channel in the negotiated media. */
+  presentRoles: readonly Role[];
+  recognizer: Recognizer;
+  sink: { record(utterance: Utterance): Promise<void> };
+  /** Wall-clock ms of audio position zero (when `opened` was sent). */
+  audioEpochMs: number;
+  tenant: string;
+  redaction: RenderOptions['redaction'];
+  logger: AppLogger;
+  now?: () => number;
+}
+
+interface ParticipantState {
+  streamId: string;
+  status: number;
+  samples: number;
+  transcripts: number;
+}
+
+const newMessageId = monotonicFactory();
+
+export class TranscriptionSpan {
+  private readonly participants: Record<Role, ParticipantState>;
+  private readonly session: RecognitionSession;
+  private readonly startedAt: number;
+  private readonly now: () => number;
+  private readonly pending = new Set<Promise<void>>();
+  private ended: Promise<SpanReport> | undefined;
+
+  constructor(private readonly options: SpanOptions) {
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    const present = new Set(options.presentRoles);
+    this.participants = {
+      customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, samples: 0, transcripts: 0 },
+      agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, samples: 0, transcripts: 0 },
+    };
+    this.session = options.recognizer.open(
+      {
+        conversationId: options.conversationId,
+        language: options.settings.language,
+        sampleRate: 8000,
+        roles: options.presentRoles,
+        wordTimings: options.settings.detailedToken,
+      },
+      { onResult: (result) => this.onResult(result), onError: (role, error) => this.onError(role, error) },
+    );
+  }
+
+  statusOf(role: Role): StreamStatus {
+    return streamStatus(this.participants[role].status);
+  }
+
+  /** PCM of one participant; counted as recognition input only while the participant's stream is healthy. */
+  write(role: Role, pcm: Int16Array, startSample: number): void {
+    const participant = this.participants[role];
+    if (this.ended || participant.status !== 1000) return;
+    participant.samples += pcm.length;
+    this.session.write(role, pcm, startSample);
+  }
+
+  /** Ends recognition, waits for the last finals to be recorded, and reports each participant. */
+  end(): Promise<SpanReport> {
+    this.ended ??= this.finish();
+    return this.ended;
+  }
+
+  private async finish(): Promise<SpanReport> {
+    try {
+      await this.session.end();
+    } catch (error) {
+      this.options.logger.error('recognition did not end cleanly', { error });
+    }
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    const streamingSeconds = Math.ceil((this.now() - this.startedAt) / 1000);
+    const report = {} as SpanReport;
+    for (const role of ROLES) {
+      const p = this.participants[role];
+      const totalAudioBytes = p.samples * 2;
+      report[role] = {
+        streamId: p.streamId,
+        status: streamStatus(p.status),
+        summary: { totalAudioBytes, audioDurationMs: Math.floor(totalAudioBytes / 16), streamingSeconds, transcripts: p.transcripts },
+      };
+    }
+    return report;
+  }
+
+  private onResult(result: RecognitionResult): void {
+    const participant = this.participants[result.role];
+    const { settings } = this.options;
+    const rendered = renderUtteranceText(result, { redaction: this.options.redaction, wantTokens: settings.detailedToken });
+    if (rendered.rawText.trim().length === 0) return;
+    participant.transcripts++;
+    const createdAt = this.now();
+    const utterance: Utterance = {
+      conversationId: this.options.conversationId,
+      externalConversationId: this.options.externalConversationId,
+      messageId: newMessageId(createdAt),
+      streamId: participant.streamId,
+      role: result.role,
+      externalId: result.role === 'customer' ? settings.customerId : settings.agentId,
+      startMs: result.startMs,
+      endMs: result.endMs,
+      maskedText: rendered.maskedText,
+      rawText: rendered.rawText,
+      redactionOutput: settings.redactionOutput,
+      clientTimestamp: new Date(this.options.audioEpochMs + result.startMs).toISOString(),
+      createdTimestamp: new Date(createdAt).toISOString(),
+      tenant: this.options.tenant,
+    };
+    if (settings.detailedToken && rendered.tokens) utterance.tokens = rendered.tokens;
+    const recorded = this.options.sink.record(utterance).catch((error: unknown) => {
+      this.options.logger.error('utterance could not be recorded', { error, messageId: utterance.messageId, role: result.role });
+    });
+    this.pending.add(recorded);
+    void recorded.finally(() => this.pending.delete(recorded));
+  }
+
+  private onError(role: Role, error: RecognitionError): void {
+    this.options.logger.error('recognition failed for a participant', { role, statusCode: error.statusCode, error: error.message });
+    this.participants[role].status = error.statusCode;
+  }
+}

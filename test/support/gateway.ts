@@ -1,0 +1,59 @@
+import type { Utterance } from '../../core/domain/utterance.ts';
+import { createApiKeySet } from '../../fargate-gateway/audiohook/api-keys.ts';
+import { loadGatewayConfig, type GatewayConfig } from '../../fargate-gateway/config.ts';
+import { CountingRecognizer } from '../../fargate-gateway/recognition/counting-recognizer.ts';
+import type { Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
+import { GatewayServer } from '../../fargate-gateway/server.ts';
+import type { CallEvents } from '../../fargate-gateway/call.ts';
+import { DEFAULT_REDACTION } from '../../core/text/pipeline.ts';
+
+export const TEST_API_KEY = 'test-api-key';
+export const TEST_CLIENT_SECRET = Buffer.from('test-client-secret-of-32-bytes!!').toString('base64');
+export const UNSIGNED_API_KEY = 'unsigned-key';
+
+export interface TestGateway {
+  server: GatewayServer;
+  url: string;
+  httpUrl: string;
+  recognizer: Recognizer;
+  utterances: Utterance[];
+  clientOptions: { url: string; apiKey: string; clientSecret: string };
+  close(): Promise<void>;
+}
+
+/** A real gateway on an ephemeral loopback port, with the counting recognizer unless one is given. */
+export async function startTestGateway(options: {
+  env?: Record<string, string>;
+  recognizer?: Recognizer;
+  events?: CallEvents;
+} = {}): Promise<TestGateway> {
+  const config: GatewayConfig = loadGatewayConfig({ AUTH_FAILURE_FLOOR_MS: '50', ...options.env });
+  const recognizer = options.recognizer ?? new CountingRecognizer(true);
+  const utterances: Utterance[] = [];
+  const server = new GatewayServer({
+    config,
+    apiKeys: createApiKeySet([
+      [TEST_API_KEY, Buffer.from(TEST_CLIENT_SECRET, 'base64')],
+      [UNSIGNED_API_KEY, null],
+    ]),
+    call: {
+      recognizer,
+      sink: { record: async (u) => void utterances.push(u) },
+      tenant: 'test',
+      redaction: DEFAULT_REDACTION,
+      events: options.events,
+    },
+    supportedLanguages: ['en-US', 'es-US'],
+  });
+  const address = await server.listen(0, '127.0.0.1');
+  const url = `ws://127.0.0.1:${address.port}${config.AUDIOHOOK_PATH}`;
+  return {
+    server,
+    url,
+    httpUrl: `http://127.0.0.1:${address.port}`,
+    recognizer,
+    utterances,
+    clientOptions: { url, apiKey: TEST_API_KEY, clientSecret: TEST_CLIENT_SECRET },
+    close: () => server.close(),
+  };
+}
