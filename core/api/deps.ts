@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationsStore } from '../stores/conversations.ts';
+import type { MessagesStore } from '../stores/messages.ts';
+import type { GatewayControlClient } from './gateway-control-client.ts';
+
+/** Sources of fresh identifiers, injectable so tests can predict them. */
+export interface Ids {
+  /** A participant's stream id: random version-4 UUID, lower case (api-contract.md §2.3, §8 #1). */
+  streamId(): string;
+  /** Identifies one request's hold on a conversation lock. */
+  lockOwner(): string;
+}
+
+export const randomIds: Ids = { streamId: () => randomUUID(), lockOwner: () => randomUUID() };
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** What start-streaming and stop-streaming need. */
+export interface ControlDeps {
+  conversations: ConversationsStore;
+  gateway: GatewayControlClient;
+  clock: Clock;
+  ids: Ids;
+}
+
+/** What the after-call GET needs. */
+export interface MessagesDeps {
+  messages: MessagesStore;
+}

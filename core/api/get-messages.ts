@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ApiError } from './errors.ts';
+import type { MessagesDeps } from './deps.ts';
+import { isJsonObject } from './request-body.ts';
+import type { Role } from '../domain/participant.ts';
+
+/** The after-call GET (api-contract.md §4). */
+export interface MessageItem {
+  text: string;
+  sender: { role: Role; externalId: string | null };
+  messageId: string;
+  createdTimestamp: string;
+  clientTimestamp: string;
+}
+
+export interface MessagesResponse {
+  items: MessageItem[];
+}
+
+const externalIdSchema = z
+  .string()
+  .max(255)
+  .refine((s) => s.trim().length > 0);
+
+/**
+ * `externalId` from the query string, or, when that is absent, from a JSON body as ASAPP's streaming
+ * guide sends it (api-contract.md §4.1, §8 #10). Anything else is 400-01.
+ */
+export function externalIdOf(queryValue: string | undefined, rawBody: string | undefined): string {
+  let candidate: unknown = queryValue;
+  if (queryValue === undefined || queryValue === '') {
+    candidate = undefined;
+    if (rawBody !== undefined && rawBody.trim() !== '') {
+      try {
+        const body: unknown = JSON.parse(rawBody);
+        if (isJsonObject(body)) candidate = body.externalId;
+      } catch {
+        throw new ApiError('400-01', 'request body is not valid JSON');
+      }
+    }
+  }
+  const parsed = externalIdSchema.safeParse(candidate);
+  if (!parsed.success) throw new ApiError('400-01', candidate === undefined ? 'externalId is required' : 'externalId must be a non-empty string of at most 255 characters');
+  return parsed.data;
+}
+
+export async function getMessages(externalId: string, principal: { tenant: string }, deps: MessagesDeps): Promise<MessagesResponse> {
+  const stored = await deps.messages.listConversationMessages(externalId, { tenant: principal.tenant });
+  return {
+    items: stored
+      // The schema requires non-empty text; an empty utterance has nothing to show.
+      .filter((m) => m.text.length > 0)
+      .map((m) => ({
+        text: m.text,
+        sender: { role: m.role, externalId: m.externalId || null },
+        messageId: m.messageId,
+        createdTimestamp: m.createdTimestamp,
+        clientTimestamp: m.clientTimestamp,
+      })),
+  };
+}

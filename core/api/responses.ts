@@ -1,0 +1,53 @@
+import type { Role } from '../domain/participant.ts';
+import type { StreamStatus, StreamSummary } from '../domain/transcription.ts';
+import type { StartResults, StartedStream, StopResults, StoppedStream } from './gateway-control.ts';
+
+/** start-streaming / stop-streaming 200 bodies, keys in contract order (api-contract.md §2.3, §2.4). */
+export interface ParticipantResponse {
+  streamId: string;
+  status: StreamStatus;
+  summary?: StreamSummary;
+}
+
+export interface StreamingResponse {
+  isOk: boolean;
+  errorMessage?: string;
+  autotranscribeResponse: { customer: ParticipantResponse; agent: ParticipantResponse };
+}
+
+const OK = 1000;
+
+export function startResponse(results: StartResults): StreamingResponse {
+  return streamingResponse(results, (s) => participant(s));
+}
+
+export function stopResponse(results: StopResults): StreamingResponse {
+  return streamingResponse(results, (s) => ({
+    ...participant(s),
+    summary: {
+      totalAudioBytes: s.summary.totalAudioBytes,
+      audioDurationMs: s.summary.audioDurationMs,
+      streamingSeconds: s.summary.streamingSeconds,
+      transcripts: s.summary.transcripts,
+    },
+  }));
+}
+
+function participant(s: StartedStream): ParticipantResponse {
+  return { streamId: s.streamId, status: { code: s.status.code, description: s.status.description } };
+}
+
+function streamingResponse<S extends StartedStream | StoppedStream>(
+  results: Record<Role, S>,
+  shape: (s: S) => ParticipantResponse,
+): StreamingResponse {
+  const failing = (['customer', 'agent'] as const).filter((role) => results[role].status.code !== OK);
+  const autotranscribeResponse = { customer: shape(results.customer), agent: shape(results.agent) };
+  if (failing.length === 0) return { isOk: true, autotranscribeResponse };
+  const errorMessage = failing.map((role) => `${role}: ${results[role].message ?? results[role].status.description}`).join('; ');
+  return { isOk: false, errorMessage, autotranscribeResponse };
+}
+
+export function anyParticipantOk(results: StartResults): boolean {
+  return results.customer.status.code === OK || results.agent.status.code === OK;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { RedactionMode } from '../config/api.ts';
+import { SUPPORTED_LANGUAGES, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
+import { conversationKey } from '../stores/conversation-key.ts';
+import { ApiError } from './errors.ts';
+import { parseJsonObject, validate } from './request-body.ts';
+
+/**
+ * start-streaming / stop-streaming request bodies, validated in the order of api-contract.md §2.2:
+ * body shape and field types/enums (400-201) first, then parameter combinations and tenant policy (400-202).
+ */
+const GUID_LIMIT = 255;
+const identifier = z
+  .string()
+  .max(GUID_LIMIT)
+  .refine((s) => s.trim().length > 0);
+
+const REDACTION_OUTPUTS = ['redacted', 'unredacted', 'redacted_and_unredacted'] as const;
+const participant = z.enum(['customer', 'agent']);
+
+const startSchema = z.object({
+  // The other namespaces of ASAPP's enum are not served: a field error like any other.
+  namespace: z.literal('genesysaudiohook'),
+  guid: identifier,
+  customerId: identifier,
+  agentId: identifier,
+  autotranscribeParams: z
+    .object({
+      language: z.string().optional(),
+      detailedToken: z.boolean().optional(),
+      audioRecordingAllowed: z.boolean().optional(),
+      redactionOutput: z.enum(REDACTION_OUTPUTS).optional(),
+    })
+    .optional(),
+  // Validated when present, then ignored: they belong to other namespaces.
+  siprecParams: z.object({ mediaLineOrder: z.enum(['CUSTOMER_FIRST', 'AGENT_FIRST']).optional() }).optional(),
+  twilioParams: z.object({ trackMap: z.object({ inbound: participant.optional(), outbound: participant.optional() }).optional() }).optional(),
+  amazonConnectParams: z
+    .object({
+      streamArn: z.string().optional(),
+      startSelectorType: z.enum(['NOW', 'FRAGMENT_NUMBER']).optional(),
+      afterFragmentNumber: z.string().optional(),
+    })
+    .optional(),
+});
+
+const stopSchema = z.object({ namespace: z.literal('genesysaudiohook'), guid: identifier });
+
+export interface ConversationTarget {
+  /** Store key: the guid in lower case. */
+  conversationId: string;
+  /** The guid as the request sent it. */
+  externalConversationId: string;
+}
+
+export interface StartCommand extends ConversationTarget {
+  settings: TranscriptionSettings;
+}
+
+export function parseStartRequest(rawBody: string | undefined, redactionMode: RedactionMode): StartCommand {
+  const body = validate(startSchema, parseJsonObject(rawBody, '400-201'), '400-201');
+  const params = body.autotranscribeParams ?? {};
+
+  const language = SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === (params.language ?? 'en-US').toLowerCase());
+  if (!language) throw new ApiError('400-202', 'language not supported');
+  const redactionOutput: RedactionOutput = params.redactionOutput ?? 'redacted';
+  const detailedToken = params.detailedToken ?? false;
+  if (detailedToken && redactionOutput !== 'unredacted') {
+    throw new ApiError('400-202', 'detailedToken requires redactionOutput "unredacted"');
+  }
+  if (redactionMode === 'off' && redactionOutput !== 'unredacted') {
+    throw new ApiError('400-202', 'redaction is not configured for this tenant');
+  }
+  if (redactionMode === 'always' && redactionOutput !== 'redacted') {
+    throw new ApiError('400-202', 'this tenant is configured to always redact');
+  }
+
+  return {
+    ...target(body.guid),
+    settings: {
+      language,
+      detailedToken,
+      redactionOutput,
+      audioRecordingAllowed: params.audioRecordingAllowed ?? false,
+      customerId: body.customerId,
+      agentId: body.agentId,
+    },
+  };
+}
+
+export function parseStopRequest(rawBody: string | undefined): ConversationTarget {
+  return target(validate(stopSchema, parseJsonObject(rawBody, '400-201'), '400-201').guid);
+}
+
+function target(guid: string): ConversationTarget {
+  return { conversationId: conversationKey(guid), externalConversationId: guid };
+}

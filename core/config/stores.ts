@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Configuration every writer and reader of the DynamoDB tables shares (gateway and Lambdas). */
+export interface StoreConfig {
+  conversationsTable: string;
+  messagesTable: string;
+  /** Days an utterance stays readable after `createdTimestamp` (api-contract.md §4.2). */
+  messageRetentionDays: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const schema = z.object({
+  CONVERSATIONS_TABLE: z.string().min(1),
+  MESSAGES_TABLE: z.string().min(1),
+  MESSAGE_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+});
+
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const parsed = schema.safeParse({
+    CONVERSATIONS_TABLE: env.CONVERSATIONS_TABLE,
+    MESSAGES_TABLE: env.MESSAGES_TABLE,
+    MESSAGE_RETENTION_DAYS: emptyToUndefined(env.MESSAGE_RETENTION_DAYS),
+  });
+  if (!parsed.success) throw new ConfigError(`invalid store configuration: ${issuePaths(parsed.error)}`);
+  return {
+    conversationsTable: parsed.data.CONVERSATIONS_TABLE,
+    messagesTable: parsed.data.MESSAGES_TABLE,
+    messageRetentionDays: parsed.data.MESSAGE_RETENTION_DAYS,
+  };
+}
+
+export function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** Names the offending variables only: values may be secrets. */
+export function issuePaths(error: z.ZodError): string {
+  return [...new Set(error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+}

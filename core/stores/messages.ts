@@ -1,0 +1,149 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Role } from '../domain/participant.ts';
+import type { RedactionOutput } from '../domain/transcription.ts';
+import { storedText, type Utterance } from '../domain/utterance.ts';
+import { conversationKey } from './conversation-key.ts';
+import { hourShardKey, hourShardOf } from './hour-shard.ts';
+import { BY_HOUR_INDEX } from './tables.ts';
+
+/** One item of the `messages` table (docs/data-model.md). Never holds text the span's setting keeps private. */
+export interface StoredMessage {
+  conversationId: string;
+  messageId: string;
+  externalConversationId: string;
+  streamId: string;
+  role: Role;
+  externalId: string;
+  startMs: number;
+  endMs: number;
+  text: string;
+  redactionOutput: RedactionOutput;
+  clientTimestamp: string;
+  createdTimestamp: string;
+  tenant: string;
+  hourShard: string;
+  /** TTL, epoch seconds. */
+  expiresAt: number;
+}
+
+/** What the after-call GET needs of a stored message. */
+export type ListedMessage = Pick<StoredMessage, 'text' | 'role' | 'externalId' | 'messageId' | 'createdTimestamp' | 'clientTimestamp'>;
+
+export interface ListOptions {
+  /** Default and maximum of the after-call GET: 1,000. */
+  limit?: number;
+  /** Only this tenant's messages (items without a tenant are not filtered out). */
+  tenant?: string;
+}
+
+export interface MessagesStore {
+  /** Stores one utterance (idempotent on `messageId`); returns the item written. */
+  putUtterance(utterance: Utterance): Promise<StoredMessage>;
+  /** The earliest unexpired messages of a call, ordered by `clientTimestamp` then `messageId`. */
+  listConversationMessages(conversationId: string, options?: ListOptions): Promise<ListedMessage[]>;
+  /** Every message recorded in one UTC hour (`YYYY-MM-DDTHH`) and shard (0–15), for the export; expired ones included. */
+  queryHour(hour: string, shard: number): AsyncIterable<StoredMessage>;
+}
+
+export interface MessagesStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  retentionDays: number;
+  now?: () => number;
+}
+
+export const MESSAGES_LIMIT = 1000;
+const DAY_SECONDS = 86_400;
+const LISTED: readonly (keyof StoredMessage)[] = ['text', 'role', 'externalId', 'messageId', 'createdTimestamp', 'clientTimestamp', 'tenant'];
+
+export function createMessagesStore(options: MessagesStoreOptions): MessagesStore {
+  const { client, tableName } = options;
+  const now = options.now ?? Date.now;
+
+  async function* pages<T>(input: QueryCommandInput): AsyncGenerator<T[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+      yield (page.Items ?? []) as T[];
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  return {
+    async putUtterance(u) {
+      const createdSeconds = Math.floor(Date.parse(u.createdTimestamp) / 1000);
+      if (Number.isNaN(createdSeconds)) throw new RangeError('createdTimestamp is not RFC 3339');
+      const item: StoredMessage = {
+        conversationId: conversationKey(u.conversationId),
+        messageId: u.messageId,
+        externalConversationId: u.externalConversationId,
+        streamId: u.streamId,
+        role: u.role,
+        externalId: u.externalId,
+        startMs: u.startMs,
+        endMs: u.endMs,
+        text: storedText(u),
+        redactionOutput: u.redactionOutput,
+        clientTimestamp: u.clientTimestamp,
+        createdTimestamp: u.createdTimestamp,
+        tenant: u.tenant,
+        hourShard: hourShardOf(u.createdTimestamp, u.messageId),
+        expiresAt: createdSeconds + Math.round(options.retentionDays * DAY_SECONDS),
+      };
+      await client.send(new PutCommand({ TableName: tableName, Item: item }));
+      return item;
+    },
+
+    async listConversationMessages(conversationId, listOptions = {}) {
+      const limit = Math.min(listOptions.limit ?? MESSAGES_LIMIT, MESSAGES_LIMIT);
+      const names: Record<string, string> = { '#pk': 'conversationId', '#expiresAt': 'expiresAt' };
+      for (const attribute of LISTED) names[`#${attribute}`] = attribute;
+      const values: Record<string, unknown> = { ':pk': conversationKey(conversationId), ':now': Math.floor(now() / 1000) };
+      // TTL deletes lazily, so expired items may still be there.
+      let filter = 'attribute_not_exists(#expiresAt) OR #expiresAt > :now';
+      if (listOptions.tenant !== undefined) {
+        filter = `(${filter}) AND (attribute_not_exists(#tenant) OR #tenant = :tenant)`;
+        values[':tenant'] = listOptions.tenant;
+      }
+      // Ordering is by clientTimestamp, which the sort key does not follow (a long utterance is
+      // recorded after a shorter one that began later), so the whole call is read before the cut.
+      const items: Array<ListedMessage & { sortKey: number }> = [];
+      for await (const page of pages<ListedMessage>({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        FilterExpression: filter,
+        ProjectionExpression: LISTED.map((a) => `#${a}`).join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      })) {
+        for (const m of page) items.push({ ...m, sortKey: timeOrLast(m.clientTimestamp) });
+      }
+      items.sort((a, b) => a.sortKey - b.sortKey || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+      return items.slice(0, limit).map(({ text, role, externalId, messageId, createdTimestamp, clientTimestamp }) => ({
+        text,
+        role,
+        externalId,
+        messageId,
+        createdTimestamp,
+        clientTimestamp,
+      }));
+    },
+
+    async *queryHour(hour, shard) {
+      for await (const page of pages<StoredMessage>({
+        TableName: tableName,
+        IndexName: BY_HOUR_INDEX,
+        KeyConditionExpression: '#hourShard = :hourShard',
+        ExpressionAttributeNames: { '#hourShard': 'hourShard' },
+        ExpressionAttributeValues: { ':hourShard': hourShardKey(hour, shard) },
+      })) {
+        yield* page;
+      }
+    },
+  };
+}
+
+function timeOrLast(timestamp: string): number {
+  const ms = Date.parse(timestamp);
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
+}

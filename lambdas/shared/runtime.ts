@@ -1,0 +1,35 @@
+import { secretsManagerClient } from '../../core/aws/clients.ts';
+import { loadApiConfig, type ApiConfig } from '../../core/config/api.ts';
+import { loadStoreConfig } from '../../core/config/stores.ts';
+import { createCredentialsProvider, type CredentialsProvider } from '../../core/api/credentials.ts';
+import { randomIds, systemClock, type Clock, type ControlDeps, type Ids, type MessagesDeps } from '../../core/api/deps.ts';
+import { createGatewayControlClient } from '../../core/api/gateway-control-client.ts';
+import { createStores } from '../../core/stores/create-stores.ts';
+
+/** Everything the API Lambdas use, wired from the environment once per process. */
+export interface ApiRuntime extends ControlDeps, MessagesDeps {
+  config: ApiConfig;
+  credentials: CredentialsProvider;
+}
+
+export function createApiRuntime(env: NodeJS.ProcessEnv = process.env, overrides: { clock?: Clock; ids?: Ids } = {}): ApiRuntime {
+  const config = loadApiConfig(env);
+  const clock = overrides.clock ?? systemClock;
+  const now = () => clock.now();
+  return {
+    config,
+    credentials: createCredentialsProvider(config.credentials, { secretsManager: secretsManagerClient, now }),
+    ...createStores(loadStoreConfig(env), { now }),
+    gateway: createGatewayControlClient(config.control),
+    clock,
+    ids: overrides.ids ?? randomIds,
+  };
+}
+
+let runtime: ApiRuntime | undefined;
+
+/** The process-wide runtime, built on first request so configuration errors surface as a 500, not a crash. */
+export function defaultApiRuntime(): ApiRuntime {
+  runtime ??= createApiRuntime();
+  return runtime;
+}
