@@ -1,0 +1,46 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { logger } from '../../core/logger.ts';
+import { WebhookConfigError, loadWebhookConfig } from '../../core/webhook/config.ts';
+import type { Env } from '../../core/webhook/config.ts';
+import { secretsManagerReader } from '../../core/webhook/secrets.ts';
+import { createWebhookDelivery } from '../../core/webhook/service.ts';
+import type { WebhookDelivery, WebhookDeliveryOptions } from '../../core/webhook/service.ts';
+
+export interface HandlerOptions extends WebhookDeliveryOptions {
+  fetchSecret?: (arn: string) => Promise<string>;
+}
+
+/**
+ * SQS → webhook. Configuration (and the Secrets Manager secret) is loaded on the first invocation and
+ * kept for the container's lifetime; a failed load is retried on the next invocation, since Secrets
+ * Manager errors are usually transient. Requires `reportBatchItemFailures` on the event source mapping.
+ */
+export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {
+  let delivery: Promise<WebhookDelivery> | undefined;
+  const init = async (): Promise<WebhookDelivery> => {
+    const fetchSecret = options.fetchSecret ?? (env.WEBHOOK_SECRET_ARN ? secretsManagerReader() : undefined);
+    const config = await loadWebhookConfig(env, fetchSecret);
+    return createWebhookDelivery(config, options);
+  };
+  const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    delivery ??= init().catch((err: unknown) => {
+      delivery = undefined;
+      // Config errors never contain secret values; other errors are reduced to their name.
+      logger.error('webhook delivery cannot start', {
+        error: err instanceof WebhookConfigError ? err.message : (err as Error).name,
+      });
+      throw err;
+    });
+    const outcome = await (await delivery).handle(event.Records);
+    return { batchItemFailures: outcome.batchItemFailures };
+  };
+  /** For the local runtime and tests: closes keep-alive sockets. */
+  const close = async (): Promise<void> => {
+    const d = delivery;
+    delivery = undefined;
+    if (d) (await d.catch(() => undefined))?.close();
+  };
+  return Object.assign(handler, { close });
+}
+
+export const handler = createHandler();
