@@ -1,0 +1,72 @@
+import {
+  decodeMulaw,
+  LITTLE_ENDIAN,
+  MULAW_DECODE_HI,
+  MULAW_DECODE_LO,
+  MULAW_DECODE_TABLE,
+} from './mulaw.ts';
+
+export interface SplitFrame {
+  /** PCM16 per channel, in the frame's (negotiated) channel order. */
+  channels: Int16Array[];
+  samplesPerChannel: number;
+  /** Bytes of a trailing incomplete sample group that were not decoded (AudioHook §16: log, go on). */
+  droppedBytes: number;
+}
+
+/**
+ * De-interleaves one PCMU audio frame and decodes it in the same pass.
+ *
+ * `into` lends output buffers to reuse (one per channel); a buffer too small for this frame is replaced
+ * by a fresh one, so the returned `channels` are always the arrays to read. Without `into` every channel
+ * owns its own ArrayBuffer, which keeps each one safe to queue or transfer on its own.
+ */
+export function splitChannels(
+  frame: Uint8Array,
+  channelCount: 1 | 2,
+  into?: readonly Int16Array[],
+): SplitFrame {
+  if (channelCount !== 1 && channelCount !== 2) {
+    throw new RangeError(`splitChannels: channelCount must be 1 or 2, got ${String(channelCount)}`);
+  }
+  const samples = channelCount === 1 ? frame.length : frame.length >>> 1;
+  const droppedBytes = frame.length - samples * channelCount;
+  const first = output(into?.[0], samples);
+  if (channelCount === 1) {
+    decodeMulaw(frame, first);
+    return { channels: [first], samplesPerChannel: samples, droppedBytes };
+  }
+  const second = output(into?.[1], samples);
+  decodeStereo(frame, samples, first, second);
+  return { channels: [first, second], samplesPerChannel: samples, droppedBytes };
+}
+
+function output(lent: Int16Array | undefined, samples: number): Int16Array {
+  if (lent === undefined || lent.length < samples) return new Int16Array(samples);
+  return lent.length === samples ? lent : lent.subarray(0, samples);
+}
+
+function decodeStereo(frame: Uint8Array, samples: number, a: Int16Array, b: Int16Array): void {
+  const table = MULAW_DECODE_TABLE;
+  let i = 0;
+  if (LITTLE_ENDIAN && ((a.byteOffset | b.byteOffset) & 3) === 0 && samples >= 2) {
+    // One read covers two sample groups (a0 b0 a1 b1); each channel gets its two samples in one 32-bit
+    // store. DataView because a frame from the socket can start at any byte offset.
+    const view = new DataView(frame.buffer, frame.byteOffset, samples << 1);
+    const pairs = samples >>> 1;
+    const a32 = new Int32Array(a.buffer, a.byteOffset, pairs);
+    const b32 = new Int32Array(b.buffer, b.byteOffset, pairs);
+    const lo = MULAW_DECODE_LO;
+    const hi = MULAW_DECODE_HI;
+    for (let p = 0; p < pairs; p++) {
+      const v = view.getUint32(p << 2, true);
+      a32[p] = lo[v & 0xff] | hi[(v >>> 16) & 0xff];
+      b32[p] = lo[(v >>> 8) & 0xff] | hi[v >>> 24];
+    }
+    i = pairs << 1;
+  }
+  for (let j = i << 1; i < samples; i++, j += 2) {
+    a[i] = table[frame[j]];
+    b[i] = table[frame[j + 1]];
+  }
+}
