@@ -31,17 +31,30 @@ export interface CallDependencies {
 export interface CallEvents {
   opened?(call: Call): void;
   closing?(call: Call): void;
-  /** The call ended; `report` is set when transcription was running at the end (returned once by stop). */
-  ended?(call: Call, report: SpanReport | undefined): void;
+  /**
+   * The call ended; `report` is set when transcription was running at the end (returned once by stop).
+   * The call stays findable (answering `closing`) until the returned promise settles, so the registry
+   * holds the final summary before a stop can miss it.
+   */
+  ended?(call: Call, report: SpanReport | undefined): Promise<void> | void;
 }
 
 export interface StartRequest {
   settings: TranscriptionSettings;
   streamIds?: Partial<Record<Role, string>>;
   externalConversationId?: string;
+  /** Tenant of the credentials that started the span (the utterances' company_marker). */
+  tenant?: string;
 }
 
-export type StartOutcome = { ok: true; report: Record<Role, { streamId: string; status: { code: number; description: string } }> } | { ok: false; error: 'closing' | 'running' | 'ended' };
+export interface StartedParticipant {
+  streamId: string;
+  status: { code: number; description: string };
+  /** Why a participant is not transcribed (becomes the API's `errorMessage`). */
+  message?: string;
+}
+
+export type StartOutcome = { ok: true; report: Record<Role, StartedParticipant> } | { ok: false; error: 'closing' | 'running' | 'ended' };
 export type StopOutcome = { ok: true; report: SpanReport } | { ok: false; error: 'closing' | 'not-running' | 'ended' };
 
 export interface AudioCounters {
@@ -57,6 +70,7 @@ export class Call implements SessionHandler {
   private span: TranscriptionSpan | undefined;
   private stopping: Promise<SpanReport> | undefined;
   private ended = false;
+  private isFinished = false;
   private endPromise: Promise<void> | undefined;
   private readonly logger: AppLogger;
   private readonly now: () => number;
@@ -136,8 +150,8 @@ export class Call implements SessionHandler {
   // ---- control ------------------------------------------------------------------------------------
 
   startTranscription(request: StartRequest): StartOutcome {
-    if (this.ended) return { ok: false, error: 'ended' };
-    if (this.isClosing) return { ok: false, error: 'closing' };
+    if (this.isFinished) return { ok: false, error: 'ended' };
+    if (this.isClosing || this.ended) return { ok: false, error: 'closing' };
     if (this.span || this.stopping) return { ok: false, error: 'running' };
     const streamIds = {
       customer: request.streamIds?.customer ?? randomUUID(),
@@ -152,25 +166,41 @@ export class Call implements SessionHandler {
       recognizer: this.deps.recognizer,
       sink: this.deps.sink,
       audioEpochMs: this.session.openedAt ?? this.now(),
-      tenant: this.deps.tenant,
+      tenant: request.tenant ?? this.deps.tenant,
       redaction: this.deps.redaction,
       logger: this.logger,
       now: this.now,
     });
+    const report = {
+      customer: this.participantReport(span, 'customer', streamIds.customer),
+      agent: this.participantReport(span, 'agent', streamIds.agent),
+    };
+    if (report.customer.status.code !== 1000 && report.agent.status.code !== 1000) {
+      // Nothing can be transcribed: keep nothing running, so the caller may fix the request and retry.
+      void span.end();
+      this.logger.warn('transcription not started: no participant can be transcribed', {
+        customer: report.customer.status.code, agent: report.agent.status.code,
+      });
+      return { ok: true, report };
+    }
     this.span = span;
     this.logger.info('transcription started', { customerStreamId: streamIds.customer, agentStreamId: streamIds.agent });
-    return {
-      ok: true,
-      report: {
-        customer: { streamId: streamIds.customer, status: span.statusOf('customer') },
-        agent: { streamId: streamIds.agent, status: span.statusOf('agent') },
-      },
-    };
+    return { ok: true, report };
+  }
+
+  private participantReport(span: TranscriptionSpan, role: Role, streamId: string): StartedParticipant {
+    const status = span.statusOf(role);
+    if (status.code === 1000) return { streamId, status };
+    const reason = !this.channelRoles.includes(role)
+      ? 'channel not present in the AudioHook session'
+      : status.description.toLowerCase();
+    return { streamId, status, message: `${role}: ${reason}` };
   }
 
   async stopTranscription(): Promise<StopOutcome> {
-    if (this.ended) return { ok: false, error: 'ended' };
-    if (this.isClosing) return { ok: false, error: 'closing' };
+    // While the call is being torn down its final summary is still on its way to the registry.
+    if (this.isFinished) return { ok: false, error: 'ended' };
+    if (this.isClosing || this.ended) return { ok: false, error: 'closing' };
     const span = this.span;
     if (!span) return { ok: false, error: 'not-running' };
     // Audio stops flowing to recognition at once; the flush may take a moment.
@@ -202,7 +232,12 @@ export class Call implements SessionHandler {
     } else if (this.stopping) {
       await this.stopping.catch(() => undefined);
     }
-    this.deps.events?.ended?.(this, report);
+    try {
+      await this.deps.events?.ended?.(this, report);
+    } catch (error) {
+      this.logger.error('recording the end of the call failed', { error });
+    }
+    this.isFinished = true;
   }
 }
 

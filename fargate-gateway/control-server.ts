@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { SUPPORTED_LANGUAGES } from '../core/domain/transcription.ts';
+import { controlStartRequestSchema, controlStopRequestSchema } from '../core/api/gateway-control.ts';
 import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
 import type { CallDirectory } from './call-directory.ts';
 
@@ -12,25 +11,6 @@ import type { CallDirectory } from './call-directory.ts';
  */
 
 const MAX_BODY_BYTES = 16 * 1024;
-
-const settingsSchema = z.object({
-  language: z.enum(SUPPORTED_LANGUAGES),
-  detailedToken: z.boolean(),
-  redactionOutput: z.enum(['redacted', 'unredacted', 'redacted_and_unredacted']),
-  audioRecordingAllowed: z.boolean(),
-  customerId: z.string().min(1).max(255),
-  agentId: z.string().min(1).max(255),
-});
-
-const startSchema = z.object({
-  sessionId: z.string().optional(),
-  settings: settingsSchema,
-  customerStreamId: z.string().min(1).max(64),
-  agentStreamId: z.string().min(1).max(64),
-  externalConversationId: z.string().min(1).max(255).optional(),
-});
-
-const stopSchema = z.object({ sessionId: z.string().optional() });
 
 const ROUTE = /^\/control\/v1\/conversations\/([^/]{1,255})\/(start|stop)\/?$/;
 
@@ -75,18 +55,18 @@ export class ControlServer {
   }
 
   private async start(conversationId: string, body: unknown, res: ServerResponse): Promise<void> {
-    const parsed = startSchema.safeParse(body);
+    const parsed = controlStartRequestSchema.safeParse(body);
     if (!parsed.success) return reply(res, 400, { error: 'bad-request', message: parsed.error.issues[0]?.message });
     const call = this.calls.find(conversationId);
     if (!call) return reply(res, 404, { error: 'no-session' });
-    const { settings, customerStreamId, agentStreamId, externalConversationId } = parsed.data;
-    const outcome = call.startTranscription({ settings, streamIds: { customer: customerStreamId, agent: agentStreamId }, externalConversationId });
+    const { settings, customerStreamId, agentStreamId, externalConversationId, tenant } = parsed.data;
+    const outcome = call.startTranscription({ settings, streamIds: { customer: customerStreamId, agent: agentStreamId }, externalConversationId, tenant });
     if (!outcome.ok) return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
     reply(res, 200, outcome.report);
   }
 
   private async stop(conversationId: string, body: unknown, res: ServerResponse): Promise<void> {
-    if (!stopSchema.safeParse(body).success) return reply(res, 400, { error: 'bad-request' });
+    if (!controlStopRequestSchema.safeParse(body).success) return reply(res, 400, { error: 'bad-request' });
     const call = this.calls.find(conversationId);
     if (!call) return reply(res, 404, { error: 'no-session' });
     const outcome = await call.stopTranscription();

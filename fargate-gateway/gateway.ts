@@ -1,64 +1,109 @@
 import type { AddressInfo } from 'node:net';
-import { logger } from '../core/logger.ts';
-import { DEFAULT_REDACTION } from '../core/text/pipeline.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig } from '../core/aws/clients.ts';
+import { loadStoreConfig } from '../core/config/stores.ts';
 import { SUPPORTED_LANGUAGES } from '../core/domain/transcription.ts';
+import { logger } from '../core/logger.ts';
+import { UtterancePublisher } from '../core/queue/utterance-publisher.ts';
+import { createStores } from '../core/stores/create-stores.ts';
+import { DEFAULT_REDACTION } from '../core/text/pipeline.ts';
 import { createApiKeySet, loadApiKeys, type ApiKeySet } from './audiohook/api-keys.ts';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from './audiohook/dev-credentials.ts';
 import type { CallEvents } from './call.ts';
+import { CallDirectory } from './call-directory.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
+import { ControlServer } from './control-server.ts';
+import { advertisedControlUrl } from './ecs/task-address.ts';
+import { TaskProtection } from './ecs/task-protection.ts';
 import { createRecognizer } from './recognition/create-recognizer.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
+import { callRegistry } from './registry/call-registry.ts';
 import { GatewayServer } from './server.ts';
+import { recordingSink } from './transcription/recording-sink.ts';
 import type { UtteranceSink } from './transcription/utterance-sink.ts';
 
 /**
- * Assembles a gateway from configuration: keys, recognizer, utterance sink, server. Used by the
- * container entry point (main.ts) and by the all-in-one local runtime, which passes its own sink and
- * call events.
+ * Assembles a gateway from configuration: keys, recognizer, the control endpoint, and — when the
+ * tables are configured (CONVERSATIONS_TABLE, MESSAGES_TABLE, optionally UTTERANCES_QUEUE_URL) — the
+ * session registry and the store-then-queue utterance sink. The container entry point (main.ts) and
+ * the all-in-one local runtime both start it this way.
  */
 
 export interface GatewayParts {
-  config?: GatewayConfig;
   env?: NodeJS.ProcessEnv;
   recognizer?: Recognizer;
-  sink?: UtteranceSink;
-  events?: CallEvents;
 }
 
 export interface RunningGateway {
   server: GatewayServer;
+  control: ControlServer;
   config: GatewayConfig;
   address: AddressInfo;
+  controlUrl: string;
   recognizer: Recognizer;
+  publisher: UtterancePublisher | undefined;
   drain(): Promise<{ remaining: number }>;
   close(): Promise<void>;
 }
 
 export async function startGateway(parts: GatewayParts = {}): Promise<RunningGateway> {
   const env = parts.env ?? process.env;
-  const config = parts.config ?? loadGatewayConfig(env);
+  const config = loadGatewayConfig(env);
   const apiKeys = keysOrDevelopmentDefaults(env);
   const recognizer = parts.recognizer ?? (await createRecognizer(config.RECOGNIZER));
-  const sink: UtteranceSink = parts.sink ?? {
+
+  const calls = new CallDirectory();
+  const control = new ControlServer(calls);
+  const controlAddress = await control.listen(config.CONTROL_PORT, config.CONTROL_HOST);
+  const controlUrl = await advertisedControlUrl({
+    configured: config.CONTROL_ADVERTISED_URL,
+    metadataUri: env.ECS_CONTAINER_METADATA_URI_V4,
+    port: controlAddress.port,
+  });
+
+  let sink: UtteranceSink;
+  let events: CallEvents | undefined;
+  let publisher: UtterancePublisher | undefined;
+  if (env.CONVERSATIONS_TABLE && env.MESSAGES_TABLE) {
+    const stores = createStores(loadStoreConfig(env));
+    if (env.UTTERANCES_QUEUE_URL) {
+      // useQueueUrlAsEndpoint:false keeps AWS_ENDPOINT_URL_SQS in charge when an emulator's queue URL names another host.
+      const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
+      publisher = new UtterancePublisher({ client: sqs, queueUrl: env.UTTERANCES_QUEUE_URL, logger });
+    } else logger.warn('UTTERANCES_QUEUE_URL not set: utterances are stored but no webhook is sent');
+    sink = recordingSink({ messages: stores.messages, publisher, logger });
+    events = callRegistry({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
+  } else {
+    if (env.NODE_ENV === 'production') throw new Error('CONVERSATIONS_TABLE and MESSAGES_TABLE must be set in production');
     // Alone, the gateway has nowhere to store utterances: it logs that one was produced, never its text.
-    record: async (u) => logger.info('utterance', { conversationId: u.conversationId, role: u.role, startMs: u.startMs, endMs: u.endMs }),
-  };
+    sink = { record: async (u) => logger.info('utterance', { conversationId: u.conversationId, role: u.role, startMs: u.startMs, endMs: u.endMs }) };
+  }
+
+  const protection = new TaskProtection({ agentUri: env.ECS_AGENT_URI, logger });
   const server = new GatewayServer({
     config,
     apiKeys,
-    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events: parts.events },
+    calls,
+    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events },
     supportedLanguages: SUPPORTED_LANGUAGES,
+    onSessionsChanged: (n) => void protection.update(n),
   });
   const address = await server.listen();
-  logger.info('gateway listening', { port: address.port, path: config.AUDIOHOOK_PATH, recognizer: config.RECOGNIZER });
+  logger.info('gateway listening', { port: address.port, path: config.AUDIOHOOK_PATH, recognizer: config.RECOGNIZER, controlUrl });
   return {
     server,
+    control,
     config,
     address,
+    controlUrl,
     recognizer,
+    publisher,
     drain: () => server.drain(),
     close: async () => {
       await server.close();
+      await control.close();
+      await publisher?.close();
+      protection.stop();
       await recognizer.close();
     },
   };

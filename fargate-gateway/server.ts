@@ -26,10 +26,14 @@ export interface GatewayServerOptions {
   call: Omit<CallDependencies, 'logger'>;
   supportedLanguages?: readonly string[];
   logger?: AppLogger;
+  /** Shared with the control endpoint, which finds calls here. */
+  calls?: CallDirectory;
+  /** Told whenever the number of live sessions changes (ECS task scale-in protection). */
+  onSessionsChanged?(liveSessions: number): void;
 }
 
 export class GatewayServer {
-  readonly calls = new CallDirectory();
+  readonly calls: CallDirectory;
   readonly sessions = new Set<AudioHookSession>();
   private readonly sockets = new Set<WebSocket>();
   private readonly http: Server;
@@ -40,6 +44,7 @@ export class GatewayServer {
 
   constructor(private readonly options: GatewayServerOptions) {
     this.logger = options.logger ?? rootLogger;
+    this.calls = options.calls ?? new CallDirectory();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
@@ -153,6 +158,7 @@ export class GatewayServer {
     });
     this.sessions.add(session);
     this.sockets.add(ws);
+    this.options.onSessionsChanged?.(this.sessions.size);
     log.info('connection accepted', { sessions: this.sessions.size });
 
     ws.on('message', (data, isBinary) => {
@@ -165,6 +171,7 @@ export class GatewayServer {
       session.onSocketClosed();
       this.sessions.delete(session);
       this.sockets.delete(ws);
+      this.options.onSessionsChanged?.(this.sessions.size);
       // The call stays findable until its flush has ended, so a stop racing the hang-up gets an answer.
       if (call) {
         const ended = call;

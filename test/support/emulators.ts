@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { ensureTables, type TableNames } from '../../core/stores/tables.ts';
+import { startStandIns } from '../../local/aws-standins.ts';
 
 /**
  * AWS stand-ins for one test file: dynalite (DynamoDB) and, on request, fauxqs (SQS + S3) on
@@ -33,9 +31,6 @@ export interface Emulators {
   dynamodb: DynamoDBClient;
   stop(): Promise<void>;
 }
-
-type Dynalite = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 const ENV_KEYS = [
   'AWS_REGION',
@@ -67,19 +62,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     process.env.AWS_SECRET_ACCESS_KEY = 'test';
     delete process.env.AWS_SESSION_TOKEN;
 
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    endpoints.dynamodb = await listen(server);
+    const standIns = await startStandIns({ sqsAndS3: options.sqs || options.s3 });
+    endpoints.dynamodb = standIns.dynamodb;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-    if (options.sqs || options.s3) {
-      const { buildApp } = await import('fauxqs');
-      const app = buildApp({ logger: false });
-      const address = await app.listen({ port: 0, host: '127.0.0.1' });
-      if (options.sqs) process.env.AWS_ENDPOINT_URL_SQS = endpoints.sqs = address;
-      if (options.s3) process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3 = address;
-      stops.unshift(() => app.close());
-    }
+    if (options.sqs) process.env.AWS_ENDPOINT_URL_SQS = endpoints.sqs = standIns.fauxqs;
+    if (options.s3) process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3 = standIns.fauxqs;
+    stops.push(() => standIns.stop());
   }
 
   const suffix = randomBytes(4).toString('hex');
@@ -123,11 +111,4 @@ export function useEmulators(options: EmulatorOptions = {}): () => Emulators {
     if (!emulators) throw new Error('emulators not started yet (use inside tests or hooks)');
     return emulators;
   };
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
 }

@@ -1,0 +1,168 @@
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Utterance } from '../domain/utterance.ts';
+import type { AppLogger } from '../logger.ts';
+import { webhookBody } from '../webhook/body.ts';
+
+/**
+ * Publishes recorded utterances to the `utterances` queue in the webhook body shape, batched and in
+ * the background: `publish` never waits, so a slow or unavailable queue cannot hold back audio or
+ * recognition. Every utterance handed here is already stored in `messages`, so what a long outage
+ * forces us to drop is only a late webhook, never the utterance (it stays in the GET and the feed).
+ *
+ * Ordering: one publisher per gateway sends in recording order, and each message carries `recordedAt`
+ * so the webhook Lambda restores per-conversation order within a batch. A standard queue is used
+ * rather than FIFO: a FIFO message group blocks behind a failing message, which would hold back newer
+ * utterances of the call, the opposite of the contract's "drop oldest first".
+ */
+
+export interface PublisherOptions {
+  client: SQSClient;
+  queueUrl: string;
+  logger: AppLogger;
+  /** Wait this long to fill a batch (ms). */
+  lingerMs?: number;
+  /** Queued utterances beyond this are dropped oldest first. */
+  maxQueued?: number;
+  /** Attempts per batch before it is dropped. */
+  maxAttempts?: number;
+  now?: () => number;
+}
+
+interface Pending {
+  entry: SendMessageBatchRequestEntry;
+  conversationId: string;
+  messageId: string;
+  attempts: number;
+}
+
+const MAX_BATCH = 10;
+/** SendMessageBatch allows 256 KiB in all; stay below it. */
+const MAX_BATCH_BYTES = 250_000;
+
+export class UtterancePublisher {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private closed = false;
+  readonly counters = { published: 0, dropped: 0, failedAttempts: 0 };
+  private readonly lingerMs: number;
+  private readonly maxQueued: number;
+  private readonly maxAttempts: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.lingerMs = options.lingerMs ?? 5;
+    this.maxQueued = options.maxQueued ?? 10_000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.now = options.now ?? Date.now;
+  }
+
+  publish(utterance: Utterance): void {
+    if (this.closed) return;
+    const body = JSON.stringify(webhookBody(utterance));
+    this.queue.push({
+      conversationId: utterance.conversationId,
+      messageId: utterance.messageId,
+      attempts: 0,
+      entry: {
+        Id: utterance.messageId,
+        MessageBody: body,
+        MessageAttributes: {
+          conversationId: { DataType: 'String', StringValue: utterance.conversationId },
+          messageId: { DataType: 'String', StringValue: utterance.messageId },
+          recordedAt: { DataType: 'Number', StringValue: String(Date.parse(utterance.createdTimestamp) || this.now()) },
+        },
+      },
+    });
+    if (this.queue.length > this.maxQueued) {
+      const dropped = this.queue.shift()!;
+      this.counters.dropped++;
+      this.options.logger.warn('utterance queue backlog full; oldest webhook message dropped (utterance stays stored)', {
+        conversationId: dropped.conversationId, messageId: dropped.messageId,
+      });
+    }
+    this.schedule(this.queue.length >= MAX_BATCH ? 0 : this.lingerMs);
+  }
+
+  /** Sends everything queued (used on shutdown and in tests). */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.sending) {
+      if (!this.sending) this.sending = this.sendBatches().finally(() => (this.sending = undefined));
+      await this.sending;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.sending) return;
+    if (this.timer && delayMs > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.sending ??= this.sendBatches().finally(() => {
+        this.sending = undefined;
+        if (this.queue.length > 0) this.schedule(0);
+      });
+    }, delayMs);
+  }
+
+  private async sendBatches(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      const failed = await this.send(batch);
+      if (failed.length === 0) continue;
+      const retry = failed.filter((p) => ++p.attempts < this.maxAttempts);
+      for (const p of failed.filter((f) => !retry.includes(f))) {
+        this.counters.dropped++;
+        this.options.logger.error('webhook message could not be queued; dropped (utterance stays stored)', {
+          conversationId: p.conversationId, messageId: p.messageId, attempts: p.attempts,
+        });
+      }
+      this.queue.unshift(...retry);
+      if (retry.length > 0) {
+        // Back off before the next attempt; audio keeps flowing meanwhile since publish never waits.
+        const attempt = Math.max(...retry.map((p) => p.attempts));
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && batch.length < MAX_BATCH) {
+      const size = Buffer.byteLength(this.queue[0].entry.MessageBody ?? '') + 200;
+      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+      bytes += size;
+      batch.push(this.queue.shift()!);
+    }
+    return batch;
+  }
+
+  /** Returns the entries that were not accepted. */
+  private async send(batch: Pending[]): Promise<Pending[]> {
+    try {
+      const result = await this.options.client.send(
+        new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: batch.map((p) => p.entry) }),
+      );
+      const failedIds = new Set((result.Failed ?? []).map((f) => f.Id));
+      this.counters.published += batch.length - failedIds.size;
+      if (failedIds.size > 0) {
+        this.counters.failedAttempts += failedIds.size;
+        this.options.logger.warn('some webhook messages were not accepted by the queue', {
+          failed: (result.Failed ?? []).map((f) => ({ messageId: f.Id, code: f.Code, senderFault: f.SenderFault })),
+        });
+      }
+      return batch.filter((p) => failedIds.has(p.entry.Id));
+    } catch (error) {
+      this.counters.failedAttempts += batch.length;
+      this.options.logger.warn('queue unavailable; will retry', { error: (error as Error).name, messages: batch.length });
+      return batch;
+    }
+  }
+}

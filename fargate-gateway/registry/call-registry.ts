@@ -1,0 +1,31 @@
+import type { AppLogger } from '../../core/logger.ts';
+import type { ConversationsStore } from '../../core/stores/conversations.ts';
+import type { Call, CallEvents } from '../call.ts';
+
+/**
+ * Keeps the `conversations` table (the session registry the start/stop Lambdas read) in step with
+ * the calls this task holds. Writes happen after `opened` has gone out, never before: Genesys gives
+ * the open transaction 5 s, and a start that arrives before the registration lands is answered
+ * 400-203 and retried by the caller (api-contract.md §2.2).
+ */
+export function callRegistry(options: { conversations: ConversationsStore; gatewayUrl: string; logger: AppLogger }): CallEvents {
+  const { conversations, gatewayUrl, logger } = options;
+  const ids = (call: Call) => ({ conversationId: call.conversationId, sessionId: call.session.sessionId });
+  return {
+    opened(call) {
+      const openedAt = new Date(call.session.openedAt ?? Date.now()).toISOString();
+      conversations.registerSession({ ...ids(call), gatewayUrl, openedAt }).catch((error: unknown) => {
+        logger.error('session registration failed; start-streaming cannot find this call', { error, ...ids(call) });
+      });
+    },
+    closing(call) {
+      conversations.markSessionClosing(call.conversationId, call.session.sessionId).catch((error: unknown) => {
+        logger.error('marking the session closing failed', { error, ...ids(call) });
+      });
+    },
+    async ended(call, report) {
+      // Awaited: the call stays findable (answering "closing") until its final summary is stored.
+      await conversations.markSessionClosed(call.conversationId, call.session.sessionId, report);
+    },
+  };
+}

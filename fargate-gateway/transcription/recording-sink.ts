@@ -1,0 +1,25 @@
+import type { Utterance } from '../../core/domain/utterance.ts';
+import type { AppLogger } from '../../core/logger.ts';
+import type { UtterancePublisher } from '../../core/queue/utterance-publisher.ts';
+import type { MessagesStore } from '../../core/stores/messages.ts';
+import type { UtteranceSink } from './utterance-sink.ts';
+
+/**
+ * The full system's utterance sink: store in `messages` (for the after-call GET and the daily feed),
+ * then queue the webhook body. The webhook is the real-time product, so it is queued even when the
+ * store write finally fails after the SDK's retries; the failure is logged with the message id.
+ */
+export function recordingSink(options: { messages: MessagesStore; publisher?: UtterancePublisher; logger: AppLogger }): UtteranceSink {
+  return {
+    async record(utterance: Utterance): Promise<void> {
+      try {
+        await options.messages.putUtterance(utterance);
+      } finally {
+        options.publisher?.publish(utterance);
+      }
+      options.logger.debug('utterance recorded', {
+        conversationId: utterance.conversationId, messageId: utterance.messageId, role: utterance.role, startMs: utterance.startMs, endMs: utterance.endMs,
+      });
+    },
+  };
+}

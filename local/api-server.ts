@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { matchRoute, type ApiLambda } from '../lambdas/routes.ts';
+import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
+
+/**
+ * The local stand-in for API Gateway: real HTTP requests become the REST proxy events the Lambdas get
+ * in AWS, and each goes to the same handler the stack deploys. Unknown routes and oversized bodies
+ * get the error envelope the stack's Gateway Responses produce.
+ */
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** API Gateway's own payload limit; the handlers enforce the contract's 64 KiB themselves. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export class LocalApiServer {
+  private readonly http: Server;
+
+  constructor(private readonly handlers: Record<ApiLambda, ProxyHandler>) {
+    this.http = createServer((req, res) => void this.handle(req, res));
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => resolve());
+    });
+    return this.http.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    if (!match) return gatewayError(res, requestId, 404, '404-01', 'Not Found');
+    const body = await readBody(req);
+    if (body === undefined) return gatewayError(res, requestId, 413, '413-01', 'Request Entity Too Large');
+
+    const headers: Record<string, string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) (headers[req.rawHeaders[i]] ??= []).push(req.rawHeaders[i + 1]);
+    const query: Record<string, string[]> = {};
+    for (const [key, value] of url.searchParams) (query[key] ??= []).push(value);
+    const event = apiGatewayEvent({
+      method: req.method,
+      path: url.pathname,
+      resource: match.route.resource,
+      headers,
+      query: url.searchParams.size > 0 ? query : undefined,
+      body: body.length > 0 ? body.toString('utf8') : undefined,
+      requestId,
+    });
+    event.pathParameters = match.pathParameters;
+    try {
+      const result = await this.handlers[match.route.lambda](event, lambdaContext(match.route.lambda));
+      const responseBody = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+      res.writeHead(result.statusCode, { 'content-type': 'application/json', ...stringHeaders(result.headers) });
+      res.end(responseBody);
+    } catch {
+      // What API Gateway answers when the integration itself fails.
+      gatewayError(res, requestId, 500, '500-01', 'Internal server error');
+    }
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k] = String(v);
+  return out;
+}
+
+function gatewayError(res: ServerResponse, requestId: string, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { requestId, message, code } }));
+}

@@ -1,0 +1,163 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig, dynamoDbClient } from '../core/aws/clients.ts';
+import { logger } from '../core/logger.ts';
+import { ensureTables } from '../core/stores/tables.ts';
+import { startGateway, type RunningGateway } from '../fargate-gateway/gateway.ts';
+import type { Recognizer } from '../fargate-gateway/recognition/recognizer.ts';
+import { createConversationMessagesHandler } from '../lambdas/conversation-messages/handler.ts';
+import { createFileExporterHandler } from '../lambdas/file-exporter/handler.ts';
+import { createFileExporterRuntime } from '../lambdas/file-exporter/runtime.ts';
+import { createApiRuntime } from '../lambdas/shared/runtime.ts';
+import { createStartStreamingHandler } from '../lambdas/start-streaming/handler.ts';
+import { createStopStreamingHandler } from '../lambdas/stop-streaming/handler.ts';
+import { createHandler as createWebhookHandler } from '../lambdas/webhook-delivery/handler.ts';
+import { LocalApiServer } from './api-server.ts';
+import { startStandIns, type StandIns } from './aws-standins.ts';
+import { DEV_API_ID, DEV_API_SECRET } from './dev-credentials.ts';
+import { QueuePoller } from './queue-poller.ts';
+import { WebhookReceiver } from './webhook-receiver.ts';
+import { createExportRuntime, startLocalFeedSchedule } from '../core/export/runtime.ts';
+import { ensureBucket } from '../core/export/export-bucket.ts';
+import { createS3Client } from '../core/export/s3-client.ts';
+
+/**
+ * The whole system in one process, as `npm start` runs it: AWS stand-ins (unless AWS_ENDPOINT_URL
+ * points at LocalStack or another emulator), the tables, queue and bucket the stack creates, the
+ * gateway, the API on API_PORT in front of the real Lambda handlers, the queue poller feeding the
+ * webhook Lambda, the built-in transcript printer when no WEBHOOK_URL is set, and the 02:00 UTC export.
+ *
+ * Everything is configured through `env`, exactly as the CDK stack configures the deployed parts.
+ */
+
+export interface LocalSystemOptions {
+  /** Defaults to process.env; it is filled with the settings the parts read. */
+  env?: NodeJS.ProcessEnv;
+  recognizer?: Recognizer;
+  /** Where printed transcripts go (default: stdout). */
+  print?: (line: string) => void;
+  /** Start the daily export scheduler (default true). */
+  scheduler?: boolean;
+}
+
+export interface LocalSystem {
+  gateway: RunningGateway;
+  urls: { audiohook: string; api: string; webhook: string; health: string };
+  receiver: WebhookReceiver | undefined;
+  standIns: StandIns | undefined;
+  queueUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  const env = options.env ?? process.env;
+  const host = env.LOCAL_HOST ?? '127.0.0.1';
+  const stops: Array<() => Promise<void>> = [];
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  let standIns: StandIns | undefined;
+  if (!env.AWS_ENDPOINT_URL) {
+    standIns = await startStandIns({ dataDir: env.DATA_DIR || undefined, sqsAndS3: true, host });
+    standIns.applyToEnv(env);
+    stops.push(() => standIns!.stop());
+  } else {
+    env.AWS_REGION ??= 'us-east-1';
+    env.AWS_ACCESS_KEY_ID ??= 'test';
+    env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  }
+
+  // The resources the stack would create.
+  env.CONVERSATIONS_TABLE ||= 'audiohook-conversations';
+  env.MESSAGES_TABLE ||= 'audiohook-messages';
+  env.EXPORT_BUCKET ||= 'audiohook-exports';
+  await ensureTables(dynamoDbClient(), { conversations: env.CONVERSATIONS_TABLE, messages: env.MESSAGES_TABLE });
+  const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
+  const queue = await createQueues(sqs, env.UTTERANCES_QUEUE_NAME || 'audiohook-utterances');
+  env.UTTERANCES_QUEUE_URL = queue.url;
+  await ensureBucket(createS3Client({}, env), env.EXPORT_BUCKET);
+
+  // Credentials: printed development values when none are configured.
+  if (!env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) {
+    env.API_ID = DEV_API_ID;
+    env.API_SECRET = DEV_API_SECRET;
+  }
+  env.CONTROL_HOST ||= host;
+  env.CONTROL_PORT ||= '8081';
+
+  // Webhook target: the customer's, or the built-in printer.
+  let receiver: WebhookReceiver | undefined;
+  if (!env.WEBHOOK_URL) {
+    receiver = new WebhookReceiver(options.print);
+    const address = await receiver.listen(Number(env.WEBHOOK_RECEIVER_PORT ?? 3001), host);
+    env.WEBHOOK_URL = `http://${host}:${address.port}/webhook`;
+    env.WEBHOOK_AUTH_MODE ??= 'none';
+    stops.unshift(() => receiver!.close());
+  }
+
+  const gateway = await startGateway({ env, recognizer: options.recognizer });
+  stops.unshift(() => gateway.close());
+
+  const webhookHandler = createWebhookHandler(env);
+  const poller = new QueuePoller({ sqs, queueUrl: queue.url, queueArn: queue.arn, handler: (event) => webhookHandler(event), logger });
+  poller.start();
+  stops.unshift(async () => {
+    await poller.stop();
+    await webhookHandler.close?.();
+    sqs.destroy();
+  });
+
+  const apiRuntime = createApiRuntime(env);
+  const api = new LocalApiServer({
+    'start-streaming': createStartStreamingHandler(() => apiRuntime),
+    'stop-streaming': createStopStreamingHandler(() => apiRuntime),
+    'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
+    'file-exporter': createFileExporterHandler(() => createFileExporterRuntime(env, () => apiRuntime)),
+  });
+  const apiAddress = await api.listen(Number(env.API_PORT ?? 3000), host);
+  stops.unshift(() => api.close());
+
+  if (options.scheduler ?? true) {
+    const schedule = startLocalFeedSchedule(createExportRuntime(env));
+    stops.unshift(async () => schedule.stop());
+  }
+
+  const urls = {
+    audiohook: `ws://${host}:${gateway.address.port}${gateway.config.AUDIOHOOK_PATH}`,
+    api: `http://${host}:${apiAddress.port}`,
+    webhook: env.WEBHOOK_URL,
+    health: `http://${host}:${gateway.address.port}/health`,
+  };
+  return {
+    gateway,
+    urls,
+    receiver,
+    standIns,
+    queueUrl: queue.url,
+    async stop() {
+      for (const stop of stops) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.warn('shutdown step failed', { error: (error as Error).message });
+        }
+      }
+    },
+  };
+}
+
+/** The utterances queue and its dead-letter queue, with the stack's redrive (one receive). */
+async function createQueues(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
+  const main = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }), VisibilityTimeout: '30' },
+    }),
+  );
+  return { url: main.QueueUrl!, arn: await queueArn(sqs, main.QueueUrl!) };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return attributes.Attributes!.QueueArn!;
+}
