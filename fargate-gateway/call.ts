@@ -25,6 +25,8 @@ export interface CallDependencies {
   logger: AppLogger;
   /** Lifecycle notifications for the session registry (DynamoDB in the full system). */
   events?: CallEvents;
+  /** Longest wait for the last finals when a span ends (stop or close). */
+  flushBudgetMs?: number;
   now?: () => number;
 }
 
@@ -170,6 +172,7 @@ export class Call implements SessionHandler {
       redaction: this.deps.redaction,
       logger: this.logger,
       now: this.now,
+      flushBudgetMs: this.deps.flushBudgetMs,
     });
     const report = {
       customer: this.participantReport(span, 'customer', streamIds.customer),

@@ -35,6 +35,11 @@ export interface SpanOptions {
   redaction: RenderOptions['redaction'];
   logger: AppLogger;
   now?: () => number;
+  /**
+   * How long `end` waits for the last finals (api-contract.md §2.4: at most 5 s; the counts reflect
+   * what was flushed by then). Results that arrive later are still recorded and delivered.
+   */
+  flushBudgetMs?: number;
 }
 
 interface ParticipantState {
@@ -93,12 +98,22 @@ export class TranscriptionSpan {
   }
 
   private async finish(): Promise<SpanReport> {
-    try {
-      await this.session.end();
-    } catch (error) {
-      this.options.logger.error('recognition did not end cleanly', { error });
-    }
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    const flushed = (async () => {
+      try {
+        await this.session.end();
+      } catch (error) {
+        this.options.logger.error('recognition did not end cleanly', { error });
+      }
+      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      return true;
+    })();
+    let budget: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => {
+      budget = setTimeout(() => resolve(false), this.options.flushBudgetMs ?? 5_000);
+    });
+    const complete = await Promise.race([flushed, expired]);
+    clearTimeout(budget);
+    if (!complete) this.options.logger.warn('recognition still flushing at the end of the budget; later results are still recorded', { budgetMs: this.options.flushBudgetMs ?? 5_000 });
     const streamingSeconds = Math.ceil((this.now() - this.startedAt) / 1000);
     const report = {} as SpanReport;
     for (const role of ROLES) {

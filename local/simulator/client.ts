@@ -74,6 +74,7 @@ export class AudioHookClient {
   private positionSamples = 0;
   private waiters: Waiter[] = [];
   private closedSocket: Promise<void> | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ClientOptions) {
     this.sessionId = options.sessionId ?? randomUUID();
@@ -117,6 +118,7 @@ export class AudioHookClient {
     const ws = new WebSocket(url, { headers, perMessageDeflate: false, followRedirects: false });
     this.ws = ws;
     this.closedSocket = new Promise((resolve) => ws.once('close', (code) => {
+      this.stopPinging();
       this.closeCode = code;
       this.state = 'closed';
       resolve();
@@ -159,6 +161,19 @@ export class AudioHookClient {
     const seq = this.sendMessage('ping', this.rtt !== undefined ? { rtt: `PT${(this.rtt / 1000).toFixed(9)}S` } : {});
     await this.waitFor((m) => m.type === 'pong' && m.clientseq === seq, 5_000, `pong for ping ${seq}`);
     return this.rtt ?? 0;
+  }
+
+  /** Ping on a wall-clock timer, as Genesys does every 5 s for the whole session. */
+  startPinging(intervalMs = 5_000): void {
+    this.stopPinging();
+    this.pingTimer = setInterval(() => {
+      if (this.state === 'open') void this.ping().catch(() => undefined);
+    }, intervalMs);
+  }
+
+  stopPinging(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
   }
 
   /** One binary audio frame in the negotiated format; advances the client position. */
@@ -205,6 +220,7 @@ export class AudioHookClient {
   /** `close` → wait for `closed` → close the socket, as the reference client does. */
   async close(reason: 'end' | 'error' | 'disconnect' | 'reconnect' = 'end'): Promise<ServerMessage | undefined> {
     if (this.state === 'closed') return undefined;
+    this.stopPinging();
     this.state = 'closing';
     this.sendMessage('close', { reason });
     let closed: ServerMessage | undefined;

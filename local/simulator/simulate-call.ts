@@ -16,6 +16,8 @@ export interface SimulateCallOptions extends ClientOptions {
   audio: CallAudio;
   /** Pace frames in real time (default) or send them as fast as the socket takes them. */
   realtime?: boolean;
+  /** With `realtime`, play this many times faster than real time (default 1). */
+  speed?: number;
   frameMs?: number;
   pingIntervalMs?: number;
   /** Client-side pauses: audio in [atMs, atMs + durationMs) is not sent and reported as discarded. */
@@ -43,6 +45,7 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
   const opened = await client.start();
   if (opened.type !== 'opened') throw new Error(`server answered open with ${opened.type}: ${JSON.stringify(opened.parameters)}`);
   const rttMs = await client.ping();
+  client.startPinging(pingIntervalMs);
   await options.afterOpened?.(client);
 
   const negotiated = client.selectedMedia?.channels ?? [];
@@ -51,7 +54,6 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
   const samplesPerFrame = 8 * frameMs;
   let framesSent = 0;
   let audioMsSent = 0;
-  let lastPingAt = 0;
   const began = performance.now();
   let paused: { until: number; startedAt: number } | undefined;
 
@@ -72,13 +74,9 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
       framesSent++;
       audioMsSent += count / 8;
     }
-    if (atMs - lastPingAt >= pingIntervalMs) {
-      lastPingAt = atMs;
-      void client.ping().catch(() => undefined);
-    }
     options.onProgress?.({ sentMs: atMs + frameMs, totalMs, rttMs });
     if (realtime) {
-      const due = began + atMs + frameMs;
+      const due = began + (atMs + frameMs) / (options.speed ?? 1);
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
     } else if (framesSent % 50 === 0) {

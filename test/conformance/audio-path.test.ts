@@ -42,7 +42,7 @@ const ended: Array<{ call: Call; report: SpanReport | undefined }> = [];
 
 beforeAll(async () => {
   recognizer = new RecordingRecognizer();
-  gw = await startTestGateway({ recognizer, events: { ended: (call, report) => ended.push({ call, report }) } });
+  gw = await startTestGateway({ recognizer, events: { ended: (call, report) => void ended.push({ call, report }) } });
 });
 afterAll(async () => {
   await gw.close();
