@@ -36,6 +36,8 @@ export class GatewayServer {
   readonly calls: CallDirectory;
   readonly sessions = new Set<AudioHookSession>();
   private readonly sockets = new Set<WebSocket>();
+  /** Binary frames received over the process's life (capacity benchmark, metrics). */
+  framesReceived = 0;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly nonces = new NonceCache();
@@ -163,7 +165,10 @@ export class GatewayServer {
 
     ws.on('message', (data, isBinary) => {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      if (isBinary) session.onBinary(buffer);
+      if (isBinary) {
+        this.framesReceived++;
+        session.onBinary(buffer);
+      }
       else session.onText(buffer.toString('utf8'));
     });
     ws.on('error', (error) => log.warn('websocket error', { error: error.message }));
