@@ -1,0 +1,22 @@
+#!/usr/bin/env -S npx tsx
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AudiohookTranscribeStack } from '../lib/audiohook-transcribe-stack.ts';
+import { loadDeploymentConfig } from '../lib/config.ts';
+
+/**
+ * CDK app: one stack, configured from context (docs/deploy.md). The stack is environment-agnostic
+ * unless `account`/`region` are known (CDK_DEFAULT_ACCOUNT/REGION from the CLI's credentials), so
+ * `npx cdk synth` works with no AWS credentials.
+ */
+const app = new App();
+const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
+const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'AudiohookTranscribe';
+
+new AudiohookTranscribeStack(app, stackName, {
+  description: 'Real-time call transcription for Genesys Cloud AudioHook (gateway, API, delivery, export)',
+  config,
+  env: process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } : undefined,
+});
+
+Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

@@ -1,0 +1,185 @@
+import { CfnOutput, CfnParameter, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import type { Construct } from 'constructs';
+import { AccessLogs } from './access-logs.ts';
+import { type DeploymentConfig, DEFAULTS } from './config.ts';
+import { ControlApi } from './control-api.ts';
+import { Delivery, WEBHOOK_SERVICE_NAME } from './delivery.ts';
+import { Export } from './export.ts';
+import { AUDIOHOOK_PATH, CONTROL_PORT, GatewayService } from './gateway-service.ts';
+import { applyNagSuppressions } from './nag-suppressions.ts';
+import { Network } from './network.ts';
+import { Observability } from './observability.ts';
+import { Secrets } from './secrets.ts';
+import { Storage } from './storage.ts';
+
+export interface AudiohookTranscribeStackProps extends StackProps {
+  config?: Partial<DeploymentConfig>;
+}
+
+/** Name of the template parameter that takes the gateway's certificate when no `certificateArn` context is given. */
+export const CERTIFICATE_PARAMETER = 'GatewayCertificateArn';
+
+/**
+ * The whole service in one stack: storage, secrets, delivery, network, gateway, control API, export,
+ * observability. Deployment settings come from `config` (bin/app.ts reads them from CDK context).
+ *
+ * Certificate: the AudioHook listener is always TLS (Genesys only connects over wss://). With the
+ * `certificateArn` context value the ARN is written into the template; without it the template
+ * declares a `GatewayCertificateArn` parameter, so `cdk synth` needs nothing and
+ * `cdk deploy --parameters GatewayCertificateArn=arn:…` supplies it. There is never a plain-HTTP
+ * listener or a placeholder certificate.
+ */
+export class AudiohookTranscribeStack extends Stack {
+  readonly config: DeploymentConfig;
+  readonly storage: Storage;
+  readonly secrets: Secrets;
+  readonly delivery: Delivery;
+  readonly network: Network;
+  readonly gateway: GatewayService;
+  readonly controlApi: ControlApi;
+  readonly export: Export;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: AudiohookTranscribeStackProps = {}) {
+    super(scope, id, props);
+    const config: DeploymentConfig = { ...DEFAULTS, ...props.config };
+    this.config = config;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const common = { logLevel: config.logLevel, logRetentionDays: config.logRetentionDays };
+
+    const certificateArn =
+      config.certificateArn ??
+      new CfnParameter(this, CERTIFICATE_PARAMETER, {
+        type: 'String',
+        description: 'ACM certificate (same region) for the AudioHook TLS listener; it must cover the host name Genesys connects to',
+        allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$',
+        constraintDescription: 'an ACM certificate ARN',
+      }).valueAsString;
+
+    this.storage = new Storage(this, 'Storage', { removalPolicy });
+    this.secrets = new Secrets(this, 'Secrets', { tenant: config.tenant });
+    const accessLogs = new AccessLogs(this, 'AccessLogs', { removalPolicy });
+    this.delivery = new Delivery(this, 'Delivery', { ...config, ...common, webhookSecret: this.secrets.webhook });
+    this.network = new Network(this, 'Network', { natGateways: config.natGateways, logRetentionDays: config.logRetentionDays });
+
+    this.gateway = new GatewayService(this, 'Gateway', {
+      ...common,
+      vpc: this.network.vpc,
+      controlClients: this.network.controlClients,
+      certificateArn,
+      audiohookAllowedCidrs: config.audiohookAllowedCidrs,
+      conversations: this.storage.conversations,
+      messages: this.storage.messages,
+      utterances: this.delivery.queue,
+      audiohookSecret: this.secrets.audiohook,
+      accessLogs: accessLogs.bucket,
+      tenant: config.tenant,
+      messageRetentionDays: config.messageRetentionDays,
+      architecture: config.gatewayArchitecture,
+      cpu: config.gatewayCpu,
+      memoryMiB: config.gatewayMemoryMiB,
+      minTasks: config.gatewayMinTasks,
+      maxTasks: config.gatewayMaxTasks,
+      connectionsPerTask: config.connectionsPerTask,
+      cpuTargetPercent: config.cpuTargetPercent,
+      deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+    });
+
+    this.export = new Export(this, 'Export', {
+      ...common,
+      messages: this.storage.messages,
+      conversationsTableName: this.storage.conversations.tableName,
+      messageRetentionDays: config.messageRetentionDays,
+      byHourIndexArn: this.storage.byHourIndexArn,
+      accessLogs: accessLogs.bucket,
+      tenant: config.tenant,
+      removalPolicy,
+    });
+
+    this.controlApi = new ControlApi(this, 'ControlApi', {
+      ...common,
+      vpc: this.network.vpc,
+      controlClients: this.network.controlClients,
+      gatewayTasks: this.gateway.taskSecurityGroup,
+      controlPort: CONTROL_PORT,
+      conversations: this.storage.conversations,
+      messages: this.storage.messages,
+      exportBucket: this.export.bucket,
+      apiCredentials: this.secrets.apiCredentials,
+      tenant: config.tenant,
+      redactionMode: config.redactionMode,
+      messageRetentionDays: config.messageRetentionDays,
+      feedUrlExpirySeconds: config.feedUrlExpirySeconds,
+      stageName: config.apiStageName,
+      throttleRateLimit: config.apiThrottleRateLimit,
+      throttleBurstLimit: config.apiThrottleBurstLimit,
+      domainName: config.apiDomainName,
+      certificateArn: config.apiCertificateArn,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      gateway: this.gateway,
+      api: this.controlApi.api,
+      queue: this.delivery.queue,
+      deadLetterQueue: this.delivery.deadLetterQueue,
+      functions: {
+        StartStreaming: this.controlApi.startFunction,
+        StopStreaming: this.controlApi.stopFunction,
+        ConversationMessages: this.controlApi.messagesFunction,
+        FileExporter: this.controlApi.fileExporterFunction,
+        WebhookDelivery: this.delivery.webhookFunction,
+        DailyExport: this.export.exportFunction,
+      },
+      webhookServiceName: WEBHOOK_SERVICE_NAME,
+      webhookDeadlineMs: config.webhookDeadlineMs,
+      alarmTopicArn: config.alarmTopicArn,
+    });
+
+    // --- DNS (optional) -----------------------------------------------------------------------------
+    if (config.hostedZoneId && config.hostedZoneName) {
+      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: config.hostedZoneId, zoneName: config.hostedZoneName });
+      if (config.gatewayDomainName) {
+        new route53.ARecord(this, 'GatewayAlias', {
+          zone,
+          recordName: config.gatewayDomainName,
+          target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.gateway.loadBalancer)),
+        });
+      }
+      if (config.apiDomainName && this.controlApi.domain) {
+        new route53.ARecord(this, 'ApiAlias', {
+          zone,
+          recordName: config.apiDomainName,
+          target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(this.controlApi.domain)),
+        });
+      }
+    }
+
+    // --- outputs ------------------------------------------------------------------------------------
+    const gatewayHost = config.gatewayDomainName ?? this.gateway.loadBalancer.loadBalancerDnsName;
+    new CfnOutput(this, 'AudioHookUri', {
+      description: 'Genesys AudioHook connection URI (the certificate must cover this host)',
+      value: `wss://${gatewayHost}${AUDIOHOOK_PATH}`,
+    });
+    new CfnOutput(this, 'GatewayLoadBalancerDnsName', {
+      description: 'Point the gateway host name (CNAME or alias) here',
+      value: this.gateway.loadBalancer.loadBalancerDnsName,
+    });
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the public API', value: this.controlApi.baseUrl });
+    if (this.controlApi.domain) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        description: 'Point the API host name (CNAME or alias) here',
+        value: this.controlApi.domain.domainNameAliasDomainName,
+      });
+    }
+    new CfnOutput(this, 'AudioHookSecretArn', { description: 'apiKey and clientSecret for the Genesys integration', value: this.secrets.audiohook.secretArn });
+    new CfnOutput(this, 'ApiCredentialsSecretArn', { description: 'asapp-api-id / asapp-api-secret pair(s)', value: this.secrets.apiCredentials.secretArn });
+    new CfnOutput(this, 'WebhookSecretArn', { description: 'webhook authentication material (JSON)', value: this.secrets.webhook.secretArn });
+    new CfnOutput(this, 'ExportBucketName', { value: this.export.bucket.bucketName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.delivery.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+
+    applyNagSuppressions(this);
+  }
+}

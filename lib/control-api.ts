@@ -1,0 +1,253 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { RedactionMode } from './config.ts';
+import { FEED_RETENTION_DAYS } from './export.ts';
+import { ServiceFunction } from './node-function.ts';
+
+export interface ControlApiProps {
+  vpc: ec2.IVpc;
+  /** Security group of the Lambdas that call the gateway's control port. */
+  controlClients: ec2.ISecurityGroup;
+  /** Port the gateway tasks expose for control (egress rule of `controlClients`). */
+  gatewayTasks: ec2.ISecurityGroup;
+  controlPort: number;
+  conversations: dynamodb.ITable;
+  messages: dynamodb.ITable;
+  exportBucket: s3.IBucket;
+  apiCredentials: secretsmanager.ISecret;
+  tenant: string;
+  redactionMode: RedactionMode;
+  messageRetentionDays: number;
+  feedUrlExpirySeconds: number;
+  stageName: string;
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  domainName?: string;
+  certificateArn?: string;
+  logLevel: string;
+  logRetentionDays: logs.RetentionDays;
+}
+
+/** API Gateway's own responses, re-shaped into the contract's error envelope (api-contract.md §1.2–1.3). */
+export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigateway.ResponseType; status: number; code: string; message: string }> = [
+  // Fallbacks. Setting their status also sets it for every response type not listed below.
+  { type: apigateway.ResponseType.DEFAULT_4XX, status: 400, code: '400-01', message: 'Bad request' },
+  { type: apigateway.ResponseType.DEFAULT_5XX, status: 500, code: '500-01', message: 'Internal server error' },
+  // Unknown route, or a method a route does not have: API Gateway's "Missing Authentication Token".
+  { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: '404-01', message: 'Not Found' },
+  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, status: 404, code: '404-01', message: 'Not Found' },
+  { type: apigateway.ResponseType.UNAUTHORIZED, status: 401, code: '401-01', message: 'Unauthorized' },
+  { type: apigateway.ResponseType.ACCESS_DENIED, status: 403, code: '403-01', message: 'Forbidden Response' },
+  { type: apigateway.ResponseType.INVALID_API_KEY, status: 403, code: '403-01', message: 'Forbidden Response' },
+  { type: apigateway.ResponseType.EXPIRED_TOKEN, status: 403, code: '403-01', message: 'Forbidden Response' },
+  { type: apigateway.ResponseType.INVALID_SIGNATURE, status: 403, code: '403-01', message: 'Forbidden Response' },
+  { type: apigateway.ResponseType.WAF_FILTERED, status: 403, code: '403-01', message: 'Forbidden Response' },
+  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, status: 413, code: '413-01', message: 'Request Entity Too Large' },
+  { type: apigateway.ResponseType.THROTTLED, status: 429, code: '429-01', message: 'Too Many Requests' },
+  { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: 429, code: '429-01', message: 'Too Many Requests' },
+  { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, status: 503, code: '503-01', message: 'Service Unavailable' },
+  { type: apigateway.ResponseType.INTEGRATION_FAILURE, status: 503, code: '503-01', message: 'Service Unavailable' },
+];
+
+export function errorEnvelopeTemplate(code: string, message: string): string {
+  return `{"error":{"requestId":"$context.requestId","message":"${message}","code":"${code}"}}`;
+}
+
+/**
+ * The public HTTPS API (REST, regional): start/stop, after-call messages and the File Exporter, each a
+ * Lambda proxy integration. Authentication (asapp-api-id / asapp-api-secret) and the 64 KiB body limit
+ * are enforced by the handlers; API Gateway adds stage throttling, access logs and execution error
+ * logs. REST API resources match a path with or without a trailing slash, as the contract requires.
+ *
+ * The start/stop Lambdas run in the VPC: they call the gateway task that holds a call on its private
+ * control port.
+ */
+export class ControlApi extends Construct {
+  readonly api: apigateway.RestApi;
+  readonly accessLogGroup: logs.LogGroup;
+  readonly startFunction: ServiceFunction;
+  readonly stopFunction: ServiceFunction;
+  readonly messagesFunction: ServiceFunction;
+  readonly fileExporterFunction: ServiceFunction;
+  readonly domain?: apigateway.DomainName;
+  private readonly customDomainName?: string;
+
+  constructor(scope: Construct, id: string, props: ControlApiProps) {
+    super(scope, id);
+    props.controlClients.connections.allowTo(props.gatewayTasks, ec2.Port.tcp(props.controlPort), 'control port of the gateway tasks');
+
+    const common = {
+      logLevel: props.logLevel,
+      logRetentionDays: props.logRetentionDays,
+      environment: {
+        CONVERSATIONS_TABLE: props.conversations.tableName,
+        MESSAGES_TABLE: props.messages.tableName,
+        MESSAGE_RETENTION_DAYS: String(props.messageRetentionDays),
+        API_CREDENTIALS_SECRET_ARN: props.apiCredentials.secretArn,
+        API_TENANT: props.tenant,
+        REDACTION_MODE: props.redactionMode,
+      },
+    };
+    const inVpc = {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [props.controlClients],
+      allowPublicSubnet: false,
+    };
+
+    this.startFunction = new ServiceFunction(this, 'StartStreaming', {
+      ...common,
+      ...inVpc,
+      entry: 'lambdas/start-streaming/handler.ts',
+      description: 'POST /mg-autotranscribe/v1/start-streaming',
+      serviceName: 'start-streaming',
+      timeout: Duration.seconds(15),
+    });
+    this.stopFunction = new ServiceFunction(this, 'StopStreaming', {
+      ...common,
+      ...inVpc,
+      entry: 'lambdas/stop-streaming/handler.ts',
+      description: 'POST /mg-autotranscribe/v1/stop-streaming',
+      serviceName: 'stop-streaming',
+      // The gateway waits up to 5 s for final results; the control call is bounded at 8 s.
+      timeout: Duration.seconds(20),
+    });
+    this.messagesFunction = new ServiceFunction(this, 'ConversationMessages', {
+      ...common,
+      entry: 'lambdas/conversation-messages/handler.ts',
+      description: 'GET /conversation/v1/conversation/messages',
+      serviceName: 'conversation-messages',
+      timeout: Duration.seconds(15),
+    });
+    this.fileExporterFunction = new ServiceFunction(this, 'FileExporter', {
+      ...common,
+      environment: {
+        ...common.environment,
+        EXPORT_BUCKET: props.exportBucket.bucketName,
+        FEED_URL_EXPIRY_SECONDS: String(props.feedUrlExpirySeconds),
+        FEED_RETENTION_DAYS: String(FEED_RETENTION_DAYS),
+      },
+      entry: 'lambdas/file-exporter/handler.ts',
+      description: 'POST /fileexporter/v1/static/{op}',
+      serviceName: 'file-exporter',
+      timeout: Duration.seconds(15),
+    });
+
+    for (const fn of [this.startFunction, this.stopFunction, this.messagesFunction, this.fileExporterFunction]) {
+      props.apiCredentials.grantRead(fn);
+    }
+    for (const fn of [this.startFunction, this.stopFunction]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ConversationsControlState',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [props.conversations.tableArn],
+        }),
+      );
+    }
+    this.messagesFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadMessages', actions: ['dynamodb:Query'], resources: [props.messages.tableArn] }),
+    );
+    this.fileExporterFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ListFeed', actions: ['s3:ListBucket'], resources: [props.exportBucket.bucketArn] }),
+    );
+    // Presigned GET URLs are signed with the function's credentials, so it needs GetObject itself.
+    this.fileExporterFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PresignFeedFiles', actions: ['s3:GetObject'], resources: [props.exportBucket.arnForObjects('*')] }),
+    );
+
+    // --- API -----------------------------------------------------------------------------------------
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: 'AudioHook Transcribe public API (ASAPP AI Transcribe compatible)',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Execution logs (errors only) need the account-level CloudWatch role; kept if the stack is deleted
+      // because it is shared by every API in the account and region.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        // Bodies carry transcripts and headers carry credentials: never logged.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            extendedRequestId: '$context.extendedRequestId',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            path: '$context.path',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integration.latency',
+            integrationStatus: '$context.integration.status',
+            errorType: '$context.error.responseType',
+            errorMessage: '$context.error.message',
+          }),
+        ),
+      },
+    });
+
+    // The stack publishes its own ApiUrl output (custom domain when configured).
+    this.api.node.tryRemoveChild('Endpoint');
+
+    for (const r of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(`Response${r.type.responseType}`, {
+        type: r.type,
+        statusCode: String(r.status),
+        responseHeaders: { 'Content-Type': "'application/json'" },
+        templates: { 'application/json': errorEnvelopeTemplate(r.code, r.message) },
+      });
+    }
+
+    const integrate = (fn: ServiceFunction) => new apigateway.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
+    const root = this.api.root;
+    const mg = root.addResource('mg-autotranscribe').addResource('v1');
+    mg.addResource('start-streaming').addMethod('POST', integrate(this.startFunction));
+    mg.addResource('stop-streaming').addMethod('POST', integrate(this.stopFunction));
+    root
+      .addResource('conversation')
+      .addResource('v1')
+      .addResource('conversation')
+      .addResource('messages')
+      .addMethod('GET', integrate(this.messagesFunction));
+    root
+      .addResource('fileexporter')
+      .addResource('v1')
+      .addResource('static')
+      .addResource('{op}')
+      .addMethod('POST', integrate(this.fileExporterFunction));
+
+    if (props.domainName && props.certificateArn) {
+      this.customDomainName = props.domainName;
+      this.domain = this.api.addDomainName('Domain', {
+        domainName: props.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+        endpointType: apigateway.EndpointType.REGIONAL,
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      });
+    }
+  }
+
+  /** Base URL clients use (custom domain when configured, else the stage URL). */
+  get baseUrl(): string {
+    return this.customDomainName ? `https://${this.customDomainName}` : this.api.url.replace(/\/$/, '');
+  }
+}

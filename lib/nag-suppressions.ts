@@ -1,0 +1,131 @@
+import { NagSuppressions } from 'cdk-nag';
+import type { AudiohookTranscribeStack } from './audiohook-transcribe-stack.ts';
+
+/**
+ * Every cdk-nag AwsSolutions finding this stack accepts, each on the resource it concerns (never
+ * stack-wide) and with the reason it is acceptable. test/infra/nag.test.ts fails on any finding not
+ * listed here.
+ */
+export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
+  const { secrets, gateway, controlApi, export: feed, config } = stack;
+
+  NagSuppressions.addResourceSuppressions(
+    [secrets.audiohook, secrets.apiCredentials, secrets.webhook],
+    [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Each secret is shared with a party outside AWS (the AudioHook key/secret is entered in Genesys Cloud, API pairs are held by API clients, webhook material is issued by the customer). Automatic rotation would break them; rotation is a coordinated manual step (docs/deploy.md).',
+      },
+    ],
+  );
+
+  // --- gateway -----------------------------------------------------------------------------------------
+  if (config.audiohookAllowedCidrs.includes('0.0.0.0/0')) {
+    NagSuppressions.addResourceSuppressions(gateway.loadBalancerSecurityGroup, [
+      {
+        id: 'AwsSolutions-EC23',
+        reason:
+          'Public AudioHook endpoint: port 443 only, open by default because Genesys Cloud connects from region-specific addresses. Every connection must present the API key and a valid HTTP message signature (HMAC) before any audio is accepted. Restrict it with the audiohookAllowedCidrs context value.',
+      },
+    ]);
+  }
+  NagSuppressions.addResourceSuppressions(gateway.taskDefinition, [
+    {
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment holds non-secret configuration only (ports, path, table and queue names, tenant, log level); the AudioHook API key and client secret are injected from Secrets Manager through the container definition\'s secrets.',
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(
+    gateway.taskDefinition.taskRole,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'transcribe:StartStreamTranscription and StartStreamTranscriptionWebSocket have no resource type in IAM: "*" is the only accepted resource. Nothing else in this policy uses "*".',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<.+>/\\*$/g' }],
+        reason:
+          'Task scale-in protection (ecs:UpdateTaskProtection / GetTaskProtection through $ECS_AGENT_URI) applies to the task itself, whose id exists only at run time; the resource is limited to tasks of this cluster.',
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    gateway.taskDefinition.obtainExecutionRole(),
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason: 'ecr:GetAuthorizationToken (added by CDK for the image pull) does not support resource-level permissions; ECR pull actions are scoped to the image repository.',
+      },
+    ],
+    true,
+  );
+
+  // --- Lambdas ---------------------------------------------------------------------------------------------
+  for (const fn of [controlApi.startFunction, controlApi.stopFunction]) {
+    NagSuppressions.addResourceSuppressions(
+      fn.role!,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+          reason:
+            'The function runs in the VPC to reach the gateway\'s private control port; Lambda needs the network-interface actions of this AWS managed policy, which do not support resource-level scoping.',
+        },
+      ],
+      true,
+    );
+  }
+  NagSuppressions.addResourceSuppressions(
+    [feed.exportFunction.role!, controlApi.fileExporterFunction.role!],
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [{ regex: '/^Resource::<ExportBucket[A-Za-z0-9]+\\.Arn>\\/\\*$/g' }],
+        reason:
+          'Feed files are keyed by date, hour and part number (utterances/version=1/format=…/dt=…/hr=…/part-NNNN.…), unknown in advance; access is limited to objects of the exports bucket.',
+      },
+    ],
+    true,
+  );
+
+  // --- API ---------------------------------------------------------------------------------------------------
+  NagSuppressions.addResourceSuppressions(controlApi.api, [
+    {
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'The ASAPP-compatible contract fixes the error for every invalid request (400-201 on start/stop, 400-01 elsewhere, in its own envelope) and parses bodies as JSON whatever the Content-Type, so validation is done in the handlers; API Gateway\'s validator would answer differently.',
+    },
+    {
+      id: 'AwsSolutions-IAM4',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+      reason: 'The account-level role API Gateway uses to write execution logs (AwsSolutions-APIG6) is defined by AWS with this managed policy.',
+    },
+    {
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'No WAF web ACL by default: requests are authenticated by the handlers and the stage is throttled. An operator who needs WAF associates a web ACL with the stage (cost per ACL and rule).',
+    },
+  ], true);
+  NagSuppressions.addResourceSuppressions(
+    controlApi.api,
+    [
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The wire-compatible contract authenticates every request with the asapp-api-id / asapp-api-secret headers, which the handlers check in constant time against the pairs in Secrets Manager (401-01 otherwise); an API Gateway authorizer would change the responses clients rely on.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'Clients authenticate with ASAPP-style API id/secret headers (checked by the handlers), not Cognito tokens; see AwsSolutions-APIG4.',
+      },
+    ],
+    true,
+  );
+}

@@ -1,0 +1,186 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { GatewayService } from './gateway-service.ts';
+import { METRICS_NAMESPACE } from './node-function.ts';
+
+export interface ObservabilityProps {
+  gateway: GatewayService;
+  api: apigateway.RestApi;
+  queue: sqs.IQueue;
+  deadLetterQueue: sqs.IQueue;
+  /** Lambdas by display name. */
+  functions: Record<string, lambda.IFunction>;
+  /** POWERTOOLS_SERVICE_NAME of the webhook Lambda (dimension of its metrics). */
+  webhookServiceName: string;
+  webhookDeadlineMs: number;
+  alarmTopicArn?: string;
+}
+
+/**
+ * Alarms and one dashboard. Alarms: messages in the dead-letter queue, errors of each Lambda, gateway
+ * targets failing health checks (and no healthy target at all), webhook delivery failures (the
+ * webhook Lambda's `WebhookDeliveryFailed` metric), queue backlog older than the delivery deadline,
+ * API 5xx. With `alarmTopicArn` they notify that SNS topic.
+ */
+export class Observability extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const topic = props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined;
+    const alarm = (alarmId: string, options: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.Metric }) => {
+      const { metric, ...rest } = options;
+      const a = metric.createAlarm(this, alarmId, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...rest });
+      if (topic) {
+        a.addAlarmAction(new actions.SnsAction(topic));
+        a.addOkAction(new actions.SnsAction(topic));
+      }
+      this.alarms.push(a);
+      return a;
+    };
+    const fiveMinutes = Duration.minutes(5);
+    const oneMinute = Duration.minutes(1);
+    const webhookMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: props.webhookServiceName }, statistic: 'Sum', period: fiveMinutes });
+
+    // --- delivery -----------------------------------------------------------------------------------
+    const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' });
+    alarm('DeadLetterQueueDepth', {
+      metric: dlqDepth,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: 'Webhook messages that were not delivered are waiting in the dead-letter queue',
+    });
+    const deliveryFailures = webhookMetric('WebhookDeliveryFailed');
+    alarm('WebhookDeliveryFailures', {
+      metric: deliveryFailures,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: 'Webhook POSTs failed (non-2xx, timeout, TLS or connection error)',
+    });
+    const oldestMessage = props.queue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: 'Maximum' });
+    alarm('QueueBacklog', {
+      metric: oldestMessage,
+      threshold: Math.ceil(props.webhookDeadlineMs / 1000),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: 'Utterances wait in the queue longer than the delivery deadline (they will be dropped unsent)',
+    });
+
+    // --- Lambdas ------------------------------------------------------------------------------------
+    for (const [name, fn] of Object.entries(props.functions)) {
+      alarm(`${name}Errors`, {
+        metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: `${name} Lambda invocations failed`,
+      });
+    }
+
+    // --- gateway ------------------------------------------------------------------------------------
+    const { gateway } = props;
+    const unhealthy = gateway.targetGroup.metrics.unHealthyHostCount({ period: oneMinute, statistic: 'Maximum' });
+    alarm('GatewayUnhealthyTasks', {
+      metric: unhealthy,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      alarmDescription: 'Gateway tasks fail the load balancer health check (/health)',
+    });
+    const healthy = gateway.targetGroup.metrics.healthyHostCount({ period: oneMinute, statistic: 'Minimum' });
+    alarm('GatewayNoHealthyTask', {
+      metric: healthy,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: 'No healthy gateway task: Genesys cannot connect',
+    });
+
+    // --- API ----------------------------------------------------------------------------------------
+    const api5xx = props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
+    alarm('Api5xx', {
+      metric: api5xx,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: 'The public API answered 5xx',
+    });
+
+    // --- dashboard ----------------------------------------------------------------------------------
+    const lambdas = Object.entries(props.functions);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'AudioHook connections',
+            left: [
+              gateway.loadBalancer.metrics.custom('ActiveFlowCount_TLS', { statistic: 'Average', period: oneMinute, label: 'active' }),
+              gateway.loadBalancer.metrics.custom('NewFlowCount_TLS', { statistic: 'Sum', period: oneMinute, label: 'new / min' }),
+            ],
+            right: [gateway.connectionsPerTaskExpression()],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Gateway targets', left: [healthy, unhealthy], width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Gateway tasks: CPU and memory (%)',
+            left: [gateway.service.metricCpuUtilization({ period: oneMinute }), gateway.service.metricMemoryUtilization({ period: oneMinute })],
+            width: 8,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Webhook delivery',
+            left: [webhookMetric('WebhookDelivered'), deliveryFailures, webhookMetric('WebhookDropped')],
+            right: [
+              new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'WebhookLatency', dimensionsMap: { service: props.webhookServiceName }, statistic: 'p95', period: fiveMinutes }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Utterances queue',
+            left: [props.queue.metricApproximateNumberOfMessagesVisible({ period: oneMinute }), dlqDepth],
+            right: [oldestMessage],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'API',
+            left: [props.api.metricCount({ period: fiveMinutes }), props.api.metricClientError({ period: fiveMinutes }), api5xx],
+            right: [props.api.metricLatency({ period: fiveMinutes, statistic: 'p95' })],
+            width: 8,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Lambda errors',
+            left: lambdas.map(([name, fn]) => fn.metricErrors({ period: fiveMinutes, label: name })),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda duration p95 (ms)',
+            left: lambdas.map(([name, fn]) => fn.metricDuration({ period: fiveMinutes, statistic: 'p95', label: name })),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda throttles',
+            left: lambdas.map(([name, fn]) => fn.metricThrottles({ period: fiveMinutes, label: name })),
+            width: 8,
+          }),
+        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { Aws, Fn, SecretValue, Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface SecretsProps {
+  tenant: string;
+}
+
+/**
+ * The service's secrets, all in Secrets Manager; no secret value ever appears in the template or in a
+ * task's or function's environment in clear.
+ *
+ * - `audiohook`: `{"apiKey","clientSecret"}`, the pair entered in the Genesys AudioHook integration.
+ *   `clientSecret` is generated (44 alphanumeric characters, which is valid base64 for 33 random bytes,
+ *   the form Genesys expects); `apiKey` is derived from the stack id (an identifier, not a secret).
+ *   Both are injected into the gateway container with `ecs.Secret.fromSecretsManager(secret, field)`.
+ * - `apiCredentials`: the `asapp-api-id` / `asapp-api-secret` pair(s) of the public API:
+ *   `{"id","secret","tenant"}` (generated) or, once edited, `[{"id","secret","tenant"}, …]`.
+ * - `webhook`: the webhook's secret fields (`WEBHOOK_SECRET_TOKEN_VALUE`, `WEBHOOK_OAUTH2_CLIENT_SECRET`,
+ *   PEM material, …), `{}` until the operator fills it in (docs/deploy.md).
+ */
+export class Secrets extends Construct {
+  readonly audiohook: secretsmanager.Secret;
+  readonly apiCredentials: secretsmanager.Secret;
+  readonly webhook: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: SecretsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    // The last segment of the stack id (a UUID): unique per deployment, known only after deploy.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+
+    this.audiohook = new secretsmanager.Secret(this, 'AudioHook', {
+      description: 'AudioHook integration credentials entered in Genesys Cloud: apiKey and clientSecret (base64)',
+      generateSecretString: {
+        secretStringTemplate: stack.toJsonString({ apiKey: Fn.join('', ['ah-', stackUuid]) }),
+        generateStringKey: 'clientSecret',
+        passwordLength: 44,
+        excludePunctuation: true,
+        includeSpace: false,
+        requireEachIncludedType: true,
+      },
+    });
+
+    this.apiCredentials = new secretsmanager.Secret(this, 'ApiCredentials', {
+      description: 'Public API credential pairs (asapp-api-id / asapp-api-secret): {"id","secret","tenant"} or a JSON array of them',
+      generateSecretString: {
+        secretStringTemplate: stack.toJsonString({ id: Fn.join('', ['api-', stackUuid]), tenant: props.tenant }),
+        generateStringKey: 'secret',
+        passwordLength: 48,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+    });
+
+    this.webhook = new secretsmanager.Secret(this, 'Webhook', {
+      description: 'Webhook authentication material (keys: WEBHOOK_SECRET_TOKEN_VALUE, WEBHOOK_OAUTH2_CLIENT_ID, WEBHOOK_OAUTH2_CLIENT_SECRET, WEBHOOK_CA_PEM, WEBHOOK_CLIENT_CERT_PEM, WEBHOOK_CLIENT_KEY_PEM, WEBHOOK_CLIENT_KEY_PASSPHRASE)',
+      // An empty JSON object holds nothing secret; the operator puts the values in after deploying.
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+/** Names shared with `core/stores/tables.ts` (test/infra checks they agree). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+export const BY_HOUR_INDEX = 'byHour';
+
+export interface StorageProps {
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The two DynamoDB tables of docs/data-model.md: on demand, point-in-time recovery, encrypted with the
+ * AWS managed key, TTL on `expiresAt`, and the `byHour` index the daily export reads.
+ */
+export class Storage extends Construct {
+  readonly conversations: dynamodb.Table;
+  readonly messages: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const common = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: props.removalPolicy,
+    } satisfies Partial<dynamodb.TableProps>;
+
+    this.conversations = new dynamodb.Table(this, 'Conversations', {
+      ...common,
+      partitionKey: { name: 'conversationId', type: dynamodb.AttributeType.STRING },
+    });
+
+    this.messages = new dynamodb.Table(this, 'Messages', {
+      ...common,
+      partitionKey: { name: 'conversationId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'messageId', type: dynamodb.AttributeType.STRING },
+    });
+    this.messages.addGlobalSecondaryIndex({
+      indexName: BY_HOUR_INDEX,
+      partitionKey: { name: 'hourShard', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'messageId', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  /** ARN of the `byHour` index (for a Query grant scoped to it). */
+  get byHourIndexArn(): string {
+    return `${this.messages.tableArn}/index/${BY_HOUR_INDEX}`;
+  }
+}

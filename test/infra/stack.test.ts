@@ -1,0 +1,468 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversationsTableDefinition, messagesTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '../../core/stores/tables.ts';
+import { CERTIFICATE_PARAMETER } from '../../lib/audiohook-transcribe-stack.ts';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { GATEWAY_RESPONSES } from '../../lib/control-api.ts';
+import { LAMBDA_RUNTIME } from '../../lib/node-function.ts';
+import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
+
+/**
+ * The default deployment (no context values), synthesized once with real esbuild bundling: the
+ * template's key properties, construct by construct, and the bundles themselves.
+ */
+let s: Synthesized;
+let t: Template;
+
+beforeAll(() => {
+  s = synthesize();
+  t = s.template;
+}, 120_000);
+afterAll(() => s?.cleanup());
+
+const LAMBDA_ENTRIES = {
+  ControlApiStartStreaming: 'start-streaming',
+  ControlApiStopStreaming: 'stop-streaming',
+  ControlApiConversationMessages: 'conversation-messages',
+  ControlApiFileExporter: 'file-exporter',
+  DeliveryWebhookFunction: 'webhook-delivery',
+  ExportDailyExport: 'daily-export',
+} as const;
+
+function fn(prefix: keyof typeof LAMBDA_ENTRIES) {
+  const found = Object.entries(t.findResources('AWS::Lambda::Function') as Resources).filter(
+    ([id]) => id.startsWith(prefix) && !id.startsWith(`${prefix}Logs`) && !id.startsWith(`${prefix}Role`),
+  );
+  expect(found, prefix).toHaveLength(1);
+  return { id: found[0]![0], props: found[0]![1].Properties! };
+}
+
+describe('storage', () => {
+  it('creates both tables on demand with PITR, AWS-managed encryption and TTL on expiresAt', () => {
+    const tables = Object.values(t.findResources('AWS::DynamoDB::Table') as Resources);
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        // Encrypted with the AWS managed KMS key (SSEType defaults to KMS when SSE is enabled).
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('matches the key layout the application uses (core/stores/tables.ts), including the byHour index', () => {
+    const conversations = resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageConversations').props;
+    const messages = resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageMessages').props;
+    const local = { conversations: conversationsTableDefinition('x'), messages: messagesTableDefinition('x') };
+    expect(conversations.KeySchema).toEqual(local.conversations.KeySchema);
+    expect(messages.KeySchema).toEqual(local.messages.KeySchema);
+    const sortAttrs = (a: Array<{ AttributeName?: string }>) => [...a].sort((x, y) => String(x.AttributeName).localeCompare(String(y.AttributeName)));
+    expect(sortAttrs(messages.AttributeDefinitions)).toEqual(sortAttrs(local.messages.AttributeDefinitions!));
+    expect(messages.GlobalSecondaryIndexes).toEqual([
+      { IndexName: BY_HOUR_INDEX, KeySchema: local.messages.GlobalSecondaryIndexes![0]!.KeySchema, Projection: { ProjectionType: 'ALL' } },
+    ]);
+    expect(messages.TimeToLiveSpecification.AttributeName).toBe(TTL_ATTRIBUTE);
+  });
+});
+
+describe('secrets', () => {
+  it('generates the AudioHook client secret and the API secret; nothing secret is in the template', () => {
+    const audiohook = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsAudioHook').props;
+    expect(audiohook.GenerateSecretString).toMatchObject({ GenerateStringKey: 'clientSecret', PasswordLength: 44, ExcludePunctuation: true });
+    const api = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsApiCredentials').props;
+    expect(api.GenerateSecretString).toMatchObject({ GenerateStringKey: 'secret', ExcludePunctuation: true });
+    // The webhook secret starts as an empty JSON object for the operator to fill in.
+    expect(resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').props.SecretString).toBe('{}');
+  });
+
+  it('never puts a secret value in an environment: only ARNs, and the container gets Secrets Manager references', () => {
+    for (const f of Object.values(t.findResources('AWS::Lambda::Function') as Resources)) {
+      for (const [name, value] of Object.entries((f.Properties!.Environment?.Variables ?? {}) as Record<string, unknown>)) {
+        if (/SECRET|PASSWORD|TOKEN_VALUE|KEY_PEM/.test(name)) expect(name).toMatch(/_ARN$/);
+        void value;
+      }
+    }
+    const [container] = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props.ContainerDefinitions;
+    expect(container.Environment.map((e: { Name: string }) => e.Name)).not.toContain('AUDIOHOOK_CLIENT_SECRET');
+    const secretId = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsAudioHook').id;
+    expect(container.Secrets).toEqual([
+      { Name: 'AUDIOHOOK_API_KEY', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':apiKey::']] } },
+      { Name: 'AUDIOHOOK_CLIENT_SECRET', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':clientSecret::']] } },
+    ]);
+  });
+});
+
+describe('gateway', () => {
+  it('listens with TLS on 443 (certificate from the GatewayCertificateArn parameter) and forwards TCP to the tasks', () => {
+    t.hasParameter(CERTIFICATE_PARAMETER, { Type: 'String', AllowedPattern: Match.stringLikeRegexp('acm') });
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'TLS',
+      Certificates: [{ CertificateArn: { Ref: CERTIFICATE_PARAMETER } }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internet-facing',
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+      ]),
+    });
+  });
+
+  it('health-checks /health and keeps live calls through deregistration and failed health checks', () => {
+    const tg = resourceByPrefix(t, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'GatewayTargets').props;
+    expect(tg).toMatchObject({
+      Port: 8080,
+      Protocol: 'TCP',
+      TargetType: 'ip',
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: '/health',
+      HealthCheckPort: '8080',
+      Matcher: { HttpCode: '200' },
+    });
+    expect(tg.TargetGroupAttributes).toEqual(
+      expect.arrayContaining([
+        { Key: 'deregistration_delay.timeout_seconds', Value: '3600' },
+        { Key: 'deregistration_delay.connection_termination.enabled', Value: 'false' },
+        { Key: 'target_health_state.unhealthy.connection_termination.enabled', Value: 'false' },
+      ]),
+    );
+  });
+
+  it('runs the container from fargate-gateway/Dockerfile with the Transcribe recognizer, drain timeout and init process', () => {
+    const task = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props;
+    expect(task).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', Cpu: '1024', Memory: '2048', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
+    const [c] = task.ContainerDefinitions;
+    expect(c).toMatchObject({ StopTimeout: 120, ReadonlyRootFilesystem: true, LinuxParameters: { InitProcessEnabled: true } });
+    expect(c.PortMappings.map((p: { ContainerPort: number }) => p.ContainerPort)).toEqual([8080, 8081]);
+    const env = Object.fromEntries(c.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]));
+    expect(env).toMatchObject({
+      NODE_ENV: 'production',
+      RECOGNIZER: 'transcribe',
+      GATEWAY_PORT: '8080',
+      CONTROL_PORT: '8081',
+      AUDIOHOOK_PATH: '/audiohook/ws',
+      MESSAGE_RETENTION_DAYS: '7',
+      TENANT: 'default',
+      DRAIN_DEADLINE_MS: '110000',
+    });
+    for (const name of ['CONVERSATIONS_TABLE', 'MESSAGES_TABLE', 'UTTERANCES_QUEUE_URL']) expect(env[name]).toHaveProperty('Ref');
+
+    const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'AudiohookTranscribe.assets.json'), 'utf8'));
+    const images = Object.values(manifest.dockerImages) as Array<{ source: { directory: string; dockerFile: string; platform: string } }>;
+    expect(images).toHaveLength(1);
+    expect(images[0]!.source).toMatchObject({ dockerFile: 'fargate-gateway/Dockerfile', platform: 'linux/arm64' });
+    // Synth stages the build context (no Docker needed); .dockerignore keeps it to the gateway's sources.
+    const context = path.join(s.outdir, images[0]!.source.directory);
+    expect(readdirSync(context).sort()).toEqual(['.dockerignore', 'core', 'fargate-gateway', 'package-lock.json', 'package.json']);
+    expect(existsSync(path.join(context, 'fargate-gateway', 'main.ts'))).toBe(true);
+  });
+
+  it('protects tasks holding calls: task-protection permission on this cluster\'s tasks, AZ rebalancing off, rollback on failure', () => {
+    const { statement } = policyStatements(t).find((p) => p.statement.Sid === 'TaskScaleInProtection')!;
+    expect(asList(statement.Action).sort()).toEqual(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection']);
+    const clusterId = resourceByPrefix(t, 'AWS::ECS::Cluster', 'GatewayCluster').id;
+    expect(JSON.stringify(statement.Resource)).toContain(`":task/",{"Ref":"${clusterId}"},"/*"`);
+    expect(policyStatements(t).find((p) => p.statement.Sid === 'TaskScaleInProtection')!.policy).toMatch(/^GatewayTaskTaskRole/);
+    t.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      AvailabilityZoneRebalancing: 'DISABLED',
+      DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
+    });
+    t.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  it('scales on CPU and on AudioHook connections per healthy task', () => {
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 60 },
+    });
+    const connections = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalingPolicy') as Resources)
+      .map((r) => r.Properties!.TargetTrackingScalingPolicyConfiguration)
+      .find((c) => c.CustomizedMetricSpecification);
+    expect(connections.TargetValue).toBe(100);
+    const spec = connections.CustomizedMetricSpecification;
+    expect(Object.keys(spec)).toEqual(['Metrics']);
+    expect(spec.Metrics.map((m: { Id: string }) => m.Id)).toEqual(['flows', 'hosts', 'perTask']);
+    expect(spec.Metrics[0].MetricStat.Metric).toMatchObject({ Namespace: 'AWS/NetworkELB', MetricName: 'ActiveFlowCount_TLS' });
+    expect(spec.Metrics[1].MetricStat.Metric).toMatchObject({ Namespace: 'AWS/NetworkELB', MetricName: 'HealthyHostCount' });
+    expect(spec.Metrics[2]).toMatchObject({ Expression: 'flows / IF(hosts < 1, 1, hosts)', ReturnData: true });
+  });
+
+  it('admits the control port only from the control Lambdas and the AudioHook port only from the load balancer', () => {
+    const taskSg = resourceByPrefix(t, 'AWS::EC2::SecurityGroup', 'GatewayTaskSecurityGroup').id;
+    const controlSg = resourceByPrefix(t, 'AWS::EC2::SecurityGroup', 'NetworkControlClients').id;
+    const lbSg = resourceByPrefix(t, 'AWS::EC2::SecurityGroup', 'GatewayLoadBalancerSecurityGroup').id;
+    expect(resourceByPrefix(t, 'AWS::EC2::SecurityGroup', 'GatewayTaskSecurityGroup').props.SecurityGroupIngress).toBeUndefined();
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress') as Resources)
+      .map((r) => r.Properties!)
+      .filter((p) => p.GroupId['Fn::GetAtt'][0] === taskSg)
+      .map((p) => ({ port: p.FromPort, to: p.ToPort, from: p.SourceSecurityGroupId['Fn::GetAtt'][0] }));
+    expect(ingress.sort((a, b) => a.port - b.port)).toEqual([
+      { port: 8080, to: 8080, from: lbSg },
+      { port: 8081, to: 8081, from: controlSg },
+    ]);
+  });
+
+  it('lets the task role use Transcribe streaming, its tables and the queue, and nothing more', () => {
+    const statements = policyStatements(t).filter((p) => p.policy.startsWith('GatewayTaskTaskRole')).map((p) => p.statement);
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+    expect(Object.keys(bySid).sort()).toEqual(['ConversationsControlState', 'QueueUtterances', 'RecordUtterances', 'TaskScaleInProtection', 'TranscribeStreaming']);
+    expect(bySid.TranscribeStreaming).toMatchObject({ Resource: '*', Action: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'] });
+    expect(bySid.RecordUtterances).toMatchObject({ Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] } });
+    expect(bySid.QueueUtterances.Resource).toEqual({ 'Fn::GetAtt': [resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id, 'Arn'] });
+  });
+});
+
+describe('control API', () => {
+  it('routes start/stop, messages and File Exporter to their Lambdas (proxy integration)', () => {
+    const resources = t.findResources('AWS::ApiGateway::Resource') as Resources;
+    const pathOf = (id: string): string => {
+      const r = resources[id]!.Properties!;
+      const parent = r.ParentId.Ref as string | undefined;
+      return `${parent && resources[parent] ? pathOf(parent) : ''}/${r.PathPart}`;
+    };
+    const routes = Object.values(t.findResources('AWS::ApiGateway::Method') as Resources).map((m) => {
+      const p = m.Properties!;
+      return { method: p.HttpMethod, path: pathOf(p.ResourceId.Ref), type: p.Integration.Type, auth: p.AuthorizationType, fn: JSON.stringify(p.Integration.Uri).match(/"(ControlApi[A-Za-z]+?)[0-9A-F]{8}"/)?.[1] };
+    });
+    expect(routes.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { method: 'GET', path: '/conversation/v1/conversation/messages', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiConversationMessages' },
+      { method: 'POST', path: '/fileexporter/v1/static/{op}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiFileExporter' },
+      { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStartStreaming' },
+      { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStopStreaming' },
+    ]);
+  });
+
+  it('re-shapes API Gateway\'s own responses into the error envelope with the request id', () => {
+    const responses = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse') as Resources).map((r) => r.Properties!);
+    const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
+    const expected = { DEFAULT_4XX: ['400', '400-01'], DEFAULT_5XX: ['500', '500-01'], THROTTLED: ['429', '429-01'], MISSING_AUTHENTICATION_TOKEN: ['404', '404-01'], INTEGRATION_TIMEOUT: ['503', '503-01'], REQUEST_TOO_LARGE: ['413', '413-01'], UNAUTHORIZED: ['401', '401-01'], ACCESS_DENIED: ['403', '403-01'] };
+    for (const [type, [status, code]] of Object.entries(expected)) {
+      expect(byType[type], type).toBeDefined();
+      expect(byType[type].StatusCode).toBe(status);
+      expect(byType[type].ResponseParameters).toEqual({ 'gatewayresponse.header.Content-Type': "'application/json'" });
+      const body = byType[type].ResponseTemplates['application/json'] as string;
+      // The template is the envelope once API Gateway substitutes $context.requestId.
+      const parsed = JSON.parse(body.replace('$context.requestId', '8e033668-9f1a-11ec-b909-0242ac120002'));
+      expect(Object.keys(parsed.error)).toEqual(['requestId', 'message', 'code']);
+      expect(parsed.error.code).toBe(code);
+      expect(body).toContain('"requestId":"$context.requestId"');
+    }
+    expect(responses).toHaveLength(GATEWAY_RESPONSES.length);
+    // Every status matches the code prefix.
+    for (const r of responses) expect(JSON.parse(r.ResponseTemplates['application/json']).error.code.split('-')[0]).toBe(r.StatusCode);
+  });
+
+  it('throttles, writes JSON access logs and error execution logs, never request data', () => {
+    const stage = resourceByPrefix(t, 'AWS::ApiGateway::Stage', 'ControlApiDeploymentStage').props;
+    expect(stage.StageName).toBe('prod');
+    expect(stage.MethodSettings).toEqual([
+      expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
+    ]);
+    expect(JSON.stringify(stage.AccessLogSetting.DestinationArn)).toMatch(/"Ref":"ControlApiAccessLogs/);
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', errorType: '$context.error.responseType' });
+    expect(JSON.stringify(format)).not.toMatch(/header|body/i);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+
+  it('puts the start/stop Lambdas in the VPC behind the control-client security group, the others outside', () => {
+    const controlSg = resourceByPrefix(t, 'AWS::EC2::SecurityGroup', 'NetworkControlClients').id;
+    for (const prefix of ['ControlApiStartStreaming', 'ControlApiStopStreaming'] as const) {
+      expect(fn(prefix).props.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [controlSg, 'GroupId'] }]);
+    }
+    for (const prefix of ['ControlApiConversationMessages', 'ControlApiFileExporter', 'DeliveryWebhookFunction', 'ExportDailyExport'] as const) {
+      expect(fn(prefix).props.VpcConfig).toBeUndefined();
+    }
+    const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress') as Resources).map((r) => r.Properties!);
+    expect(egress).toContainEqual(expect.objectContaining({ GroupId: { 'Fn::GetAtt': [controlSg, 'GroupId'] }, FromPort: 8081, ToPort: 8081 }));
+  });
+});
+
+describe('delivery', () => {
+  it('encrypts the queue and its DLQ, enforces TLS, and dead-letters after one receive by default', () => {
+    const dlq = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters');
+    const queue = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').props;
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, RedrivePolicy: { maxReceiveCount: 1, deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] } } });
+    expect(dlq.props).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn('DeliveryWebhookFunction').props.Timeout);
+    const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources);
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      expect(p.Properties!.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
+  });
+
+  it('caps the webhook Lambda with reserved concurrency and an equal event-source maximum, reporting batch item failures', () => {
+    const webhook = fn('DeliveryWebhookFunction');
+    expect(webhook.props.ReservedConcurrentExecutions).toBe(5);
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: webhook.id },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+      // No webhookUrl in the default context: delivery is off until one is configured.
+      Enabled: false,
+    });
+    const env = webhook.props.Environment.Variables;
+    expect(env).toMatchObject({ WEBHOOK_AUTH_MODE: 'none', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_TIMEOUT_MS: '5000', WEBHOOK_DEADLINE_MS: '60000' });
+    expect(env.WEBHOOK_SECRET_ARN).toEqual({ Ref: resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').id });
+    expect(env.UTTERANCES_QUEUE_URL).toEqual({ Ref: resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id });
+  });
+});
+
+describe('export', () => {
+  it('keeps the feed in a private, SSE-S3, TLS-only, unversioned bucket whose files expire after 32 days', () => {
+    const bucket = resourceByPrefix(t, 'AWS::S3::Bucket', 'ExportBucket').props;
+    expect(bucket).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 32, Status: 'Enabled' })] },
+      LoggingConfiguration: { LogFilePrefix: 'exports/' },
+    });
+    expect(bucket.VersioningConfiguration).toBeUndefined();
+    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy') as Resources).find((p) => p.Properties!.Bucket.Ref.startsWith('ExportBucket'))!;
+    expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+
+  it('runs the export Lambda at 02:00 UTC every day', () => {
+    const daily = fn('ExportDailyExport');
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [daily.id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    expect(daily.props).toMatchObject({ Timeout: 900, MemorySize: 1024 });
+    expect(daily.props.Environment.Variables).toMatchObject({ FEED_RETENTION_DAYS: '32', API_TENANT: 'default' });
+  });
+
+  it('lets the export read only the byHour index and write only to the exports bucket; the File Exporter only list and read it', () => {
+    const sids = (policyPrefix: string) => Object.fromEntries(policyStatements(t).filter((p) => p.policy.startsWith(policyPrefix)).map((p) => [p.statement.Sid ?? 'grant', p.statement]));
+    const daily = sids('ExportDailyExportRole');
+    expect(daily.ReadHourIndex).toMatchObject({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] }, '/index/byHour']] } });
+    expect(asList(daily.WriteFeedFiles.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']);
+    const files = sids('ControlApiFileExporterRole');
+    expect(files.ListFeed.Action).toBe('s3:ListBucket');
+    expect(files.PresignFeedFiles.Action).toBe('s3:GetObject');
+  });
+});
+
+describe('Lambdas', () => {
+  it('run on the newest Node runtime, ARM64, ESM bundles with the Powertools environment', () => {
+    const newest = Object.keys(lambda.Runtime)
+      .map((k) => /^NODEJS_(\d+)_X$/.exec(k)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => b - a)[0];
+    expect(LAMBDA_RUNTIME.name).toBe(`nodejs${newest}.x`);
+    for (const [prefix, service] of Object.entries(LAMBDA_ENTRIES)) {
+      const { props } = fn(prefix as keyof typeof LAMBDA_ENTRIES);
+      expect(props, prefix).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(props.Environment.Variables, prefix).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'AudiohookTranscribe',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(props.LoggingConfig.LogGroup.Ref, prefix).toMatch(new RegExp(`^${prefix}Logs`));
+    }
+  });
+
+  it('were bundled locally by esbuild into one ES module each (no Docker), with the require() shim', () => {
+    const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'AudiohookTranscribe.assets.json'), 'utf8'));
+    for (const prefix of Object.keys(LAMBDA_ENTRIES)) {
+      const code = fn(prefix as keyof typeof LAMBDA_ENTRIES).props.Code;
+      const hash = String(code.S3Key).replace(/\.zip$/, '');
+      const dir = path.join(s.outdir, manifest.files[hash].source.path);
+      expect(readdirSync(dir).sort(), prefix).toEqual(['index.mjs', 'index.mjs.map']);
+      const bundle = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module';"), prefix).toBe(true);
+      expect(bundle, prefix).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+    }
+  });
+
+  it('have roles limited to their own log group (no AWS managed basic-execution policy)', () => {
+    for (const prefix of Object.keys(LAMBDA_ENTRIES)) {
+      const roleId = fn(prefix as keyof typeof LAMBDA_ENTRIES).props.Role['Fn::GetAtt'][0];
+      const role = (t.findResources('AWS::IAM::Role') as Resources)[roleId]!.Properties!;
+      const managed = JSON.stringify(role.ManagedPolicyArns ?? []);
+      expect(managed, prefix).not.toContain('AWSLambdaBasicExecutionRole');
+      const own = policyStatements(t).find((p) => p.statement.Sid === 'OwnLogGroup' && JSON.stringify(p.statement.Resource).includes(`"${prefix}Logs`));
+      expect(own, prefix).toBeDefined();
+      expect(asList(own!.statement.Action).sort(), prefix).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      const policy = (t.findResources('AWS::IAM::Policy') as Resources)[own!.policy]!.Properties!;
+      expect(policy.Roles, prefix).toEqual([{ Ref: roleId }]);
+    }
+  });
+});
+
+describe('IAM', () => {
+  it('uses "*" as a resource only where AWS allows nothing else, and never wildcards actions', () => {
+    const allowedOnStar = new Set(['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket', 'ecr:GetAuthorizationToken']);
+    for (const { policy, statement } of policyStatements(t)) {
+      for (const action of asList(statement.Action)) expect(action, policy).not.toMatch(/\*/);
+      if (asList(statement.Resource as unknown).includes('*')) {
+        for (const action of asList(statement.Action)) expect(allowedOnStar.has(action), `${policy}: ${action} on *`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('observability', () => {
+  it('alarms on the DLQ, every Lambda\'s errors, unhealthy gateway tasks and webhook delivery failures', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
+    const dlqId = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters').id;
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }] }),
+    );
+    const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
+    expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(Object.keys(LAMBDA_ENTRIES).sort());
+    expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'UnHealthyHostCount', Namespace: 'AWS/NetworkELB' }));
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: 'WebhookDeliveryFailed', Namespace: 'AudiohookTranscribe', Dimensions: [{ Name: 'service', Value: 'webhook-delivery' }] }),
+    );
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('outputs the AudioHook URI and the API URL', () => {
+    t.hasOutput('AudioHookUri', { Value: { 'Fn::Join': ['', ['wss://', { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayLoadBalancer'), 'DNSName'] }, '/audiohook/ws']] } });
+    t.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://', '.execute-api.'])] } });
+    expect(Object.keys(t.toJSON().Outputs).filter((k) => k.startsWith('ControlApiEndpoint'))).toEqual([]);
+  });
+});
+
+describe('fargate-gateway/Dockerfile', () => {
+  const dockerfile = readFileSync(path.join(import.meta.dirname, '../../fargate-gateway/Dockerfile'), 'utf8');
+  // Without comments, with continuation lines joined.
+  const code = dockerfile.split('\n').filter((l) => !l.startsWith('#')).join('\n').replace(/\\\n/g, ' ');
+  const instructions = code.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
+
+  it('is multi-stage on a Node ≥ 20 base and runs as the unprivileged node user', () => {
+    const froms = instructions.filter((l) => l.startsWith('FROM '));
+    expect(froms).toHaveLength(2);
+    const version = Number(/ARG NODE_VERSION=(\d+)/.exec(code)?.[1]);
+    expect(version).toBeGreaterThanOrEqual(20);
+    for (const f of froms) expect(f).toMatch(/^FROM node:\$\{NODE_VERSION\}-/);
+    expect(instructions.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER node');
+    expect(instructions.at(-1)).toMatch(/^CMD \["node"/);
+  });
+
+  it('ships no embedded speech engine: no Debian pocketsphinx packages, native engine modules left out of the bundle', () => {
+    expect(code).not.toMatch(/apt-get|apk |pocketsphinx/i);
+    expect(code).toContain('--external:koffi');
+    expect(code).toContain('--external:soundswallower');
+    // The runtime stage copies the bundle only, not node_modules.
+    const runtime = code.slice(code.lastIndexOf('\nFROM '));
+    expect(runtime).not.toMatch(/node_modules|npm (ci|install)/);
+  });
+});
