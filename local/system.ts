@@ -1,6 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, dynamoDbClient } from '../core/aws/clients.ts';
 import { logger } from '../core/logger.ts';
+import type { WebhookBody } from '../core/webhook/body.ts';
 import { ensureTables } from '../core/stores/tables.ts';
 import { startGateway, type RunningGateway } from '../fargate-gateway/gateway.ts';
 import type { Recognizer } from '../fargate-gateway/recognition/recognizer.ts';
@@ -35,6 +36,8 @@ export interface LocalSystemOptions {
   recognizer?: Recognizer;
   /** Where printed transcripts go (default: stdout). */
   print?: (line: string) => void;
+  /** Each transcript the built-in receiver gets, with its arrival time (performance.now()). */
+  onTranscript?: (body: WebhookBody, arrivedAt: number) => void;
   /** Start the daily export scheduler (default true). */
   scheduler?: boolean;
 }
@@ -86,7 +89,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // Webhook target: the customer's, or the built-in printer.
   let receiver: WebhookReceiver | undefined;
   if (!env.WEBHOOK_URL) {
-    receiver = new WebhookReceiver(options.print);
+    receiver = new WebhookReceiver(options.print, options.onTranscript);
     const address = await receiver.listen(Number(env.WEBHOOK_RECEIVER_PORT ?? 3001), host);
     env.WEBHOOK_URL = `http://${host}:${address.port}/webhook`;
     env.WEBHOOK_AUTH_MODE ??= 'none';

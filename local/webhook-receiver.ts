@@ -11,13 +11,18 @@ export class WebhookReceiver {
   private readonly http: Server;
   readonly received: WebhookBody[] = [];
 
-  constructor(private readonly print: (line: string) => void = (line) => console.log(line)) {
+  constructor(
+    private readonly print: (line: string) => void = (line) => console.log(line),
+    /** Told of each transcript with its arrival time (performance.now()), e.g. for latency figures. */
+    private readonly onTranscript?: (body: WebhookBody, arrivedAt: number) => void,
+  ) {
     this.http = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody;
+          this.onTranscript?.(body, performance.now());
           this.received.push(body);
           this.print(formatTranscript(body));
           res.writeHead(204).end();

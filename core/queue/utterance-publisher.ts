@@ -19,8 +19,6 @@ export interface PublisherOptions {
   client: SQSClient;
   queueUrl: string;
   logger: AppLogger;
-  /** Wait this long to fill a batch (ms). */
-  lingerMs?: number;
   /** Queued utterances beyond this are dropped oldest first. */
   maxQueued?: number;
   /** Attempts per batch before it is dropped. */
@@ -45,13 +43,11 @@ export class UtterancePublisher {
   private sending: Promise<void> | undefined;
   private closed = false;
   readonly counters = { published: 0, dropped: 0, failedAttempts: 0 };
-  private readonly lingerMs: number;
   private readonly maxQueued: number;
   private readonly maxAttempts: number;
   private readonly now: () => number;
 
   constructor(private readonly options: PublisherOptions) {
-    this.lingerMs = options.lingerMs ?? 5;
     this.maxQueued = options.maxQueued ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.now = options.now ?? Date.now;
@@ -81,7 +77,7 @@ export class UtterancePublisher {
         conversationId: dropped.conversationId, messageId: dropped.messageId,
       });
     }
-    this.schedule(this.queue.length >= MAX_BATCH ? 0 : this.lingerMs);
+    this.schedule();
   }
 
   /** Sends everything queued (used on shutdown and in tests). */
@@ -98,17 +94,19 @@ export class UtterancePublisher {
     clearTimeout(this.timer);
   }
 
-  private schedule(delayMs: number): void {
-    if (this.sending) return;
-    if (this.timer && delayMs > 0) return;
-    clearTimeout(this.timer);
+  /**
+   * Sends at once when idle; what is published while a send is in flight forms the next batch. So a
+   * quiet call pays no batching delay and a busy gateway still sends full batches.
+   */
+  private schedule(): void {
+    if (this.sending || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.sending ??= this.sendBatches().finally(() => {
         this.sending = undefined;
-        if (this.queue.length > 0) this.schedule(0);
+        if (this.queue.length > 0) this.schedule();
       });
-    }, delayMs);
+    }, 0);
   }
 
   private async sendBatches(): Promise<void> {
