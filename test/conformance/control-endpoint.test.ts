@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlPath } from '../../core/api/gateway-control.ts';
+import { ControlServer } from '../../fargate-gateway/control-server.ts';
+import { AudioHookClient } from '../../local/simulator/client.ts';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+/** The gateway's private control endpoint over HTTP, against live AudioHook sessions. */
+
+let gw: TestGateway;
+let control: ControlServer;
+let base: string;
+beforeAll(async () => {
+  gw = await startTestGateway();
+  control = new ControlServer(gw.server.calls);
+  const address = await control.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${address.port}`;
+});
+afterAll(async () => {
+  await control.close();
+  await gw.close();
+});
+
+const settings = { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' };
+const startBody = (sessionId: string, guid: string) => ({ sessionId, settings, customerStreamId: 'cs-1', agentStreamId: 'as-1', externalConversationId: guid, tenant: 'acme' });
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(base + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('control endpoint', () => {
+  it('starts and stops transcription of a live call and reports per participant', async () => {
+    const c = new AudioHookClient(gw.clientOptions);
+    await c.start();
+    const started = await post(controlPath(c.conversationId.toUpperCase(), 'start'), startBody(c.sessionId, c.conversationId));
+    expect(started).toEqual({
+      status: 200,
+      body: { customer: { streamId: 'cs-1', status: { code: 1000, description: 'OK' } }, agent: { streamId: 'as-1', status: { code: 1000, description: 'OK' } } },
+    });
+    expect(await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId))).toEqual({ status: 409, body: { error: 'running' } });
+    c.sendAudio(new Uint8Array(3_200));
+    await c.ping();
+    const stopped = await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.customer.summary).toEqual({ totalAudioBytes: 3_200, audioDurationMs: 200, streamingSeconds: expect.any(Number), transcripts: 0 });
+    expect(await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId })).toEqual({ status: 409, body: { error: 'not-running' } });
+    await c.close();
+    expect(await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId))).toEqual({ status: 404, body: { error: 'no-session' } });
+  });
+
+  it('names a participant whose channel is absent, and keeps nothing running when no one can be transcribed', async () => {
+    const c = new AudioHookClient({ ...gw.clientOptions, media: [{ type: 'audio', format: 'PCMU', channels: ['external'], rate: 8000 }] });
+    await c.start();
+    const started = await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId));
+    expect(started.body.agent).toEqual({ streamId: 'as-1', status: { code: 4080, description: 'Unable to transcribe the audio' }, message: 'agent: channel not present in the AudioHook session' });
+    await c.close();
+    const silent = new AudioHookClient({ ...gw.clientOptions, media: [{ type: 'audio', format: 'L16', channels: ['external'], rate: 8000 }] });
+    await silent.start();
+    const none = await post(controlPath(silent.conversationId, 'start'), startBody(silent.sessionId, silent.conversationId));
+    expect(none.status).toBe(200);
+    expect(none.body.customer.status.code).toBe(4080);
+    expect(await post(controlPath(silent.conversationId, 'stop'), { sessionId: silent.sessionId })).toEqual({ status: 409, body: { error: 'not-running' } });
+    await silent.close();
+  });
+
+  it('answers bad requests with 400 and unknown routes with 404, and never crashes', async () => {
+    expect((await post('/control/v1/conversations/x/start', 'not json')).status).toBe(400);
+    expect((await post('/control/v1/conversations/x/start', { settings: {} })).status).toBe(400);
+    expect((await post('/control/v1/conversations/x/start', startBody('s', 'x'))).status).toBe(404);
+    expect((await post('/control/v1/conversations/x/pause', {})).status).toBe(404);
+    expect((await fetch(`${base}/control/v1/conversations/x/start`)).status).toBe(404);
+    expect((await post('/control/v1/conversations/x/stop', 'x'.repeat(20_000))).status).toBe(400);
+  });
+});
