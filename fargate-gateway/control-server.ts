@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, listen, readBody } from '../core/http/server.ts';
 import { controlStartRequestSchema, controlStopRequestSchema } from '../core/api/gateway-control.ts';
 import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
 import type { CallDirectory } from './call-directory.ts';
@@ -23,20 +24,12 @@ export class ControlServer {
     this.http = createServer((req, res) => void this.handle(req, res));
   }
 
-  async listen(port: number, host: string): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        resolve();
-      });
-    });
-    return this.http.address() as AddressInfo;
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return listen(this.http, port, host);
   }
 
-  async close(): Promise<void> {
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.http);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -76,15 +69,10 @@ export class ControlServer {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    const value: unknown = JSON.parse(body.toString('utf8') || '{}');
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;

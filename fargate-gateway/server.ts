@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeServer, listen } from '../core/http/server.ts';
 import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
 import type { ApiKeySet } from './audiohook/api-keys.ts';
 import { authenticateUpgrade } from './audiohook/authenticate.ts';
@@ -53,15 +54,8 @@ export class GatewayServer {
     this.http.on('clientError', (_error, socket) => socket.destroy());
   }
 
-  async listen(port = this.options.config.GATEWAY_PORT, host = this.options.config.GATEWAY_HOST): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        resolve();
-      });
-    });
-    return this.http.address() as AddressInfo;
+  listen(port = this.options.config.GATEWAY_PORT, host = this.options.config.GATEWAY_HOST): Promise<AddressInfo> {
+    return listen(this.http, port, host);
   }
 
   get isDraining(): boolean {
@@ -87,8 +81,7 @@ export class GatewayServer {
     // Upgraded sockets are no longer the HTTP server's: end them here or close() would wait forever.
     for (const ws of this.sockets) ws.terminate();
     for (const session of this.sessions) session.onSocketClosed();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeServer(this.http);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {

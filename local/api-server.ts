@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { closeServer, listen, readBody } from '../core/http/server.ts';
 import { matchRoute, type ApiLambda } from '../lambdas/routes.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
 
@@ -23,17 +24,12 @@ export class LocalApiServer {
     this.http = createServer((req, res) => void this.handle(req, res));
   }
 
-  async listen(port: number, host: string): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => resolve());
-    });
-    return this.http.address() as AddressInfo;
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return listen(this.http, port, host);
   }
 
-  async close(): Promise<void> {
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.http);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -41,7 +37,7 @@ export class LocalApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     if (!match) return gatewayError(res, requestId, 404, '404-01', 'Not Found');
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return gatewayError(res, requestId, 413, '413-01', 'Request Entity Too Large');
 
     const headers: Record<string, string[]> = {};
@@ -68,17 +64,6 @@ export class LocalApiServer {
       gatewayError(res, requestId, 500, '500-01', 'Internal server error');
     }
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {

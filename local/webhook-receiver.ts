@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../core/http/server.ts';
 import type { WebhookBody } from '../core/webhook/body.ts';
 
 /**
@@ -33,17 +34,12 @@ export class WebhookReceiver {
     });
   }
 
-  async listen(port: number, host: string): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => resolve());
-    });
-    return this.http.address() as AddressInfo;
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return listen(this.http, port, host);
   }
 
-  async close(): Promise<void> {
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.http);
   }
 }
 
