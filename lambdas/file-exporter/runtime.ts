@@ -1,0 +1,26 @@
+import { createExportBucket } from '../../core/export/export-bucket.ts';
+import { loadFeedConfig } from '../../core/export/config.ts';
+import { createS3Client } from '../../core/export/s3-client.ts';
+import type { FeedDeps } from '../../core/fileexporter/operations.ts';
+import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+
+/** The File Exporter Lambda's dependencies: the shared API runtime (credentials) and the exports bucket. */
+export interface FileExporterRuntime {
+  api: ApiRuntime;
+  feed: FeedDeps;
+}
+
+export function createFileExporterRuntime(env: NodeJS.ProcessEnv = process.env, api: () => ApiRuntime = defaultApiRuntime): FileExporterRuntime {
+  const config = loadFeedConfig(env);
+  return {
+    api: api(),
+    feed: { bucket: createExportBucket(createS3Client({}, env), config.bucket), config, now: Date.now },
+  };
+}
+
+let runtime: FileExporterRuntime | undefined;
+
+export function defaultFileExporterRuntime(): FileExporterRuntime {
+  runtime ??= createFileExporterRuntime();
+  return runtime;
+}
