@@ -4,13 +4,17 @@
  *
  *   --date YYYY-MM-DD   day to export (default: the previous UTC day)
  *   --purge             also apply the retention rule (delete files older than FEED_RETENTION_DAYS)
- *   --env-file PATH     load environment variables from a file first
+ *   --env-file PATH     load environment variables from a file first (default: the running npm start's
+ *                       .local/runtime.env, when nothing else is configured)
  *   --json              print the summary as one JSON object instead of text
  *   --progress-every N  rows between progress lines (default 100,000)
  *
  * Needs EXPORT_BUCKET, MESSAGES_TABLE, CONVERSATIONS_TABLE and, locally, AWS_ENDPOINT_URL[_<SERVICE>].
  */
+import './quiet-logs.ts';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { RUNTIME_ENV_FILE } from './runtime-env.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +33,11 @@ if (values.help) {
   process.exit(0);
 }
 if (values['env-file']) process.loadEnvFile(values['env-file']);
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+else if (!process.env.AWS_ENDPOINT_URL && !process.env.EXPORT_BUCKET && existsSync(RUNTIME_ENV_FILE)) {
+  // Nothing configured: export from the running `npm start`.
+  process.loadEnvFile(RUNTIME_ENV_FILE);
+  process.stderr.write(`export: using the running npm start (${RUNTIME_ENV_FILE})\n`);
+}
 
 // Loaded after the environment is final: the runtime reads it when built.
 const { createExportRuntime } = await import('../core/export/runtime.ts');

@@ -1,3 +1,5 @@
-// Imported first by local/main.ts: the logger reads its level when it is created, at import time, and
-// the terminal of `npm start` is for transcripts, not for INFO lines (set POWERTOOLS_LOG_LEVEL to see them).
+// Imported first by the local commands: the logger reads its level when it is created, at import time,
+// and a terminal is for transcripts and results, not INFO lines (set POWERTOOLS_LOG_LEVEL to see them).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// The AWS SDK warns once per process that its 2027 releases will need Node 22; Node 20 is supported here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

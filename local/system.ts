@@ -55,7 +55,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const env = options.env ?? process.env;
   const host = env.LOCAL_HOST ?? '127.0.0.1';
   const stops: Array<() => Promise<void>> = [];
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   let standIns: StandIns | undefined;
   if (!env.AWS_ENDPOINT_URL) {

@@ -1,3 +1,4 @@
+import '../quiet-logs.ts';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
