@@ -36,6 +36,11 @@ export class TrafficGenerator {
     return items[Math.floor(this.random() * items.length)];
   }
 
+  /** A weird value of our own: the samples are shared, and mutation must never make them circular. */
+  private weird(): unknown {
+    return structuredClone(this.pick(WEIRD_VALUES));
+  }
+
   private chance(p: number): boolean {
     return this.random() < p;
   }
@@ -77,8 +82,8 @@ export class TrafficGenerator {
       const roll = this.random();
       const key = keys.length > 0 ? this.pick(keys) : 'k';
       if (roll < 0.25) delete value[key];
-      else if (roll < 0.6) value[key] = this.pick(WEIRD_VALUES);
-      else if (roll < 0.75) value[`extra${i}`] = this.pick(WEIRD_VALUES);
+      else if (roll < 0.6) value[key] = this.weird();
+      else if (roll < 0.75) value[`extra${i}`] = this.weird();
       else if (roll < 0.9 && depth < 2 && typeof value.parameters === 'object' && value.parameters !== null) {
         this.mutateValue(value.parameters as Record<string, unknown>, depth + 1);
       } else value[key] = JSON.parse(JSON.stringify(value));
