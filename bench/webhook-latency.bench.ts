@@ -1,18 +1,16 @@
 import '../local/quiet-logs.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../fargate-gateway/audiohook/dev-credentials.ts';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createEmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
 import type { Recognizer } from '../fargate-gateway/recognition/recognizer.ts';
-import { DEV_API_ID, DEV_API_SECRET } from '../local/dev-credentials.ts';
-import { startStopApi } from '../local/simulator/control-api.ts';
-import { simulateCall } from '../local/simulator/simulate-call.ts';
-import { loadCallAudio } from '../local/simulator/wav-source.ts';
 import { startLocalSystem } from '../local/system.ts';
 
 /**
  * Latency from the recognizer's final result to the webhook POST arriving at the target, through the
  * whole local pipeline: formatting and redaction, the DynamoDB write, the SQS publish, the queue
  * poller, the webhook Lambda handler and its HTTP POST. Goal: p99 ≤ 30 ms locally.
- * The sample call is played BENCH_CALL_REPEATS times (default 3) at 2x real time.
+ * The sample call is played BENCH_CALL_REPEATS times (default 3) at 2x real time by the call simulator in
+ * its own process, as Genesys and the CTI are remote in production.
  */
 const repeats = Number(process.env.BENCH_CALL_REPEATS ?? 3);
 const finals = new Map<string, number>();
@@ -44,14 +42,11 @@ const system = await startLocalSystem({
   },
 });
 try {
-  const audio = loadCallAudio('samples/sample-call.wav');
-  const api = startStopApi({ baseUrl: system.urls.api, apiId: DEV_API_ID, apiSecret: DEV_API_SECRET });
+  const tsx = createRequire(import.meta.url).resolve('tsx');
   for (let i = 0; i < repeats; i++) {
-    await simulateCall({
-      url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET, audio, speed: 2,
-      afterOpened: async (c) => void (await api.start({ guid: c.conversationId, customerId: 'c', agentId: 'a' })),
-      beforeClose: async (c) => void (await api.stop(c.conversationId)),
-    });
+    const call = spawn(process.execPath, ['--import', tsx, 'local/simulator/cli.ts', '--url', system.urls.audiohook, '--api', system.urls.api, '--start', '--speed', '2'], { stdio: 'ignore' });
+    const code = await new Promise((r) => call.on('exit', r));
+    if (code !== 0) throw new Error(`call simulator exited with ${code}`);
   }
   await new Promise((r) => setTimeout(r, 1_000));
   latencies.sort((a, b) => a - b);

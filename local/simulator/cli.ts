@@ -22,6 +22,7 @@ const USAGE = `usage: npm run call -- [--wav FILE] [options]
                         --client-secret "" sends an unsigned upgrade
   --conversation-id ID  Genesys conversation id (default: a random UUID)
   --fast                send audio as fast as possible instead of in real time
+  --speed N             play N times faster than real time (default 1)
   --frame-ms N          audio per frame (default 200)
   --pause-at S --pause-for S   a client-side (secure) pause at S seconds for S seconds
   --start               call start-streaming after opened and stop-streaming before close
@@ -39,6 +40,7 @@ function main(): Promise<void> {
       'client-secret': { type: 'string' },
       'conversation-id': { type: 'string' },
       fast: { type: 'boolean', default: false },
+      speed: { type: 'string', default: '1' },
       'frame-ms': { type: 'string', default: '200' },
       'pause-at': { type: 'string' },
       'pause-for': { type: 'string' },
@@ -65,6 +67,8 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
   const str = (name: string) => values[name] as string | undefined;
   const wav = str('wav') ?? 'samples/sample-call.wav';
   if (!existsSync(wav)) throw new Error(`no such WAV file: ${wav}`);
+  const speed = Number(str('speed'));
+  if (!(speed > 0 && speed <= 100)) throw new Error('--speed must be a number above 0 and at most 100');
   const frameMs = Number(str('frame-ms'));
   if (!Number.isInteger(frameMs) || frameMs < 10 || frameMs > 1_000) throw new Error('--frame-ms must be an integer from 10 to 1000');
   const pauses = [];
@@ -96,6 +100,7 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
     conversationId: str('conversation-id'),
     audio,
     realtime: !values.fast,
+    speed,
     frameMs,
     pauses,
     afterOpened: async (client) => {
