@@ -10,6 +10,7 @@ import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
 import { TranscriptionSpan, type SpanReport, type SpanOptions } from './transcription/span.ts';
 import type { UtteranceSink } from './transcription/utterance-sink.ts';
+import { transcriptEntity } from './audiohook/transcript-entity.ts';
 
 /**
  * The call behind one AudioHook session: the audio path (de-interleave, decode, timeline, counters)
@@ -27,6 +28,8 @@ export interface CallDependencies {
   events?: CallEvents;
   /** Longest wait for the last finals when a span ends (stop or close). */
   flushBudgetMs?: number;
+  /** Send each final utterance back as a Transcription Connector `event` (also when `customConfig.transcriptEvents` is true). */
+  transcriptEvents?: boolean;
   now?: () => number;
 }
 
@@ -166,7 +169,7 @@ export class Call implements SessionHandler {
       streamIds,
       presentRoles: this.channelRoles,
       recognizer: this.deps.recognizer,
-      sink: this.deps.sink,
+      sink: this.wantsTranscriptEvents ? this.sinkWithEvents(request.settings.language) : this.deps.sink,
       audioEpochMs: this.session.openedAt ?? this.now(),
       tenant: request.tenant ?? this.deps.tenant,
       redaction: this.deps.redaction,
@@ -189,6 +192,23 @@ export class Call implements SessionHandler {
     this.span = span;
     this.logger.info('transcription started', { customerStreamId: streamIds.customer, agentStreamId: streamIds.agent });
     return { ok: true, report };
+  }
+
+  private get wantsTranscriptEvents(): boolean {
+    return this.deps.transcriptEvents === true || this.open.customConfig?.transcriptEvents === true;
+  }
+
+  /** Events go out as results arrive; the session itself holds them back until allowed (§6, §14). */
+  private sinkWithEvents(language: string): UtteranceSink {
+    return {
+      record: (utterance) => {
+        const channelId = this.channelRoles.indexOf(utterance.role);
+        if (channelId >= 0 && !this.session.sendEvent([transcriptEntity(utterance, channelId, language)])) {
+          this.logger.debug('transcript event not sent (not allowed now)', { messageId: utterance.messageId });
+        }
+        return this.deps.sink.record(utterance);
+      },
+    };
   }
 
   private participantReport(span: TranscriptionSpan, role: Role, streamId: string): StartedParticipant {

@@ -84,7 +84,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     config,
     apiKeys,
     calls,
-    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events, flushBudgetMs: config.FLUSH_BUDGET_MS },
+    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events, flushBudgetMs: config.FLUSH_BUDGET_MS, transcriptEvents: config.TRANSCRIPT_EVENTS },
     supportedLanguages: SUPPORTED_LANGUAGES,
     onSessionsChanged: (n) => void protection.update(n),
   });
