@@ -1,0 +1,143 @@
+/**
+ * The embedded speech engine on the bundled sample call (samples/sample-call.wav, 59.6 s, two parties).
+ * One JSON object per line:
+ *   recognition-memory         resident memory per decoder worker
+ *   recognition-rtf            N concurrent streams fed as fast as possible: wall time / audio time
+ *                              (< 1: N streams keep up in real time), and CPU time per audio second
+ *   recognition-wer            word error rate of the call (the 2-stream run)
+ *   recognition-final-latency  streams fed in real time (20 ms chunks): from the end of an utterance's
+ *                              last word to its final result, in audio time, with where the time goes
+ * The machine's load average is printed with each figure: on a shared machine the wall-clock figures
+ * mostly measure the neighbours.
+ *
+ *   npm run bench -- recognition        EMBEDDED_DECODERS sets the pool size (default: the cores)
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import type { Role } from '../core/domain/participant.ts';
+import type { SegmentReport } from '../fargate-gateway/recognition/embedded/embedded-config.ts';
+import type { EmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
+import { createEmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
+import type { RecognitionResult } from '../fargate-gateway/recognition/recognizer.ts';
+import { callWordErrors, loadFixture, SAMPLE_CALL } from '../test/unit/recognition/embedded-fixtures.ts';
+
+const CHUNK = 160;
+const GOAL_P95_MS = 600;
+const call = loadFixture(SAMPLE_CALL);
+const callMs = (call.tracks.get('customer')!.length / 8000) * 1000;
+const decoders = Number(process.env.EMBEDDED_DECODERS) || availableParallelism();
+
+const load = () => Math.round(loadavg()[0] * 100) / 100;
+const print = (line: Record<string, unknown>) => console.log(JSON.stringify({ ...line, load1m: load() }));
+const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+interface Stream {
+  session: ReturnType<EmbeddedRecognizer['open']>;
+  role: Role;
+  pcm: Int16Array;
+  /** Where this stream starts, in ms after the run starts (real-time runs stagger calls). */
+  offsetMs: number;
+}
+
+/** Opens ceil(n/2) call sessions carrying n streams in total. */
+function openStreams(recognizer: EmbeddedRecognizer, n: number, onResult: (r: RecognitionResult, call: number) => void, staggerMs = 0): Stream[] {
+  const streams: Stream[] = [];
+  for (let c = 0; c * 2 < n; c++) {
+    const roles: Role[] = n - c * 2 >= 2 ? ['customer', 'agent'] : ['customer'];
+    const session = recognizer.open(
+      { conversationId: `bench-${c}`, language: 'en-US', sampleRate: 8000, roles, wordTimings: false },
+      { onResult: (r) => onResult(r, c), onError: (role, e) => console.error(`bench: call ${c} ${role}: ${e.statusCode} ${e.message}`) },
+    );
+    for (const role of roles) streams.push({ session, role, pcm: call.tracks.get(role)!, offsetMs: c * staggerMs });
+  }
+  return streams;
+}
+
+async function endAll(streams: Stream[]): Promise<void> {
+  await Promise.all([...new Set(streams.map((s) => s.session))].map((s) => s.end()));
+}
+
+/** Segment reports of the current run: the end-of-utterance pass of each segment. */
+let segments: SegmentReport[] = [];
+const rssBefore = process.memoryUsage().rss;
+const recognizer = await createEmbeddedRecognizer({
+  decoders,
+  maxPendingSegments: 100_000,
+  watchdogMs: 300_000,
+  onSegment: (report) => segments.push(report),
+});
+const rssAfter = process.memoryUsage().rss;
+print({ bench: 'recognition-memory', decoders, rssPerDecoderMb: Math.round((rssAfter - rssBefore) / decoders / 2 ** 20) });
+
+for (const n of [1, 2, 4, 8]) {
+  const results: RecognitionResult[] = [];
+  const streams = openStreams(recognizer, n, (r, c) => c === 0 && results.push(r));
+  const wallStart = performance.now();
+  const cpuStart = cpuMs();
+  for (let i = 0; i < streams[0].pcm.length; i += CHUNK) {
+    for (const s of streams) s.session.write(s.role, s.pcm.slice(i, i + CHUNK), i);
+  }
+  await endAll(streams);
+  const wall = performance.now() - wallStart;
+  print({
+    bench: 'recognition-rtf',
+    streams: n,
+    decoders,
+    rtf: round(wall / callMs),
+    cpuPerAudioSecond: round((cpuMs() - cpuStart) / (callMs * n)),
+  });
+  if (n === 2) {
+    const { wer, errors, referenceWords } = callWordErrors(call.turns, results);
+    print({ bench: 'recognition-wer', audio: 'samples/sample-call.wav', wer: round(wer), errors, referenceWords, goal: 0.2 });
+  }
+}
+
+/** Feeds streams in real time; returns each result's latency behind the end of its last word. */
+async function realTimeLatencies(n: number, staggerMs: number): Promise<number[]> {
+  const latencies: number[] = [];
+  segments = [];
+  let t0 = 0;
+  const streams = openStreams(recognizer, n, (r, c) => latencies.push(performance.now() - t0 - c * staggerMs - r.endMs), staggerMs);
+  const totalMs = callMs + (streams[streams.length - 1].offsetMs ?? 0);
+  t0 = performance.now();
+  for (let at = 0; at < totalMs; at += CHUNK / 8) {
+    const wait = t0 + at + CHUNK / 8 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (const s of streams) {
+      const i = (at - s.offsetMs) * 8;
+      if (i >= 0 && i < s.pcm.length) s.session.write(s.role, s.pcm.slice(i, i + CHUNK), i);
+    }
+  }
+  await endAll(streams);
+  return latencies.sort((a, b) => a - b);
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+for (const [n, stagger] of [
+  [2, 0],
+  [8, 3_700],
+] as const) {
+  const latencies = await realTimeLatencies(n, stagger);
+  const finish = segments.map((r) => r.finishMs).sort((a, b) => a - b);
+  const waits = segments.map((r) => r.decidedAtMs - r.speechEndMs).sort((a, b) => a - b);
+  print({
+    bench: 'recognition-final-latency',
+    streams: n,
+    decoders,
+    results: latencies.length,
+    p50Ms: Math.round(quantile(latencies, 0.5)),
+    p95Ms: Math.round(quantile(latencies, 0.95)),
+    maxMs: Math.round(latencies[latencies.length - 1]),
+    goalP95Ms: GOAL_P95_MS,
+    // Where it goes: the silence that ends a segment (audio time), then the decoder's end-of-utterance
+    // pass (wall time in the worker, so it grows with the machine's load too).
+    silenceWaitP50Ms: Math.round(quantile(waits, 0.5)),
+    endPassP50Ms: Math.round(quantile(finish, 0.5)),
+    endPassP95Ms: Math.round(quantile(finish, 0.95)),
+  });
+}
+
+await recognizer.close();
