@@ -44,7 +44,10 @@ export interface SpanOptions {
 
 interface ParticipantState {
   streamId: string;
+  /** The worst status seen in the span; reported by stop. */
   status: number;
+  /** No more audio goes to recognition (channel absent, language unsupported, engine shutting down). */
+  stopped: boolean;
   samples: number;
   transcripts: number;
 }
@@ -64,8 +67,8 @@ export class TranscriptionSpan {
     this.startedAt = this.now();
     const present = new Set(options.presentRoles);
     this.participants = {
-      customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, samples: 0, transcripts: 0 },
-      agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, samples: 0, transcripts: 0 },
+      customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, stopped: !present.has('customer'), samples: 0, transcripts: 0 },
+      agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, stopped: !present.has('agent'), samples: 0, transcripts: 0 },
     };
     this.session = options.recognizer.open(
       {
@@ -86,7 +89,7 @@ export class TranscriptionSpan {
   /** PCM of one participant; counted as recognition input only while the participant's stream is healthy. */
   write(role: Role, pcm: Int16Array, startSample: number): void {
     const participant = this.participants[role];
-    if (this.ended || participant.status !== 1000) return;
+    if (this.ended || participant.stopped) return;
     participant.samples += pcm.length;
     this.session.write(role, pcm, startSample);
   }
@@ -122,7 +125,13 @@ export class TranscriptionSpan {
       report[role] = {
         streamId: p.streamId,
         status: streamStatus(p.status),
-        summary: { totalAudioBytes, audioDurationMs: Math.floor(totalAudioBytes / 16), streamingSeconds, transcripts: p.transcripts },
+        // A participant whose stream never started (absent channel, refused language) reports zeros (§2.4).
+        summary: {
+          totalAudioBytes,
+          audioDurationMs: Math.floor(totalAudioBytes / 16),
+          streamingSeconds: p.stopped && p.samples === 0 ? 0 : streamingSeconds,
+          transcripts: p.transcripts,
+        },
       };
     }
     return report;
@@ -159,8 +168,14 @@ export class TranscriptionSpan {
     void recorded.finally(() => this.pending.delete(recorded));
   }
 
+  /**
+   * A lost segment (5000) or a full engine (5002) loses some words, not the speaker: audio keeps flowing
+   * and the code is reported at stop. An unsupported language or a shutting-down engine ends the speaker.
+   */
   private onError(role: Role, error: RecognitionError): void {
     this.options.logger.error('recognition failed for a participant', { role, statusCode: error.statusCode, error: error.message });
-    this.participants[role].status = error.statusCode;
+    const participant = this.participants[role];
+    participant.status = error.statusCode;
+    if (error.statusCode === 4050 || error.statusCode === 5001 || error.statusCode === 4080) participant.stopped = true;
   }
 }
