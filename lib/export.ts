@@ -7,6 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './node-function.ts';
+import { privateBucketProps } from './private-bucket.ts';
 
 /** File Exporter retention (api-contract.md §5.4). */
 export const FEED_RETENTION_DAYS = 32;
@@ -39,12 +40,7 @@ export class Export extends Construct {
   constructor(scope: Construct, id: string, props: ExportProps) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      removalPolicy: props.removalPolicy,
+      ...privateBucketProps(props.removalPolicy),
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'exports/',
       lifecycleRules: [
