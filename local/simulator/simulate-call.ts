@@ -41,7 +41,9 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
   const frameMs = options.frameMs ?? 200;
   const realtime = options.realtime ?? true;
   const pingIntervalMs = options.pingIntervalMs ?? 5_000;
-  const client = new AudioHookClient(options);
+  // A mono recording is one party, the customer: offer what such a source offers (§7.1).
+  const media = options.media ?? (audio.channels === 1 ? [{ type: 'audio' as const, format: 'PCMU' as const, channels: ['external' as const], rate: 8000 }] : undefined);
+  const client = new AudioHookClient({ ...options, media });
   const opened = await client.start();
   if (opened.type !== 'opened') throw new Error(`server answered open with ${opened.type}: ${JSON.stringify(opened.parameters)}`);
   const rttMs = await client.ping();
@@ -94,8 +96,9 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
  * mono selection carries only one party.
  */
 function frameFor(audio: CallAudio, firstSample: number, count: number, negotiated: readonly string[]): Uint8Array {
+  // Mono audio is the customer; a channel the recording lacks carries µ-law silence (0xFF).
   const source = (channel: 'external' | 'internal', i: number): number =>
-    audio.channels === 1 ? audio.mulaw[i] : audio.mulaw[i * 2 + (channel === 'external' ? 0 : 1)];
+    audio.channels === 1 ? (channel === 'external' ? audio.mulaw[i] : 0xff) : audio.mulaw[i * 2 + (channel === 'external' ? 0 : 1)];
   const frame = new Uint8Array(count * negotiated.length);
   for (let i = 0; i < count; i++) {
     for (let c = 0; c < negotiated.length; c++) {

@@ -6,6 +6,7 @@ import type { Call } from '../../fargate-gateway/call.ts';
 import type { RecognitionOptions, RecognitionSession, Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
 import type { SpanReport } from '../../fargate-gateway/transcription/span.ts';
 import { AudioHookClient, type MediaOffer } from '../../local/simulator/client.ts';
+import { simulateCall } from '../../local/simulator/simulate-call.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**
@@ -103,6 +104,22 @@ describe('channel routing', () => {
     expect(recognizer.samples('agent')).toBe(800);
     expect(recognizer.samples('customer')).toBe(0);
     await c.close();
+  });
+});
+
+describe('the call simulator', () => {
+  it('plays a mono recording as the customer only, on a mono PCMU session', async () => {
+    recognizer.chunks = [];
+    const result = await simulateCall({
+      ...gw.clientOptions,
+      audio: { channels: 1, mulaw: new Uint8Array(8_000).fill(EXTERNAL_BYTE) },
+      realtime: false,
+      afterOpened: (c) => void gw.server.calls.find(c.conversationId)!.startTranscription({ settings: SETTINGS }),
+    });
+    expect(result.client.selectedMedia).toEqual(PCMU(['external']));
+    expect(recognizer.samples('customer')).toBe(8_000);
+    expect(recognizer.samples('agent')).toBe(0);
+    expect(result.violations).toEqual([]);
   });
 });
 
