@@ -10,6 +10,11 @@ import type { Role } from '../../core/domain/participant.ts';
  * between two chunks is simply audio that was never sent.
  */
 export interface Recognizer {
+  /**
+   * Canonical tags this engine can recognize. A span in another language is refused with 4050 before
+   * any stream opens, so start-streaming answers it at once. Absent: every supported API language.
+   */
+  readonly languages?: readonly string[];
   /** Opens recognition for one start→stop span of a call, for the participants present. */
   open(options: RecognitionOptions, listener: RecognitionListener): RecognitionSession;
   /** Releases engine resources (worker threads, connections). */

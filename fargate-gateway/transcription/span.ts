@@ -70,6 +70,13 @@ export class TranscriptionSpan {
       customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, stopped: !present.has('customer'), samples: 0, transcripts: 0 },
       agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, stopped: !present.has('agent'), samples: 0, transcripts: 0 },
     };
+    const languages = options.recognizer.languages;
+    if (languages && !languages.includes(options.settings.language)) {
+      for (const role of ROLES) {
+        const p = this.participants[role];
+        if (!p.stopped) Object.assign(p, { status: 4050, stopped: true });
+      }
+    }
     this.session = options.recognizer.open(
       {
         conversationId: options.conversationId,

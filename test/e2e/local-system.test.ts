@@ -174,6 +174,28 @@ describe('a call through the whole local system', () => {
     expect(secondSpan.filter((b) => b.sender.role === 'agent').every((b) => b.sender.externalId === 'A2')).toBe(true);
   }, 120_000);
 
+  it('answers isOk false with 4050 per participant for a language the engine lacks, and leaves nothing running', async () => {
+    const { AudioHookClient } = await import('../../local/simulator/client.ts');
+    const client = new AudioHookClient(callOptions());
+    await client.start();
+    const guid = client.conversationId;
+    let started = await api().start({ guid, customerId: 'C', agentId: 'A', language: 'es-US' });
+    // The session registration lands just after `opened`; the contract has the caller retry 400-203.
+    for (let i = 0; i < 20 && started.status === 400; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      started = await api().start({ guid, customerId: 'C', agentId: 'A', language: 'es-US' });
+    }
+    expect(started.status).toBe(200);
+    const body = started.body as any;
+    expect(body.isOk).toBe(false);
+    expect(body.autotranscribeResponse.customer.status).toEqual({ code: 4050, description: 'Language not supported' });
+    expect(body.autotranscribeResponse.agent.status.code).toBe(4050);
+    expect(typeof body.errorMessage).toBe('string');
+    const retried = await api().start({ guid, customerId: 'C', agentId: 'A', language: 'en-US' });
+    expect((retried.body as any).isOk).toBe(true);
+    await client.close();
+  });
+
   it('answers 400-203 for a conversation with no AudioHook session, and for a probe', async () => {
     const unknown = await api().start({ guid: '11111111-2222-4333-8444-555555555555', customerId: 'C', agentId: 'A' });
     expect(unknown.status).toBe(400);

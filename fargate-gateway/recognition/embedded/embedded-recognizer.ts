@@ -21,6 +21,7 @@ import { SpeakerTranscriber } from './speaker-transcriber.ts';
  * segment is decoded as one utterance (decoder-pool.ts), and each result lands on the call timeline.
  */
 export class EmbeddedRecognizer implements Recognizer {
+  readonly languages = EMBEDDED_LANGUAGES;
   readonly #pool: DecoderPool;
   readonly #config: EmbeddedRecognizerConfig;
   readonly #sessions = new Set<Promise<void>>();
