@@ -74,7 +74,6 @@ export class Call implements SessionHandler {
   private channelRoles: Role[] = [];
   private span: TranscriptionSpan | undefined;
   private stopping: Promise<SpanReport> | undefined;
-  private ended = false;
   private isFinished = false;
   private endPromise: Promise<void> | undefined;
   private readonly logger: AppLogger;
@@ -95,6 +94,11 @@ export class Call implements SessionHandler {
 
   get isClosing(): boolean {
     return this.session.state === 'closing' || this.session.state === 'closed' || this.session.state === 'finalized';
+  }
+
+  /** The call is over or being torn down: its end has begun. */
+  private get ended(): boolean {
+    return this.endPromise !== undefined;
   }
 
   get isTranscribing(): boolean {
@@ -245,7 +249,6 @@ export class Call implements SessionHandler {
   }
 
   private async finishCall(): Promise<void> {
-    this.ended = true;
     const span = this.span;
     this.span = undefined;
     let report: SpanReport | undefined;

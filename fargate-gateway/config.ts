@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/config/stores.ts';
 
 /**
  * Gateway configuration from the environment, validated once at start. A bad value stops the process
@@ -35,10 +36,6 @@ const schema = z.object({
 });
 
 export type GatewayConfig = z.infer<typeof schema>;
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsed = schema.safeParse(env);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ApiError, errorEnvelope, type ErrorCode } from '../core/api/errors.ts';
 import { closeServer, listen, readBody } from '../core/http/server.ts';
 import { matchRoute, type ApiLambda } from '../lambdas/routes.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
@@ -36,9 +37,9 @@ export class LocalApiServer {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = matchRoute(req.method ?? 'GET', url.pathname);
-    if (!match) return gatewayError(res, requestId, 404, '404-01', 'Not Found');
+    if (!match) return gatewayError(res, requestId, '404-01');
     const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return gatewayError(res, requestId, 413, '413-01', 'Request Entity Too Large');
+    if (body === undefined) return gatewayError(res, requestId, '413-01');
 
     const headers: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) (headers[req.rawHeaders[i]] ??= []).push(req.rawHeaders[i + 1]);
@@ -61,7 +62,7 @@ export class LocalApiServer {
       res.end(responseBody);
     } catch {
       // What API Gateway answers when the integration itself fails.
-      gatewayError(res, requestId, 500, '500-01', 'Internal server error');
+      gatewayError(res, requestId, '500-01');
     }
   }
 }
@@ -72,7 +73,8 @@ function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string
   return out;
 }
 
-function gatewayError(res: ServerResponse, requestId: string, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { requestId, message, code } }));
+function gatewayError(res: ServerResponse, requestId: string, code: ErrorCode): void {
+  const error = new ApiError(code);
+  res.writeHead(error.status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(errorEnvelope(requestId, error)));
 }

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { listen } from '../core/http/server.ts';
 
 /**
  * Embedded AWS stand-ins on loopback, reached through the real AWS SDK: dynalite for DynamoDB
@@ -42,7 +42,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     mkdirSync(path, { recursive: true });
   }
   const db = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamodb = await listen(db, options.dynamodbPort ?? 0, host);
+  const dynamodb = `http://${host}:${(await listen(db, options.dynamodbPort ?? 0, host)).port}`;
   stops.push(() => new Promise<void>((resolve) => db.close(() => resolve())));
 
   let fauxqs: string | undefined;
@@ -69,11 +69,4 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
       for (const stop of stops) await stop();
     },
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
-  });
 }

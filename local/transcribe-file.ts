@@ -1,5 +1,6 @@
 import type { Role } from '../core/domain/participant.ts';
 import type { RedactionOutput } from '../core/domain/transcription.ts';
+import { storedText } from '../core/domain/utterance.ts';
 import { DEFAULT_REDACTION, renderUtteranceText } from '../core/text/pipeline.ts';
 import { splitChannels } from '../fargate-gateway/audio/deinterleave.ts';
 import type { RecognitionResult, Recognizer } from '../fargate-gateway/recognition/recognizer.ts';
@@ -58,7 +59,7 @@ export async function transcribeFile(audio: CallAudio, options: TranscribeFileOp
         channel: roles.indexOf(result.role),
         start: result.startMs,
         end: result.endMs,
-        text: redaction === 'unredacted' ? rendered.rawText : rendered.maskedText,
+        text: storedText({ redactionOutput: redaction, ...rendered }),
       };
       if (redaction === 'redacted_and_unredacted') utterance.unredactedText = rendered.rawText;
       return utterance;

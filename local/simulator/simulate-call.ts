@@ -1,16 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AudioHookClient, type ClientOptions } from './client.ts';
+import type { CallAudio as WavCallAudio } from './wav-source.ts';
 
 /**
  * Streams one call's audio through an AudioHookClient the way Genesys does: `open`, ~200 ms frames in
  * real time (or as fast as possible), a ping every 5 s of call time, optional pauses, `close`.
  */
 
-export interface CallAudio {
-  channels: 1 | 2;
-  /** 8 kHz µ-law; interleaved customer (external) left, agent (internal) right when stereo. */
-  mulaw: Uint8Array;
-}
+/** 8 kHz µ-law; interleaved customer (external) left, agent (internal) right when stereo. */
+export type CallAudio = Pick<WavCallAudio, 'channels' | 'mulaw'>;
 
 export interface SimulateCallOptions extends ClientOptions {
   audio: CallAudio;
