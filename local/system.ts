@@ -108,11 +108,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   });
 
   const apiRuntime = createApiRuntime(env);
+  const fileExporterRuntime = createFileExporterRuntime(env, () => apiRuntime);
   const api = new LocalApiServer({
     'start-streaming': createStartStreamingHandler(() => apiRuntime),
     'stop-streaming': createStopStreamingHandler(() => apiRuntime),
     'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
-    'file-exporter': createFileExporterHandler(() => createFileExporterRuntime(env, () => apiRuntime)),
+    'file-exporter': createFileExporterHandler(() => fileExporterRuntime),
   });
   const apiAddress = await api.listen(Number(env.API_PORT ?? 3000), host);
   stops.unshift(() => api.close());
