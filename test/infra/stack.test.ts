@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { NODE_TARGET } from '../../scripts/build/node-bundle.ts';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,10 +161,12 @@ describe('gateway', () => {
     const images = Object.values(manifest.dockerImages) as Array<{ source: { directory: string; dockerFile: string; platform: string } }>;
     expect(images).toHaveLength(1);
     expect(images[0]!.source).toMatchObject({ dockerFile: 'fargate-gateway/Dockerfile', platform: 'linux/arm64' });
-    // Synth stages the build context (no Docker needed); .dockerignore keeps it to the gateway's sources.
+    // Synth stages the build context (no Docker needed); .dockerignore keeps it to what `npm run build -- gateway` reads.
     const context = path.join(s.outdir, images[0]!.source.directory);
-    expect(readdirSync(context).sort()).toEqual(['.dockerignore', 'core', 'fargate-gateway', 'package-lock.json', 'package.json']);
+    expect(readdirSync(context).sort()).toEqual(['.dockerignore', 'core', 'fargate-gateway', 'package-lock.json', 'package.json', 'scripts', 'tsconfig.json']);
+    expect(readdirSync(path.join(context, 'scripts')).sort()).toEqual(['build', 'build.ts']);
     expect(existsSync(path.join(context, 'fargate-gateway', 'main.ts'))).toBe(true);
+    expect(existsSync(path.join(context, 'node_modules'))).toBe(false);
   });
 
   it('protects tasks holding calls: task-protection permission on this cluster\'s tasks, AZ rebalancing off, rollback on failure', () => {
@@ -457,12 +460,15 @@ describe('fargate-gateway/Dockerfile', () => {
     expect(instructions.at(-1)).toMatch(/^CMD \["node"/);
   });
 
-  it('ships no embedded speech engine: no Debian pocketsphinx packages, native engine modules left out of the bundle', () => {
+  it('builds with `npm run build -- gateway` (the one build script) and ships only its output: no node_modules, no engine packages', () => {
     expect(code).not.toMatch(/apt-get|apk |pocketsphinx/i);
-    expect(code).toContain('--external:koffi');
-    expect(code).toContain('--external:soundswallower');
-    // The runtime stage copies the bundle only, not node_modules.
-    const runtime = code.slice(code.lastIndexOf('\nFROM '));
-    expect(runtime).not.toMatch(/node_modules|npm (ci|install)/);
+    expect(code).not.toMatch(/esbuild/);
+    const stages = code.split(/\nFROM /);
+    expect(stages[1]).toMatch(/RUN npm run build -- gateway --outdir \/out/);
+    const runtime = stages.at(-1)!;
+    expect(runtime).toMatch(/COPY --from=build \/out\/gateway\/ \.\//);
+    expect(runtime).not.toMatch(/node_modules|npm (ci|install|run)/);
+    // The image's Node is the version the bundles target.
+    expect(`node${/ARG NODE_VERSION=(\d+)/.exec(code)?.[1]}`).toBe(NODE_TARGET);
   });
 });
