@@ -19,7 +19,7 @@ AudioHook Transcribe is running locally.
   API (start/stop, messages, files)   ${system.urls.api}
   webhook target                      ${system.urls.webhook}${system.receiver ? '  (built-in: transcripts are printed below)' : ''}
   AWS                                 ${system.standIns ? `embedded stand-ins: DynamoDB ${system.standIns.dynamodb}, SQS+S3 ${system.standIns.fauxqs}${env.DATA_DIR ? `, data kept in ${env.DATA_DIR}` : ' (in memory; set DATA_DIR to keep data)'}` : env.AWS_ENDPOINT_URL}
-  speech recognition                  ${system.gateway.config.RECOGNIZER}
+  speech recognition                  ${system.gateway.config.RECOGNIZER}${system.transcribeStandIn ? ` on the local Transcribe streaming stand-in ${system.transcribeStandIn.url} (${env.TRANSCRIBE_STAND_IN})` : system.gateway.config.RECOGNIZER === 'transcribe' ? ` (Amazon Transcribe${env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING ? ` at ${env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING}` : `, ${env.AWS_REGION ?? 'default region'}`})` : ''}
 ${devKey ? `\n  development AudioHook credentials:  X-API-KEY ${DEV_AUDIOHOOK_API_KEY}, client secret ${DEV_AUDIOHOOK_CLIENT_SECRET}` : ''}${env.API_ID === 'dev-api-id' ? `\n  development API credentials:        asapp-api-id ${env.API_ID}, asapp-api-secret ${env.API_SECRET}` : ''}
 
 Play the sample call into it from another terminal:  npm run call -- --start

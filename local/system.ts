@@ -16,6 +16,7 @@ import { LocalApiServer } from './api-server.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';
 import { DEV_API_ID, DEV_API_SECRET } from './dev-credentials.ts';
 import { QueuePoller } from './queue-poller.ts';
+import { startTranscribeStandInFromEnv, type TranscribeStandIn } from './transcribe-standin/from-env.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 import { createExportRuntime, startLocalFeedSchedule } from '../core/export/runtime.ts';
 import { ensureBucket } from '../core/export/export-bucket.ts';
@@ -47,6 +48,8 @@ export interface LocalSystem {
   urls: { audiohook: string; api: string; webhook: string; health: string };
   receiver: WebhookReceiver | undefined;
   standIns: StandIns | undefined;
+  /** The local Amazon Transcribe streaming service, when TRANSCRIBE_STAND_IN asked for it. */
+  transcribeStandIn: TranscribeStandIn | undefined;
   queueUrl: string;
   stop(): Promise<void>;
 }
@@ -95,6 +98,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     stops.unshift(() => receiver!.close());
   }
 
+  // Only on request: with RECOGNIZER=transcribe alone, the gateway talks to Amazon Transcribe.
+  const transcribeStandIn = await startTranscribeStandInFromEnv(env, host);
+  if (transcribeStandIn) stops.push(() => transcribeStandIn.stop());
+
   const gateway = await startGateway({ env, recognizer: options.recognizer });
   stops.unshift(() => gateway.close());
 
@@ -134,6 +141,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     urls,
     receiver,
     standIns,
+    transcribeStandIn,
     queueUrl: queue.url,
     async stop() {
       for (const stop of stops) {
