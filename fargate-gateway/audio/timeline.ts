@@ -1,3 +1,5 @@
+import { MAX_CALL_SECONDS } from '../audiohook/duration.ts';
+
 /** AudioHook audio is always 8 kHz (§7.1). */
 export const AUDIOHOOK_SAMPLE_RATE = 8000;
 
@@ -41,11 +43,18 @@ export class AudioTimeline {
     this.#received += samplesPerChannel;
   }
 
-  addDiscarded(durationSeconds: number): void {
+  /**
+   * Adds a discarded span and returns the seconds actually added: the total is capped at the longest
+   * a call can be, so however many spans a client reports, positions stay exact integers and every
+   * loop over them advances.
+   */
+  addDiscarded(durationSeconds: number): number {
     if (!Number.isFinite(durationSeconds) || durationSeconds < 0) {
       throw new RangeError(`addDiscarded: expected non-negative seconds, got ${durationSeconds}`);
     }
-    this.#discardedSeconds += durationSeconds;
+    const added = Math.min(durationSeconds, MAX_CALL_SECONDS - this.#discardedSeconds);
+    this.#discardedSeconds += added;
+    return added;
   }
 
   positionMs(): number {

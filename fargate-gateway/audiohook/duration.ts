@@ -10,10 +10,17 @@ const DATE_PART = `(?:${NUMBER}Y)?(?:${NUMBER}M)?(?:${NUMBER}W)?(?:${NUMBER}D)?`
 const TIME_PART = `(?:T(?:${NUMBER}H)?(?:${NUMBER}M)?(?:${NUMBER}S)?)?`;
 const DURATION = new RegExp(`^P${DATE_PART}${TIME_PART}$`, 'i');
 
+/**
+ * The longest span a duration from the wire may describe. No call lasts a week (Genesys ends
+ * conversations long before), and positions derived from durations stay exact integers of samples far
+ * below 2^53, so every loop over positions advances. Anything longer is not a duration a client can mean.
+ */
+export const MAX_CALL_SECONDS = 7 * 86_400;
+
 /** Seconds per unit, in the order of the pattern's groups; years and months have no fixed length. */
 const UNIT_SECONDS = [Number.NaN, Number.NaN, 604_800, 86_400, 3_600, 60, 1] as const;
 
-/** Seconds, or null for anything that is not a non-negative ISO-8601 duration. */
+/** Seconds, or null for anything that is not a non-negative ISO-8601 duration of at most MAX_CALL_SECONDS. */
 export function parseDuration(text: string): number | null {
   const match = DURATION.exec(text);
   if (match === null) return null;
@@ -30,7 +37,7 @@ export function parseDuration(text: string): number | null {
     if (Number.isNaN(UNIT_SECONDS[unit])) return null;
     seconds += value * UNIT_SECONDS[unit];
   }
-  return Number.isFinite(seconds) ? seconds : null;
+  return Number.isFinite(seconds) && seconds <= MAX_CALL_SECONDS ? seconds : null;
 }
 
 /** `PT12.34S`: plain decimal seconds, at most nine decimals, trailing zeros trimmed. */

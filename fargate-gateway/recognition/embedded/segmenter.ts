@@ -178,6 +178,8 @@ export class Segmenter {
 
   /** Feeds audio that starts at timeline sample `startSample`. */
   push(pcm: Int16Array, startSample: number): SegmenterEvent[] {
+    // An exact sample index keeps `frameEnd > #nextFrame` below, so the frame loop always advances.
+    if (!Number.isSafeInteger(startSample) || startSample < 0) throw new RangeError(`Segmenter: bad start sample ${startSample}`);
     const out: SegmenterEvent[] = [];
     if (this.#expected === undefined) {
       this.#restart(startSample);

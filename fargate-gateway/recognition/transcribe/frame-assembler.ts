@@ -54,9 +54,11 @@ class Track {
       const chunk = this.chunks[0];
       if (chunk.start >= to) break;
       const chunkEnd = chunk.start + chunk.pcm.length;
-      for (let s = Math.max(chunk.start, from); s < Math.min(chunkEnd, to); s++) {
-        out.setInt16(((s - from) * channels + channel) * 2, chunk.pcm[s - chunk.start], true);
-      }
+      // Counted in samples from the chunk's start, never in absolute positions, so the loop always advances.
+      const first = Math.max(chunk.start, from) - chunk.start;
+      const last = Math.min(chunkEnd, to) - chunk.start;
+      const offset = chunk.start - from;
+      for (let i = first; i < last; i++) out.setInt16(((offset + i) * channels + channel) * 2, chunk.pcm[i], true);
       if (chunkEnd > to) {
         this.chunks[0] = { start: to, pcm: chunk.pcm.subarray(to - chunk.start) };
         break;
@@ -85,6 +87,8 @@ export class FrameAssembler {
 
   /** Adds one role's audio and returns the frames that became complete. */
   write(role: Role, pcm: Int16Array, startSample: number): AudioFrame[] {
+    // Positions come from the wire (through the timeline): anything but an exact sample index is refused.
+    if (!Number.isSafeInteger(startSample) || startSample < 0) throw new RangeError(`FrameAssembler: bad start sample ${startSample}`);
     const channel = this.channels.indexOf(role);
     if (channel < 0) return [];
     this.tracks[channel].add(pcm, startSample, this.cursor ?? Number.NEGATIVE_INFINITY);
@@ -108,6 +112,7 @@ export class FrameAssembler {
       if (first >= start + frameSamples) start = first;
       if (!force && !this.isSettled(start + frameSamples)) return frames;
       const samples = force ? Math.min(frameSamples, this.pendingEnd() - start) : frameSamples;
+      if (!(samples > 0)) return frames; // nothing left to cut: never loop without advancing
       frames.push(this.cut(start, samples));
       this.cursor = start + samples;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../fargate-gateway/audiohook/duration.ts';
+import { formatDuration, MAX_CALL_SECONDS, parseDuration } from '../../../fargate-gateway/audiohook/duration.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('parseDuration', () => {
     ['PT.5S', 0.5],
     ['PT000.250S', 0.25],
     ['pt1.5s', 1.5],
-    ['PT99999999S', 99_999_999],
+    ['PT604800S', 604_800], // the longest a call can be
   ])('parses %s as %d s', (text, seconds) => {
     expect(parseDuration(text)).toBeCloseTo(seconds, 12);
   });
@@ -62,8 +62,20 @@ describe('parseDuration', () => {
     [`PT${'9'.repeat(400)}S`], // overflows to Infinity
     ['PT0x10S'],
     ['PT１S'], // full-width digit
+    // Longer than any call: positions derived from these would leave exact integer range (a hang seen).
+    ['PT1000000000000000S'],
+    ['PT1200000000000S'],
+    ['PT604800.001S'],
+    ['P8D'],
+    ['PT99999999S'],
   ])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeNull();
+  });
+});
+
+describe('MAX_CALL_SECONDS', () => {
+  it('keeps every position on the 8 kHz timeline an exact integer with room to spare', () => {
+    expect(Number.isSafeInteger(MAX_CALL_SECONDS * 8000 * 1000)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AudioTimeline, samplesToMs } from '../../../fargate-gateway/audio/timeline.ts';
-import { parseDuration } from '../../../fargate-gateway/audiohook/duration.ts';
+import { MAX_CALL_SECONDS, parseDuration } from '../../../fargate-gateway/audiohook/duration.ts';
 
 const FRAME = 1600; // 200 ms at 8 kHz
 
@@ -119,5 +119,15 @@ describe('AudioTimeline', () => {
 
   it.each([-0.2, Number.NaN, Number.POSITIVE_INFINITY])('rejects a discard of %d s', (s) => {
     expect(() => new AudioTimeline().addDiscarded(s)).toThrow(RangeError);
+  });
+
+  it('caps discarded time at the longest a call can be, however many spans are reported', () => {
+    const t = new AudioTimeline();
+    expect(t.addDiscarded(MAX_CALL_SECONDS)).toBe(MAX_CALL_SECONDS);
+    expect(t.addDiscarded(MAX_CALL_SECONDS)).toBe(0);
+    expect(t.addDiscarded(1e300)).toBe(0);
+    t.addReceived(FRAME);
+    expect(t.positionSamples).toBe(MAX_CALL_SECONDS * 8000 + FRAME);
+    expect(Number.isSafeInteger(t.positionSamples)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmenterEvent, SegmenterOptions } from '../../../fargate-gateway/recognition/embedded/segmenter.ts';
 import { Segmenter } from '../../../fargate-gateway/recognition/embedded/segmenter.ts';
+import { MAX_CALL_SECONDS } from '../../../fargate-gateway/audiohook/duration.ts';
 
 const RATE = 8000;
 const ms = (n: number) => (n * RATE) / 1000;
@@ -212,5 +213,15 @@ describe('Segmenter', () => {
     expect(last.endSample).toBe(ms(23_300));
     // Whatever the noise opened at first ended long before the burst.
     for (const s of segments.slice(0, -1)) expect(s.endSample).toBeLessThan(ms(15_000));
+  });
+
+  it('keeps advancing at the furthest position a call can reach, and refuses positions past exact integers', () => {
+    const far = MAX_CALL_SECONDS * RATE;
+    const [seg] = segment(signal(2000, [[500, 1200]]), 160, {}, far);
+    expect(seg.startSample).toBe(far + ms(200));
+    const segmenter = new Segmenter();
+    // 1e15 s of discarded audio: the frame loop would never advance at this position (a 100 % CPU hang seen).
+    expect(() => segmenter.push(new Int16Array(160), 8e18)).toThrow(RangeError);
+    expect(() => segmenter.push(new Int16Array(160), Number.NaN)).toThrow(RangeError);
   });
 });

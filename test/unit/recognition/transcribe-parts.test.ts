@@ -6,6 +6,7 @@ import {
   LimitExceededException,
   ServiceUnavailableException,
 } from '@aws-sdk/client-transcribe-streaming';
+import { MAX_CALL_SECONDS } from '../../../fargate-gateway/audiohook/duration.ts';
 import { backoffDelay } from '../../../fargate-gateway/recognition/transcribe/backoff.ts';
 import { FrameAssembler } from '../../../fargate-gateway/recognition/transcribe/frame-assembler.ts';
 import { FrameQueue } from '../../../fargate-gateway/recognition/transcribe/frame-queue.ts';
@@ -75,6 +76,21 @@ describe('FrameAssembler', () => {
     const frames = assembler.flush();
     expect(frames.map((f) => [f.startSample, f.samples])).toEqual([[880, 200]]);
     expect(assembler.flush()).toEqual([]);
+  });
+});
+
+describe('FrameAssembler at the limits of the timeline', () => {
+  it('cuts frames at the furthest position a call can reach', () => {
+    const assembler = stereo();
+    const far = MAX_CALL_SECONDS * 8000;
+    const [frame] = (['customer', 'agent'] as const).flatMap((role) => assembler.write(role, pcm(role, 0, 800), far));
+    expect([frame.startSample, frame.samples]).toEqual([far, 800]);
+    expect(samplesOf(frame.bytes)[0]).toBe(sampleValue('customer', 0));
+  });
+
+  it('refuses a position past exact integers instead of looping forever (a hang seen at ~8e18)', () => {
+    expect(() => stereo().write('customer', pcm('customer', 0, 800), 8e18)).toThrow(RangeError);
+    expect(() => stereo().write('customer', pcm('customer', 0, 800), -1)).toThrow(RangeError);
   });
 });
 
