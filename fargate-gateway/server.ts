@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closeServer, listen } from '../core/http/server.ts';
+import { requestTarget } from '../core/http/request-target.ts';
+import { closeServer, createHttpServer, listen } from '../core/http/server.ts';
 import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
 import type { ApiKeySet } from './audiohook/api-keys.ts';
-import { authenticateUpgrade } from './audiohook/authenticate.ts';
+import { authenticateUpgrade, logValue } from './audiohook/authenticate.ts';
 import { isUuid } from './audiohook/messages.ts';
 import { NonceCache } from './audiohook/nonce-cache.ts';
 import { AudioHookSession, type Transport } from './audiohook/session.ts';
@@ -20,6 +21,13 @@ import type { GatewayConfig } from './config.ts';
  */
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * Unsent bytes a socket may hold. We send small text messages only (pongs, events), so a peer this far
+ * behind is not reading: it is dropped rather than buffered without limit.
+ */
+export const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
+/** Longest `Audiohook-*-Id` header accepted (they are UUIDs); longer ones are refused with 400. */
+export const MAX_ID_HEADER_CHARS = 128;
 
 export interface GatewayServerOptions {
   config: GatewayConfig;
@@ -35,6 +43,10 @@ export interface GatewayServerOptions {
 
 export class GatewayServer {
   readonly calls: CallDirectory;
+  /**
+   * Sessions holding a slot of MAX_SESSIONS: authenticated or still being authenticated. A session that
+   * fails authentication leaves at once, so unauthenticated peers cannot keep real calls out.
+   */
   readonly sessions = new Set<AudioHookSession>();
   private readonly sockets = new Set<WebSocket>();
   /** Binary frames received over the process's life (capacity benchmark, metrics). */
@@ -49,13 +61,20 @@ export class GatewayServer {
     this.logger = options.logger ?? rootLogger;
     this.calls = options.calls ?? new CallDirectory();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-    this.http = createServer((req, res) => this.onRequest(req, res));
+    this.http = createHttpServer((req, res) => this.onRequest(req, res), (res) => {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal' }));
+    });
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
     this.http.on('clientError', (_error, socket) => socket.destroy());
   }
 
   listen(port = this.options.config.GATEWAY_PORT, host = this.options.config.GATEWAY_HOST): Promise<AddressInfo> {
     return listen(this.http, port, host);
+  }
+
+  /** Open WebSockets, a rejected peer's included until its socket is closed. */
+  get connectionCount(): number {
+    return this.sockets.size;
   }
 
   get isDraining(): boolean {
@@ -85,7 +104,7 @@ export class GatewayServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0];
+    const { path } = requestTarget(req);
     if (req.method === 'GET' && path === '/health') {
       const status = this.draining ? 503 : 200;
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -99,7 +118,7 @@ export class GatewayServer {
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const { config } = this.options;
-    const path = (req.url ?? '/').split('?')[0];
+    const { path } = requestTarget(req);
     if (path !== config.AUDIOHOOK_PATH) return refuse(socket, 404, 'Not Found');
     if (this.draining) return refuse(socket, 503, 'Service Unavailable');
     if (this.sessions.size >= config.MAX_SESSIONS) {
@@ -110,16 +129,19 @@ export class GatewayServer {
     if (!isUuid(sessionId)) return refuse(socket, 400, 'Bad Request');
     const correlationId = header(req, 'audiohook-correlation-id');
     const organizationId = header(req, 'audiohook-organization-id');
-    const log = this.logger.createChild({ persistentKeys: { sessionId, correlationId: correlationId ?? randomUUID(), organizationId } });
+    if ((correlationId?.length ?? 0) > MAX_ID_HEADER_CHARS || (organizationId?.length ?? 0) > MAX_ID_HEADER_CHARS) {
+      return refuse(socket, 400, 'Bad Request');
+    }
+    const log = this.logger.createChild({
+      persistentKeys: { sessionId, correlationId: logValue(correlationId) ?? randomUUID(), organizationId: logValue(organizationId) },
+    });
 
     const verdict = authenticateUpgrade(req, this.options.apiKeys, {
       nonceCache: this.nonces,
+      logger: log,
       failureFloorMs: config.AUTH_FAILURE_FLOOR_MS,
       trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS,
-    }).then((outcome) => {
-      if (!outcome.ok) log.warn('authentication failed', { code: outcome.code, reason: outcome.reason });
-      return outcome.ok;
-    });
+    }).then((outcome) => outcome.ok); // a failure is logged once, by authenticateUpgrade
 
     if (config.AUTH_REJECTION === 'http401' && !(await verdict)) return refuse(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
@@ -130,7 +152,13 @@ export class GatewayServer {
   private onConnection(ws: WebSocket, sessionId: string, organizationId: string | undefined, authorized: Promise<boolean>, log: AppLogger): void {
     const transport: Transport = {
       send: (text) => {
-        if (ws.readyState === ws.OPEN) ws.send(text);
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > MAX_SEND_BUFFER_BYTES) {
+          log.warn('peer is not reading; dropping the socket', { bufferedBytes: ws.bufferedAmount });
+          ws.terminate();
+          return;
+        }
+        ws.send(text);
       },
       close: (code, reason) => ws.close(code, reason),
       terminate: () => ws.terminate(),
@@ -154,17 +182,30 @@ export class GatewayServer {
     this.sessions.add(session);
     this.sockets.add(ws);
     this.options.onSessionsChanged?.(this.sessions.size);
-    log.info('connection accepted', { sessions: this.sessions.size });
+    // A rejected peer gives its slot back at once; its socket lingers only to deliver the `disconnect`.
+    void authorized.then((ok) => {
+      if (ok) log.info('connection accepted', { sessions: this.sessions.size });
+      else if (this.sessions.delete(session)) this.options.onSessionsChanged?.(this.sessions.size);
+    });
 
+    let frameFailures = 0;
     ws.on('message', (data, isBinary) => {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      if (isBinary) {
-        this.framesReceived++;
-        session.onBinary(buffer);
+      try {
+        if (isBinary) {
+          this.framesReceived++;
+          session.onBinary(buffer);
+        }
+        else session.onText(buffer.toString('utf8'));
+      } catch (error) {
+        // A frame our code could not handle ends this session, never the process and its other calls.
+        if (frameFailures++ === 0) log.error('handling a frame failed; disconnecting', { error });
+        session.disconnect('error', 'internal error');
       }
-      else session.onText(buffer.toString('utf8'));
     });
-    ws.on('error', (error) => log.warn('websocket error', { error: error.message }));
+    ws.on('error', (error) => {
+      if (!session.isRejected) log.warn('websocket error', { error: error.message.slice(0, 200) });
+    });
     ws.on('close', (code) => {
       session.onSocketClosed();
       this.sessions.delete(session);
@@ -175,7 +216,7 @@ export class GatewayServer {
         const ended = call;
         void ended.done.finally(() => this.calls.remove(ended));
       }
-      log.info('connection closed', { code, sessions: this.sessions.size });
+      if (!session.isRejected) log.info('connection closed', { code, sessions: this.sessions.size });
     });
   }
 }

@@ -115,8 +115,8 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-// Ids are client-supplied: bounded so a hostile header cannot bloat every log line.
-function logValue(value: string | string[] | undefined): string | undefined {
+/** Ids are client-supplied: bounded so a hostile header cannot bloat every log line. */
+export function logValue(value: string | string[] | undefined): string | undefined {
   const text = headerText(value);
   return text === undefined ? undefined : text.slice(0, 64);
 }

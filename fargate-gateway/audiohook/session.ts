@@ -1,6 +1,7 @@
 import type { AppLogger } from '../../core/logger.ts';
 import { parseDuration } from './duration.ts';
 import { selectMedia, type SelectedMedia } from './media.ts';
+import { WarnLimiter } from './warn-limiter.ts';
 import {
   PROBE_CONVERSATION_ID,
   PROTOCOL_VERSION,
@@ -74,11 +75,17 @@ export interface SessionTimeouts {
   closeLingerMs: number;
   /** After our `disconnect`, the client owes a `close`; drop the socket after this. */
   disconnectGraceMs: number;
+  /** A peer that failed authentication gets this long to read its `disconnect`, then the socket is dropped. */
+  rejectedGraceMs: number;
 }
 
-const DEFAULT_TIMEOUTS: SessionTimeouts = { idleMs: 30_000, flushBudgetMs: 5_000, closeLingerMs: 10_000, disconnectGraceMs: 10_000 };
+const DEFAULT_TIMEOUTS: SessionTimeouts = {
+  idleMs: 30_000, flushBudgetMs: 5_000, closeLingerMs: 10_000, disconnectGraceMs: 10_000, rejectedGraceMs: 2_000,
+};
 /** Held while authentication is pending: far more than a client can send in 500 ms before `opened`. */
 const MAX_HELD_FRAMES = 64;
+/** Frames a rejected peer may send while it has not answered with `close`; then the socket is dropped. */
+const MAX_REJECTED_FRAMES = 16;
 
 export interface SessionCounters {
   textMessages: number;
@@ -113,6 +120,8 @@ export class AudioHookSession {
   private authState: 'pending' | 'ok' | 'rejected' = 'pending';
   private held: Array<string | Uint8Array> = [];
   private disconnectSent = false;
+  private rejectedFrames = 0;
+  private readonly warnings = new WarnLimiter();
   private firstPongSent = false;
   private eventsBlockedUntil = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -140,6 +149,7 @@ export class AudioHookSession {
 
   onText(text: string): void {
     if (this.state === 'finalized') return;
+    if (this.authState === 'rejected') return this.onRejectedFrame(text);
     this.armIdleTimer();
     if (this.authState === 'pending') return this.hold(text);
     this.handleText(text);
@@ -147,6 +157,7 @@ export class AudioHookSession {
 
   onBinary(frame: Uint8Array): void {
     if (this.state === 'finalized') return;
+    if (this.authState === 'rejected') return this.onRejectedFrame(frame);
     this.armIdleTimer();
     this.counters.binaryFrames++;
     if (this.authState === 'pending') return this.hold(frame);
@@ -157,10 +168,17 @@ export class AudioHookSession {
   onSocketClosed(): void {
     if (this.state === 'finalized') return;
     const abrupt = this.state !== 'closed';
-    if (abrupt) this.logger.warn('socket closed without a completed close transaction', { state: this.state });
+    if (abrupt && this.authState !== 'rejected') this.logger.warn('socket closed without a completed close transaction', { state: this.state });
+    const suppressed = this.warnings.suppressed();
+    if (suppressed) this.logger.warn('repeated warnings were not logged', { suppressed });
     this.state = 'finalized';
     this.clearTimers();
     this.handler?.finalized(abrupt);
+  }
+
+  /** Authentication failed and the session is settled as rejected. */
+  get isRejected(): boolean {
+    return this.authState === 'rejected';
   }
 
   // ---- outbound (also used by the gateway) --------------------------------------------------------
@@ -170,11 +188,12 @@ export class AudioHookSession {
     if (this.disconnectSent || this.state === 'closing' || this.state === 'closed' || this.state === 'finalized') return;
     this.disconnectSent = true;
     this.send('disconnect', info ? { reason, info } : { reason });
-    this.logger.info('disconnect sent', { reason });
+    const rejected = this.authState === 'rejected';
+    if (!rejected) this.logger.info('disconnect sent', { reason }); // a rejection was logged by authentication
     this.lingerTimer = setTimeout(() => {
-      this.logger.warn('client did not close after disconnect; dropping the socket');
+      if (!rejected) this.logger.warn('client did not close after disconnect; dropping the socket');
       this.transport.terminate();
-    }, this.timeouts.disconnectGraceMs);
+    }, rejected ? this.timeouts.rejectedGraceMs : this.timeouts.disconnectGraceMs);
   }
 
   /** Server-initiated pause (§8). Only while streaming; the client confirms with `paused`. */
@@ -215,13 +234,45 @@ export class AudioHookSession {
   private settleAuth(ok: boolean): void {
     if (this.state === 'finalized') return;
     this.authState = ok ? 'ok' : 'rejected';
-    if (!ok) this.disconnect('unauthorized', 'authentication failed');
     const held = this.held;
     this.held = [];
+    if (!ok) {
+      this.disconnect('unauthorized', 'authentication failed');
+      for (const frame of held) this.onRejectedFrame(frame);
+      return;
+    }
     for (const frame of held) {
       if (typeof frame === 'string') this.handleText(frame);
       else this.handleBinary(frame);
     }
+  }
+
+  /**
+   * A peer that failed authentication gets its `disconnect` and nothing else: the one message still
+   * served is the `close` the protocol lets it answer with (§4.5), then the socket is closed. Nothing it
+   * sends is logged, and a peer that keeps sending instead of closing is dropped at once.
+   */
+  private onRejectedFrame(frame: string | Uint8Array): void {
+    if (this.state !== 'connected' && this.state !== 'active') return;
+    if (++this.rejectedFrames > MAX_REJECTED_FRAMES) {
+      this.state = 'closed';
+      this.transport.terminate();
+      return;
+    }
+    // A cheap test first: only a text frame that could be `close` is parsed at all.
+    if (typeof frame !== 'string' || !frame.includes('close')) return;
+    const parsed = parseClientMessage(frame, this.sessionId);
+    if (!parsed.ok || parsed.message.type !== 'close') return;
+    this.lastClientSeq = parsed.message.seq;
+    clearTimeout(this.lingerTimer);
+    this.send('closed', {});
+    this.state = 'closed';
+    this.transport.close(1000, 'session closed');
+  }
+
+  /** Logs a warning unless this connection has already used its budget for the kind. */
+  private warn(message: string, attributes: Record<string, unknown> = {}): void {
+    if (this.warnings.allow(message)) this.logger.warn(message, attributes);
   }
 
   private handleText(text: string): void {
@@ -229,7 +280,7 @@ export class AudioHookSession {
     const parsed = parseClientMessage(text, this.sessionId);
     if (!parsed.ok) return this.fail(parsed.reason);
     const msg = parsed.message;
-    for (const warning of parsed.warnings) this.logger.warn('lenient parse', { warning, type: msg.type });
+    for (const warning of parsed.warnings) this.warn('lenient parse', { warning, type: msg.type.slice(0, 64) });
     this.trackSequence(msg);
 
     // After our disconnect only the transactions the client may still run are served (§9).
@@ -248,7 +299,7 @@ export class AudioHookSession {
       case 'error': return this.onClientError(msg);
       default:
         this.counters.ignoredMessages++;
-        this.logger.warn('unknown message type ignored', { type: msg.type });
+        this.warn('unknown message type ignored', { type: String(msg.type).slice(0, 64) });
     }
   }
 
@@ -256,12 +307,12 @@ export class AudioHookSession {
   private trackSequence(msg: ClientMessage): void {
     if (msg.seq !== this.lastClientSeq + 1) {
       this.counters.seqGaps++;
-      this.logger.warn('client seq out of order', { expected: this.lastClientSeq + 1, got: msg.seq });
+      this.warn('client seq out of order', { expected: this.lastClientSeq + 1, got: msg.seq });
     }
     this.lastClientSeq = msg.seq;
     if (msg.serverseq !== undefined && msg.serverseq > this.serverSeq) {
       this.counters.serverseqAhead++;
-      this.logger.warn('client serverseq ahead of ours', { serverseq: msg.serverseq, ours: this.serverSeq });
+      this.warn('client serverseq ahead of ours', { serverseq: msg.serverseq, ours: this.serverSeq });
     }
   }
 
@@ -359,7 +410,7 @@ export class AudioHookSession {
     const raw = msg.parameters.discarded;
     const seconds = typeof raw === 'string' ? parseDuration(raw) : null;
     if (seconds === null) {
-      this.logger.warn('invalid discarded duration ignored', { type });
+      this.warn('invalid discarded duration ignored', { type });
       return;
     }
     if (seconds > 0) this.handler?.discarded(seconds);
@@ -371,7 +422,7 @@ export class AudioHookSession {
 
   private onClientError(msg: ClientMessage): void {
     const { code, message, retryAfter } = msg.parameters;
-    this.logger.warn('client reported an error', { code, message: typeof message === 'string' ? message.slice(0, 200) : undefined });
+    this.warn('client reported an error', { code: typeof code === 'number' ? code : undefined, message: typeof message === 'string' ? message.slice(0, 200) : undefined });
     if (code === 429 && typeof retryAfter === 'string') {
       const seconds = parseDuration(retryAfter);
       if (seconds !== null) this.eventsBlockedUntil = this.now() + seconds * 1000;
@@ -388,7 +439,7 @@ export class AudioHookSession {
 
   /** A hard failure (§16): tell the client, keep serving `close`. */
   private fail(reason: string): void {
-    this.logger.warn('protocol violation', { reason });
+    this.warn('protocol violation', { reason: reason.slice(0, 200) });
     this.disconnect('error', 'protocol error');
   }
 

@@ -5,6 +5,7 @@ import { CountingRecognizer } from '../../fargate-gateway/recognition/counting-r
 import type { Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
 import { GatewayServer } from '../../fargate-gateway/server.ts';
 import type { CallEvents } from '../../fargate-gateway/call.ts';
+import type { AppLogger } from '../../core/logger.ts';
 import { DEFAULT_REDACTION } from '../../core/text/pipeline.ts';
 
 export const TEST_API_KEY = 'test-api-key';
@@ -26,6 +27,7 @@ export async function startTestGateway(options: {
   env?: Record<string, string>;
   recognizer?: Recognizer;
   events?: CallEvents;
+  logger?: AppLogger;
 } = {}): Promise<TestGateway> {
   const config: GatewayConfig = loadGatewayConfig({ AUTH_FAILURE_FLOOR_MS: '50', ...options.env });
   const recognizer = options.recognizer ?? new CountingRecognizer(true);
@@ -44,6 +46,7 @@ export async function startTestGateway(options: {
       events: options.events,
     },
     supportedLanguages: ['en-US', 'es-US'],
+    logger: options.logger,
   });
   const address = await server.listen(0, '127.0.0.1');
   const url = `ws://127.0.0.1:${address.port}${config.AUDIOHOOK_PATH}`;
