@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, listen, readBody } from '../core/http/server.ts';
+import { decodePathSegment, requestTarget } from '../core/http/request-target.ts';
+import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
 import { controlStartRequestSchema, controlStopRequestSchema } from '../core/api/gateway-control.ts';
 import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
 import type { CallDirectory } from './call-directory.ts';
@@ -21,7 +22,10 @@ export class ControlServer {
 
   constructor(private readonly calls: CallDirectory, logger?: AppLogger) {
     this.logger = logger ?? rootLogger;
-    this.http = createServer((req, res) => void this.handle(req, res));
+    this.http = createHttpServer((req, res) => this.handle(req, res), (res, error) => {
+      this.logger.error('control request failed', { error });
+      reply(res, 500, { error: 'internal' });
+    });
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -33,18 +37,19 @@ export class ControlServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const match = ROUTE.exec((req.url ?? '').split('?')[0]);
-      if (!match || req.method !== 'POST') return reply(res, 404, { error: 'not-found' });
-      const conversationId = decodeURIComponent(match[1]);
-      const body = await readJson(req);
-      if (body === undefined) return reply(res, 400, { error: 'bad-request', message: 'body is not a JSON object' });
-      if (match[2] === 'start') return await this.start(conversationId, body, res);
-      return await this.stop(conversationId, body, res);
-    } catch (error) {
-      this.logger.error('control request failed', { error });
-      if (!res.headersSent) reply(res, 500, { error: 'internal' });
+    const match = ROUTE.exec(requestTarget(req).path);
+    if (!match || req.method !== 'POST') return reply(res, 404, { error: 'not-found' });
+    const conversationId = decodePathSegment(match[1]);
+    if (conversationId === undefined) return reply(res, 400, { error: 'bad-request', message: 'conversation id is not valid percent-encoding' });
+    const read = await readBody(req, res, MAX_BODY_BYTES);
+    if (!read.ok) {
+      if (read.reason === 'aborted') return;
+      return reply(res, read.reason === 'too-large' ? 413 : 408, { error: read.reason });
     }
+    const body = parseJsonObject(read.body);
+    if (body === undefined) return reply(res, 400, { error: 'bad-request', message: 'body is not a JSON object' });
+    if (match[2] === 'start') return this.start(conversationId, body, res);
+    return this.stop(conversationId, body, res);
   }
 
   private async start(conversationId: string, body: unknown, res: ServerResponse): Promise<void> {
@@ -68,9 +73,7 @@ export class ControlServer {
   }
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const body = await readBody(req, MAX_BODY_BYTES);
-  if (body === undefined) return undefined;
+function parseJsonObject(body: Buffer): unknown {
   try {
     const value: unknown = JSON.parse(body.toString('utf8') || '{}');
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;

@@ -1,3 +1,5 @@
+import { decodePathSegment } from '../core/http/request-target.ts';
+
 /**
  * The public HTTP API: which Lambda serves which route. The CDK stack declares these resources on API
  * Gateway and the local runtime routes real HTTP requests with the same table, so the two cannot
@@ -36,8 +38,9 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
     const matches = pattern.every((part, i) => {
       const param = /^\{(\w+)\}$/.exec(part);
       if (param) {
-        if (segments[i] === '') return false;
-        parameters[param[1]] = decodeURIComponent(segments[i]);
+        const value = decodePathSegment(segments[i]);
+        if (value === undefined || value === '') return false;
+        parameters[param[1]] = value;
         return true;
       }
       return part === segments[i];
@@ -46,3 +49,4 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
   }
   return undefined;
 }
+

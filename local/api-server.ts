@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, errorEnvelope, type ErrorCode } from '../core/api/errors.ts';
-import { closeServer, listen, readBody } from '../core/http/server.ts';
+import { requestTarget } from '../core/http/request-target.ts';
+import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
 import { matchRoute, type ApiLambda } from '../lambdas/routes.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
 
 /**
  * The local stand-in for API Gateway: real HTTP requests become the REST proxy events the Lambdas get
- * in AWS, and each goes to the same handler the stack deploys. Unknown routes and oversized bodies
- * get the error envelope the stack's Gateway Responses produce.
+ * in AWS, and each goes to the same handler the stack deploys. Unknown routes, oversized, slow and
+ * malformed requests get the error envelope the stack's Gateway Responses produce.
  */
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -22,7 +23,7 @@ export class LocalApiServer {
   private readonly http: Server;
 
   constructor(private readonly handlers: Record<ApiLambda, ProxyHandler>) {
-    this.http = createServer((req, res) => void this.handle(req, res));
+    this.http = createHttpServer((req, res) => this.handle(req, res), (res) => gatewayError(res, randomUUID(), '500-01'));
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -35,22 +36,26 @@ export class LocalApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    const { path, query: searchParams } = requestTarget(req);
+    const match = matchRoute(req.method ?? 'GET', path);
     if (!match) return gatewayError(res, requestId, '404-01');
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return gatewayError(res, requestId, '413-01');
+    const read = await readBody(req, res, MAX_BODY_BYTES);
+    if (!read.ok) {
+      if (read.reason === 'aborted') return; // nobody is left to answer
+      return gatewayError(res, requestId, read.reason === 'too-large' ? '413-01' : '408-01');
+    }
+    const body = read.body;
 
     const headers: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) (headers[req.rawHeaders[i]] ??= []).push(req.rawHeaders[i + 1]);
     const query: Record<string, string[]> = {};
-    for (const [key, value] of url.searchParams) (query[key] ??= []).push(value);
+    for (const [key, value] of searchParams) (query[key] ??= []).push(value);
     const event = apiGatewayEvent({
       method: req.method,
-      path: url.pathname,
+      path,
       resource: match.route.resource,
       headers,
-      query: url.searchParams.size > 0 ? query : undefined,
+      query: searchParams.size > 0 ? query : undefined,
       body: body.length > 0 ? body.toString('utf8') : undefined,
       requestId,
     });

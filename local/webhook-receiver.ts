@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, listen } from '../core/http/server.ts';
+import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
 import type { WebhookBody } from '../core/webhook/body.ts';
 
 /**
@@ -8,6 +8,9 @@ import type { WebhookBody } from '../core/webhook/body.ts';
  * customer's endpoint would, and prints each transcript as it arrives, so a call can be watched
  * being transcribed live. It prints what the webhook carries, i.e. the text as redacted for the call.
  */
+/** Far above one transcript POST (the webhook batches nothing larger). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 export class WebhookReceiver {
   private readonly http: Server;
   readonly received: WebhookBody[] = [];
@@ -17,21 +20,28 @@ export class WebhookReceiver {
     /** Told of each transcript with its arrival time (performance.now()), e.g. for latency figures. */
     private readonly onTranscript?: (body: WebhookBody, arrivedAt: number) => void,
   ) {
-    this.http = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody;
-          this.onTranscript?.(body, performance.now());
-          this.received.push(body);
-          this.print(formatTranscript(body));
-          res.writeHead(204).end();
-        } catch {
-          res.writeHead(400).end();
-        }
-      });
-    });
+    this.http = createHttpServer((req, res) => this.receive(req, res), (res) => res.writeHead(500).end());
+  }
+
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const read = await readBody(req, res, MAX_BODY_BYTES);
+    if (!read.ok) {
+      if (read.reason !== 'aborted') res.writeHead(read.reason === 'too-large' ? 413 : 408).end();
+      return;
+    }
+    let body: WebhookBody;
+    let line: string;
+    try {
+      body = JSON.parse(read.body.toString('utf8')) as WebhookBody;
+      line = formatTranscript(body); // a body without the transcript's shape is refused, not kept
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    this.onTranscript?.(body, performance.now());
+    this.received.push(body);
+    this.print(line);
+    res.writeHead(204).end();
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

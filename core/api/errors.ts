@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   '401-01': { status: 401, message: 'Unauthorized' },
   '403-01': { status: 403, message: 'Forbidden Response' },
   '404-01': { status: 404, message: 'Not Found' },
+  '408-01': { status: 408, message: 'Request Timeout' },
   '409-01': { status: 409, message: 'Conflict' },
   '413-01': { status: 413, message: 'Request Entity Too Large' },
   '422-01': { status: 422, message: 'Unprocessable Entity' },

@@ -69,6 +69,6 @@ describe('control endpoint', () => {
     expect((await post('/control/v1/conversations/x/start', startBody('s', 'x'))).status).toBe(404);
     expect((await post('/control/v1/conversations/x/pause', {})).status).toBe(404);
     expect((await fetch(`${base}/control/v1/conversations/x/start`)).status).toBe(404);
-    expect((await post('/control/v1/conversations/x/stop', 'x'.repeat(20_000))).status).toBe(400);
+    expect((await post('/control/v1/conversations/x/stop', 'x'.repeat(20_000))).status).toBe(413);
   });
 });
