@@ -1,10 +1,16 @@
 /**
- * The embedded speech engine on the bundled sample call (samples/sample-call.wav, 59.6 s, two parties).
+ * The embedded speech engine on two sets of audio:
+ *   synthetic  the bundled sample call (samples/sample-call.wav, 59.6 s, two synthetic voices)
+ *   real       recordings of real people (bench/support/real-speech.json: 11 clips, 3 speakers, 96 words,
+ *              from Debian's pocketsphinx-testdata), 8 kHz µ-law like a call's channel
+ * and two configurations, in the same run: `current` (the defaults) and `previous` (the settings before
+ * the tuning for real speech), so that accuracy and cost are compared on the same machine and load.
  * One JSON object per line:
  *   recognition-memory         resident memory per decoder worker
  *   recognition-rtf            N concurrent streams fed as fast as possible: wall time / audio time
  *                              (< 1: N streams keep up in real time), and CPU time per audio second
- *   recognition-wer            word error rate of the call (the 2-stream run)
+ *   recognition-wer            word error rate of a set, pooled (errors and reference words summed)
+ *   recognition-wer-clip       the same for each clip of the real set, with what was recognized
  *   recognition-final-latency  streams fed in real time (20 ms chunks): from the end of an utterance's
  *                              last word to its final result, in audio time, with where the time goes
  * The machine's load average is printed with each figure: on a shared machine the wall-clock figures
@@ -14,11 +20,24 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { Role } from '../core/domain/participant.ts';
+import type { DecoderPaths } from '../fargate-gateway/recognition/embedded/decoder-config.ts';
+import { decoderPathsFromEnv } from '../fargate-gateway/recognition/embedded/decoder-config.ts';
 import type { SegmentReport } from '../fargate-gateway/recognition/embedded/embedded-config.ts';
 import type { EmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
 import { createEmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
+import type { SegmenterOptions } from '../fargate-gateway/recognition/embedded/segmenter.ts';
 import type { RecognitionResult } from '../fargate-gateway/recognition/recognizer.ts';
-import { callWordErrors, loadFixture, SAMPLE_CALL } from '../test/unit/recognition/embedded-fixtures.ts';
+import { callWordErrors, loadFixture, SAMPLE_CALL, transcribe } from '../test/unit/recognition/embedded-fixtures.ts';
+import { loadRealSpeech, scoreClips } from './support/real-speech.ts';
+
+/**
+ * What the tuning for real speech changed, as it was before: decoder arguments and segmenter options.
+ * Measured beside the defaults in every run.
+ */
+const PREVIOUS: { arguments: string[]; segmenter: Partial<SegmenterOptions> } = {
+  arguments: [],
+  segmenter: {},
+};
 
 const CHUNK = 160;
 const GOAL_P95_MS = 600;
@@ -62,19 +81,34 @@ async function endAll(streams: Stream[]): Promise<void> {
 
 /** Segment reports of the current run: the end-of-utterance pass of each segment. */
 let segments: SegmentReport[] = [];
-const rssBefore = process.memoryUsage().rss;
-const recognizer = await createEmbeddedRecognizer({
-  decoders,
-  maxPendingSegments: 100_000,
-  watchdogMs: 300_000,
-  onSegment: (report) => segments.push(report),
-});
-const rssAfter = process.memoryUsage().rss;
-print({ bench: 'recognition-memory', decoders, rssPerDecoderMb: Math.round((rssAfter - rssBefore) / decoders / 2 ** 20) });
 
-for (const n of [1, 2, 4, 8]) {
+type Config = 'current' | 'previous';
+function previousPaths(): DecoderPaths {
+  const paths = decoderPathsFromEnv();
+  return { ...paths, extraArguments: [...PREVIOUS.arguments, ...(paths.extraArguments ?? [])] };
+}
+
+const recognizers = new Map<Config, EmbeddedRecognizer>();
+// Both configurations are loaded before either is measured, so neither reuses memory the other freed.
+for (const config of ['previous', 'current'] as const) {
+  const rssBefore = process.memoryUsage().rss;
+  const recognizer = await createEmbeddedRecognizer({
+    decoders,
+    maxPendingSegments: 100_000,
+    watchdogMs: 300_000,
+    onSegment: (report) => segments.push(report),
+    ...(config === 'previous' ? { paths: previousPaths(), segmenter: PREVIOUS.segmenter } : {}),
+  });
+  recognizers.set(config, recognizer);
+  const rssAfter = process.memoryUsage().rss;
+  print({ bench: 'recognition-memory', config, decoders, rssPerDecoderMb: Math.round((rssAfter - rssBefore) / decoders / 2 ** 20) });
+}
+const recognizer = recognizers.get('current')!;
+
+/** Feeds n streams of the sample call as fast as they are taken; returns call 0's results. */
+async function rtf(config: Config, n: number): Promise<RecognitionResult[]> {
   const results: RecognitionResult[] = [];
-  const streams = openStreams(recognizer, n, (r, c) => c === 0 && results.push(r));
+  const streams = openStreams(recognizers.get(config)!, n, (r, c) => c === 0 && results.push(r));
   const wallStart = performance.now();
   const cpuStart = cpuMs();
   for (let i = 0; i < streams[0].pcm.length; i += CHUNK) {
@@ -84,16 +118,42 @@ for (const n of [1, 2, 4, 8]) {
   const wall = performance.now() - wallStart;
   print({
     bench: 'recognition-rtf',
+    config,
     streams: n,
     decoders,
     rtf: round(wall / callMs),
     cpuPerAudioSecond: round((cpuMs() - cpuStart) / (callMs * n)),
   });
-  if (n === 2) {
+  return results;
+}
+
+for (const config of ['previous', 'current'] as const) {
+  for (const n of config === 'current' ? [1, 2, 4, 8] : [1, 2]) {
+    const results = await rtf(config, n);
+    if (n !== 2) continue;
     const { wer, errors, referenceWords } = callWordErrors(call.turns, results);
-    print({ bench: 'recognition-wer', audio: 'samples/sample-call.wav', wer: round(wer), errors, referenceWords, goal: 0.2 });
+    print({ bench: 'recognition-wer', set: 'synthetic', config, audio: 'samples/sample-call.wav', wer: round(wer), errors, referenceWords, goal: 0.1 });
   }
 }
+
+// The real set: each speaker's stream in a session of its own (a new caller), all speakers at once.
+const realSpeech = loadRealSpeech();
+for (const config of ['previous', 'current'] as const) {
+  const transcripts = await Promise.all(
+    realSpeech.map((stream) => transcribe(recognizers.get(config)!, new Map([['customer', stream.pcm]]), { wordTimings: false })),
+  );
+  let errors = 0;
+  let referenceWords = 0;
+  realSpeech.forEach((stream, i) => {
+    for (const clip of scoreClips(stream, transcripts[i].results)) {
+      errors += clip.errors;
+      referenceWords += clip.referenceWords;
+      print({ bench: 'recognition-wer-clip', set: 'real', config, clip: clip.id, errors: clip.errors, referenceWords: clip.referenceWords, recognized: clip.hypothesis });
+    }
+  });
+  print({ bench: 'recognition-wer', set: 'real', config, clips: realSpeech.reduce((n, s) => n + s.clips.length, 0), wer: round(errors / referenceWords), errors, referenceWords, goal: 0.25 });
+}
+await recognizers.get('previous')!.close();
 
 /** Feeds streams in real time; returns each result's latency behind the end of its last word. */
 async function realTimeLatencies(n: number, staggerMs: number): Promise<number[]> {

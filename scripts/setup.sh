@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up shared by `npm run setup`, `npm test` and .ci/run:
-# the Debian packages the embedded speech engine needs, then `npm ci` when the lock file changed.
+# the Debian packages the embedded speech engine needs (and its real-speech test set), then `npm ci` when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us)
+DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

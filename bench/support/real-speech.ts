@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import wavefile from 'wavefile';
+import { decodeMulaw } from '../../fargate-gateway/audio/mulaw.ts';
+import { wordErrors } from '../../fargate-gateway/recognition/embedded/word-error-rate.ts';
+import type { RecognitionResult } from '../../fargate-gateway/recognition/recognizer.ts';
+import { loadCallAudio } from '../../local/simulator/wav-source.ts';
+
+/**
+ * The real-speech evaluation set: recordings of real people from a Debian package (listed, with their
+ * texts and licences, in real-speech.json), turned into what a call's channel carries. Each speaker's
+ * clips are one stream, in order, with a pause between them, so the engine meets them as it meets a
+ * caller: a new speaker's first segment, then segments that start from that speaker's own mean.
+ */
+
+interface ClipEntry {
+  id: string;
+  /** Under the package's directory: a WAV, or `.raw` (16 kHz, 16-bit little-endian mono, as the package's tests read it). */
+  file: string;
+  speaker: string;
+  text: string;
+}
+
+interface SetFile {
+  package: string;
+  directory: string;
+  clips: ClipEntry[];
+}
+
+export interface PlacedClip {
+  id: string;
+  text: string;
+  /** Where the clip lies in its speaker's stream, in 8 kHz samples. */
+  startSample: number;
+  endSample: number;
+}
+
+export interface SpeakerStream {
+  speaker: string;
+  /** 8 kHz PCM16 after a µ-law round trip, silence before, between and after the clips. */
+  pcm: Int16Array;
+  clips: PlacedClip[];
+}
+
+export const SAMPLE_RATE = 8000;
+/** Silence before the first clip, between clips and after the last; longer than any end-of-segment silence tried. */
+export const PAUSE_SAMPLES = 1.5 * SAMPLE_RATE;
+const RAW_SAMPLE_RATE = 16_000;
+
+const setFile = JSON.parse(readFileSync(new URL('./real-speech.json', import.meta.url), 'utf8')) as SetFile;
+
+/** Where the recordings are: REAL_SPEECH_DIR, else where the Debian package puts them. */
+export function realSpeechDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REAL_SPEECH_DIR || setFile.directory;
+}
+
+/** 8 kHz µ-law, as the gateway receives it, back to PCM16: the simulator's conversion of any WAV. */
+function telephoneAudio(file: string): Int16Array {
+  let wav: Uint8Array = readFileSync(file);
+  if (file.endsWith('.raw')) {
+    const samples = new Int16Array(wav.buffer, wav.byteOffset, Math.floor(wav.byteLength / 2));
+    const built = new wavefile.WaveFile();
+    built.fromScratch(1, RAW_SAMPLE_RATE, '16', Array.from(samples));
+    wav = built.toBuffer();
+  }
+  return decodeMulaw(loadCallAudio(wav).mulaw);
+}
+
+/** One stream per speaker; throws with the install command when the package is missing. */
+export function loadRealSpeech(directory = realSpeechDirectory()): SpeakerStream[] {
+  const missing = setFile.clips.map((c) => path.join(directory, c.file)).filter((f) => !existsSync(f));
+  if (missing.length) {
+    throw new Error(
+      `real-speech set: ${missing.length} recordings missing (${missing[0]}, …); ` +
+        `install them with \`apt-get install ${setFile.package}\` (npm run setup does) or set REAL_SPEECH_DIR`,
+    );
+  }
+  const speakers = [...new Set(setFile.clips.map((c) => c.speaker))];
+  return speakers.map((speaker) => {
+    const parts: Int16Array[] = [new Int16Array(PAUSE_SAMPLES)];
+    const clips: PlacedClip[] = [];
+    let at = PAUSE_SAMPLES;
+    for (const clip of setFile.clips.filter((c) => c.speaker === speaker)) {
+      const pcm = telephoneAudio(path.join(directory, clip.file));
+      clips.push({ id: clip.id, text: clip.text, startSample: at, endSample: at + pcm.length });
+      parts.push(pcm, new Int16Array(PAUSE_SAMPLES));
+      at += pcm.length + PAUSE_SAMPLES;
+    }
+    const pcm = new Int16Array(at);
+    let offset = 0;
+    for (const part of parts) {
+      pcm.set(part, offset);
+      offset += part.length;
+    }
+    return { speaker, pcm, clips };
+  });
+}
+
+export interface ClipScore {
+  id: string;
+  errors: number;
+  referenceWords: number;
+  hypothesis: string;
+}
+
+/**
+ * Scores a stream's results clip by clip: a result belongs to the clip its middle falls in, or
+ * nearest to (an insertion in a pause still counts against a clip).
+ */
+export function scoreClips(stream: SpeakerStream, results: RecognitionResult[]): ClipScore[] {
+  const texts = stream.clips.map(() => [] as string[]);
+  for (const result of results) {
+    const middle = ((result.startMs + result.endMs) / 2 / 1000) * SAMPLE_RATE;
+    let best = 0;
+    let bestDistance = Infinity;
+    stream.clips.forEach((clip, i) => {
+      const distance = middle < clip.startSample ? clip.startSample - middle : Math.max(0, middle - clip.endSample);
+      if (distance < bestDistance) {
+        best = i;
+        bestDistance = distance;
+      }
+    });
+    texts[best].push(result.text);
+  }
+  return stream.clips.map((clip, i) => {
+    const hypothesis = texts[i].join(' ');
+    const { errors, referenceWords } = wordErrors(clip.text, hypothesis);
+    return { id: clip.id, errors, referenceWords, hypothesis };
+  });
+}
