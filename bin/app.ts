@@ -3,12 +3,16 @@ import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AudiohookTranscribeStack } from '../lib/audiohook-transcribe-stack.ts';
 import { loadDeploymentConfig } from '../lib/config.ts';
+import { runBuild } from '../scripts/build.ts';
 
 /**
  * CDK app: one stack, configured from context (docs/deploy.md). The stack is environment-agnostic
  * unless `account`/`region` are known (CDK_DEFAULT_ACCOUNT/REGION from the CLI's credentials), so
  * `npx cdk synth` works with no AWS credentials.
  */
+// The stack deploys what `npm run build` writes into dist/; build it now so it is never stale.
+await runBuild({ log: (line) => console.error(`build: ${line}`) });
+
 const app = new App();
 const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
 const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'AudiohookTranscribe';

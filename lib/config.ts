@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * docs/deploy.md lists them all.
  */
 
-/** Repository root: the NodejsFunction entries and the gateway's Docker build context. */
+/** Repository root: where dist/ (the built artifacts) and the gateway image's build context are. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type RedactionMode = 'default' | 'always' | 'off';

@@ -106,7 +106,7 @@ export class ControlApi extends Construct {
     this.startFunction = new ServiceFunction(this, 'StartStreaming', {
       ...common,
       ...inVpc,
-      entry: 'lambdas/start-streaming/handler.ts',
+      bundle: 'start-streaming',
       description: 'POST /mg-autotranscribe/v1/start-streaming',
       serviceName: 'start-streaming',
       timeout: Duration.seconds(15),
@@ -114,7 +114,7 @@ export class ControlApi extends Construct {
     this.stopFunction = new ServiceFunction(this, 'StopStreaming', {
       ...common,
       ...inVpc,
-      entry: 'lambdas/stop-streaming/handler.ts',
+      bundle: 'stop-streaming',
       description: 'POST /mg-autotranscribe/v1/stop-streaming',
       serviceName: 'stop-streaming',
       // The gateway waits up to 5 s for final results; the control call is bounded at 8 s.
@@ -122,7 +122,7 @@ export class ControlApi extends Construct {
     });
     this.messagesFunction = new ServiceFunction(this, 'ConversationMessages', {
       ...common,
-      entry: 'lambdas/conversation-messages/handler.ts',
+      bundle: 'conversation-messages',
       description: 'GET /conversation/v1/conversation/messages',
       serviceName: 'conversation-messages',
       timeout: Duration.seconds(15),
@@ -135,7 +135,7 @@ export class ControlApi extends Construct {
         FEED_URL_EXPIRY_SECONDS: String(props.feedUrlExpirySeconds),
         FEED_RETENTION_DAYS: String(FEED_RETENTION_DAYS),
       },
-      entry: 'lambdas/file-exporter/handler.ts',
+      bundle: 'file-exporter',
       description: 'POST /fileexporter/v1/static/{op}',
       serviceName: 'file-exporter',
       timeout: Duration.seconds(15),

@@ -65,7 +65,7 @@ export class Delivery extends Construct {
 
     const optional = (name: string, value: string | undefined) => (value === undefined ? {} : { [name]: value });
     this.webhookFunction = new ServiceFunction(this, 'WebhookFunction', {
-      entry: 'lambdas/webhook-delivery/handler.ts',
+      bundle: 'webhook-delivery',
       description: 'SQS utterances -> HTTPS POST to the customer webhook',
       serviceName: WEBHOOK_SERVICE_NAME,
       logLevel: props.logLevel,

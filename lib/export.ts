@@ -54,7 +54,7 @@ export class Export extends Construct {
     });
 
     this.exportFunction = new ServiceFunction(this, 'DailyExport', {
-      entry: 'lambdas/daily-export/handler.ts',
+      bundle: 'daily-export',
       description: 'Daily utterances feed (previous UTC day) to S3',
       serviceName: 'daily-export',
       logLevel: props.logLevel,

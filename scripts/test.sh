@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc --noEmit
+# The CDK tests synthesize the stack from the artifacts in dist/.
+npm run --silent build
 npx vitest run "$@"
