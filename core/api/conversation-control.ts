@@ -8,11 +8,16 @@ import { GatewayUnavailableError, type ControlOutcome } from './gateway-control-
 /** Steps start-streaming and stop-streaming share: finding the call, the lock, the gateway call. */
 
 /** The call's record, or 400-203 (never connected, or a connection probe's all-zero id). */
-export async function findConversation(deps: ControlDeps, conversationId: string): Promise<ConversationRecord> {
+export async function findConversation(deps: ControlDeps, conversationId: string, waitMs = 0): Promise<ConversationRecord> {
   if (conversationId === PROBE_CONVERSATION_ID) throw new ApiError('400-203', 'connection probes carry no call');
-  const conversation = await deps.conversations.getConversation(conversationId);
-  if (!conversation) throw new ApiError('400-203');
-  return conversation;
+  const deadline = performance.now() + waitMs;
+  for (let pause = 25; ; pause = Math.min(pause * 2, 200)) {
+    const conversation = await deps.conversations.getConversation(conversationId);
+    if (conversation) return conversation;
+    const left = deadline - performance.now();
+    if (left <= 0) throw new ApiError('400-203');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+  }
 }
 
 /** Runs `work` holding the conversation's lock (409-202 when another request holds it). */

@@ -6,12 +6,19 @@ import type { StartCommand } from './streaming-request.ts';
 import { bestEffort, callGateway, findConversation, withConversationLock } from './conversation-control.ts';
 
 /**
+ * How long start waits for a call it cannot find yet. The gateway registers a call right after sending
+ * `opened` (never before: Genesys gives the open 5 s), so a start sent the moment `opened` arrives can
+ * overtake the registration; within this wait it finds the call instead of answering 400-203.
+ */
+export const REGISTRATION_WAIT_MS = 2_000;
+
+/**
  * Preconditions and effect of start-streaming after the body is valid (api-contract.md §2.2, §2.3).
  * The gateway is the authority on whether a span runs; the table follows what it answers.
  */
 export async function startStreaming(command: StartCommand, principal: { tenant: string }, deps: ControlDeps): Promise<StreamingResponse> {
   const { conversationId } = command;
-  const found = await findConversation(deps, conversationId);
+  const found = await findConversation(deps, conversationId, REGISTRATION_WAIT_MS);
   if (found.sessionState === 'closed') throw new ApiError('400-203', 'the call has ended');
 
   return withConversationLock(deps, conversationId, async (conversation) => {

@@ -5,8 +5,8 @@ import type { Call, CallEvents } from '../call.ts';
 /**
  * Keeps the `conversations` table (the session registry the start/stop Lambdas read) in step with
  * the calls this task holds. Writes happen after `opened` has gone out, never before: Genesys gives
- * the open transaction 5 s, and a start that arrives before the registration lands is answered
- * 400-203 and retried by the caller (api-contract.md §2.2).
+ * the open transaction 5 s, so a start sent the moment `opened` arrives can overtake the
+ * registration: start-streaming waits a bounded time for it (REGISTRATION_WAIT_MS).
  */
 export function callRegistry(options: { conversations: ConversationsStore; gatewayUrl: string; logger: AppLogger }): CallEvents {
   const { conversations, gatewayUrl, logger } = options;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient, dynamoDbDocumentClient } from '../../../core/aws/clients.ts';
 import { createConversationsStore, type ConversationsStore } from '../../../core/stores/conversations.ts';
 import { handler as start, createStartStreamingHandler } from '../../../lambdas/start-streaming/handler.ts';
+import { REGISTRATION_WAIT_MS } from '../../../core/api/start-streaming.ts';
 import { handler as stop, createStopStreamingHandler } from '../../../lambdas/stop-streaming/handler.ts';
 import { createConversationMessagesHandler } from '../../../lambdas/conversation-messages/handler.ts';
 import { createApiRuntime } from '../../../lambdas/shared/runtime.ts';
@@ -64,6 +65,24 @@ describe('start-streaming', () => {
     expect(agent.streamId).toMatch(UUID_V4);
     expect(customer.streamId).not.toBe(agent.streamId);
     expect(result.raw.body).toBe(JSON.stringify(result.body)); // compact
+  });
+
+  it('finds a call whose registration lands after the start arrived (start sent the moment opened came)', async () => {
+    const guid = randomUUID();
+    const started = startCall(guid);
+    await new Promise((r) => setTimeout(r, 300));
+    await double.openSession(guid);
+    const result = await started;
+    expect(result.status).toBe(200);
+    expect(result.body.isOk).toBe(true);
+  });
+
+  it(`answers 400-203 for a call still unknown after ${REGISTRATION_WAIT_MS} ms, not sooner`, async () => {
+    const t0 = performance.now();
+    expectError(await startCall(randomUUID()), 400, '400-203');
+    const elapsed = performance.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(REGISTRATION_WAIT_MS - 50);
+    expect(elapsed).toBeLessThan(REGISTRATION_WAIT_MS + 2_000);
   });
 
   it('sends the gateway the settings with defaults applied, the guid as sent and the tenant', async () => {
