@@ -5,7 +5,7 @@
  *   --date YYYY-MM-DD   day to export (default: the previous UTC day)
  *   --purge             also apply the retention rule (delete files older than FEED_RETENTION_DAYS)
  *   --env-file PATH     load environment variables from a file first (default: the running npm start's
- *                       .local/runtime.env, when nothing else is configured)
+ *                       .local/runtime-<pid>.env, when nothing else is configured)
  *   --json              print the summary as one JSON object instead of text
  *   --progress-every N  rows between progress lines (default 100,000)
  *
@@ -14,7 +14,7 @@
 import './quiet-logs.ts';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { RUNTIME_ENV_FILE } from './runtime-env.ts';
+import { findRuntimeEnv, STAND_INS_MARKER } from './runtime-env.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,11 +32,19 @@ if (values.help) {
   process.stdout.write('usage: npm run export -- [--date YYYY-MM-DD] [--purge] [--env-file PATH] [--json] [--progress-every N]\n');
   process.exit(0);
 }
-if (values['env-file']) process.loadEnvFile(values['env-file']);
-else if (!process.env.AWS_ENDPOINT_URL && !process.env.EXPORT_BUCKET && existsSync(RUNTIME_ENV_FILE)) {
-  // Nothing configured: export from the running `npm start`.
-  process.loadEnvFile(RUNTIME_ENV_FILE);
-  process.stderr.write(`export: using the running npm start (${RUNTIME_ENV_FILE})\n`);
+const runtimeEnv = values['env-file'] ?? (!process.env.AWS_ENDPOINT_URL && !process.env.EXPORT_BUCKET ? findRuntimeEnv() : undefined);
+if (runtimeEnv) {
+  if (!existsSync(runtimeEnv)) {
+    process.stderr.write(`export: ${runtimeEnv} does not exist\n`);
+    process.exit(1);
+  }
+  process.loadEnvFile(runtimeEnv);
+  if (!values['env-file']) process.stderr.write(`export: using the running npm start (${runtimeEnv})\n`);
+  // The stand-ins take any credentials; the file never holds any.
+  if (process.env[STAND_INS_MARKER] === 'true') Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+} else if (!process.env.EXPORT_BUCKET) {
+  process.stderr.write('export: no running `npm start` found and EXPORT_BUCKET is not set: start the system (npm start) in this checkout, or configure the export (EXPORT_BUCKET, MESSAGES_TABLE, CONVERSATIONS_TABLE) or pass --env-file\n');
+  process.exit(1);
 }
 
 // Loaded after the environment is final: the runtime reads it when built.

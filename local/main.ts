@@ -1,6 +1,6 @@
 import './quiet-logs.ts';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../fargate-gateway/audiohook/dev-credentials.ts';
-import { removeRuntimeEnv, RUNTIME_ENV_FILE, writeRuntimeEnv } from './runtime-env.ts';
+import { removeRuntimeEnv, writeRuntimeEnv } from './runtime-env.ts';
 import { startLocalSystem } from './system.ts';
 
 /**
@@ -10,7 +10,9 @@ import { startLocalSystem } from './system.ts';
 try {
   const system = await startLocalSystem();
   const env = process.env;
-  writeRuntimeEnv(env);
+  const runtimeEnv = writeRuntimeEnv(env, { standIns: system.standIns !== undefined });
+  // Removed however the process ends (a crash included); a killed process's file is skipped by readers.
+  process.on('exit', () => removeRuntimeEnv(runtimeEnv));
   const devKey = !env.AUDIOHOOK_API_KEY && !env.AUDIOHOOK_API_KEYS;
   console.log(`
 AudioHook Transcribe is running locally.
@@ -23,7 +25,7 @@ AudioHook Transcribe is running locally.
 ${devKey ? `\n  development AudioHook credentials:  X-API-KEY ${DEV_AUDIOHOOK_API_KEY}, client secret ${DEV_AUDIOHOOK_CLIENT_SECRET}` : ''}${env.API_ID === 'dev-api-id' ? `\n  development API credentials:        asapp-api-id ${env.API_ID}, asapp-api-secret ${env.API_SECRET}` : ''}
 
 Play the sample call into it from another terminal:  npm run call -- --start
-Export a day's feed now (uses ${RUNTIME_ENV_FILE}):     npm run export -- --date YYYY-MM-DD
+Export a day's feed now (uses ${runtimeEnv}):  npm run export -- --date YYYY-MM-DD
 `);
   let stopping = false;
   const stop = async () => {
@@ -32,7 +34,6 @@ Export a day's feed now (uses ${RUNTIME_ENV_FILE}):     npm run export -- --date
     console.log('\nstopping: draining live calls…');
     await system.gateway.drain();
     await system.stop();
-    removeRuntimeEnv();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
