@@ -29,7 +29,7 @@ export class ControlServer {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return listen(this.http, port, host);
+    return listen(this.http, port, host, 'CONTROL_PORT');
   }
 
   close(): Promise<void> {

@@ -5,6 +5,10 @@ import { startGateway } from './gateway.ts';
  * `npm run gateway` and the container's entry point: the gateway alone, configured from the
  * environment, draining gracefully on SIGTERM/SIGINT.
  */
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write('usage: npm run gateway\n\nThe AudioHook gateway alone, configured from the environment (see the README, "Configuration: Gateway").\n');
+  process.exit(0);
+}
 try {
   const gateway = await startGateway();
   let stopping = false;

@@ -69,7 +69,7 @@ export class GatewayServer {
   }
 
   listen(port = this.options.config.GATEWAY_PORT, host = this.options.config.GATEWAY_HOST): Promise<AddressInfo> {
-    return listen(this.http, port, host);
+    return listen(this.http, port, host, 'GATEWAY_PORT');
   }
 
   /** Open WebSockets, a rejected peer's included until its socket is closed. */

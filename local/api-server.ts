@@ -27,7 +27,7 @@ export class LocalApiServer {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return listen(this.http, port, host);
+    return listen(this.http, port, host, 'API_PORT');
   }
 
   close(): Promise<void> {

@@ -13,6 +13,7 @@ import { createStartStreamingHandler } from '../lambdas/start-streaming/handler.
 import { createStopStreamingHandler } from '../lambdas/stop-streaming/handler.ts';
 import { createHandler as createWebhookHandler } from '../lambdas/webhook-delivery/handler.ts';
 import { LocalApiServer } from './api-server.ts';
+import { checkLocalConfig } from './config-check.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';
 import { DEV_API_ID, DEV_API_SECRET } from './dev-credentials.ts';
 import { QueuePoller } from './queue-poller.ts';
@@ -56,7 +57,16 @@ export interface LocalSystem {
 
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const env = options.env ?? process.env;
-  const host = env.LOCAL_HOST ?? '127.0.0.1';
+  // The resources the stack would create, and development credentials when none are configured.
+  env.CONVERSATIONS_TABLE ||= 'audiohook-conversations';
+  env.MESSAGES_TABLE ||= 'audiohook-messages';
+  env.EXPORT_BUCKET ||= 'audiohook-exports';
+  if (!env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) {
+    env.API_ID = DEV_API_ID;
+    env.API_SECRET = DEV_API_SECRET;
+  }
+  const listeners = await checkLocalConfig(env);
+  const host = listeners.LOCAL_HOST;
   const stops: Array<() => Promise<void>> = [];
 
   let standIns: StandIns | undefined;
@@ -70,21 +80,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     env.AWS_SECRET_ACCESS_KEY ??= 'test';
   }
 
-  // The resources the stack would create.
-  env.CONVERSATIONS_TABLE ||= 'audiohook-conversations';
-  env.MESSAGES_TABLE ||= 'audiohook-messages';
-  env.EXPORT_BUCKET ||= 'audiohook-exports';
   await ensureTables(dynamoDbClient(), { conversations: env.CONVERSATIONS_TABLE, messages: env.MESSAGES_TABLE });
   const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
   const queue = await createQueues(sqs, env.UTTERANCES_QUEUE_NAME || 'audiohook-utterances');
   env.UTTERANCES_QUEUE_URL = queue.url;
   await ensureBucket(createS3Client({}, env), env.EXPORT_BUCKET);
 
-  // Credentials: printed development values when none are configured.
-  if (!env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) {
-    env.API_ID = DEV_API_ID;
-    env.API_SECRET = DEV_API_SECRET;
-  }
   env.CONTROL_HOST ||= host;
   env.CONTROL_PORT ||= '8081';
 
@@ -92,7 +93,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   let receiver: WebhookReceiver | undefined;
   if (!env.WEBHOOK_URL) {
     receiver = new WebhookReceiver(options.print, options.onTranscript);
-    const address = await receiver.listen(Number(env.WEBHOOK_RECEIVER_PORT ?? 3001), host);
+    const address = await receiver.listen(listeners.WEBHOOK_RECEIVER_PORT, host);
     env.WEBHOOK_URL = `http://${host}:${address.port}/webhook`;
     env.WEBHOOK_AUTH_MODE ??= 'none';
     stops.unshift(() => receiver!.close());
@@ -122,7 +123,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
     'file-exporter': createFileExporterHandler(() => fileExporterRuntime),
   });
-  const apiAddress = await api.listen(Number(env.API_PORT ?? 3000), host);
+  const apiAddress = await api.listen(listeners.API_PORT, host);
   stops.unshift(() => api.close());
 
   if (options.scheduler ?? true) {

@@ -45,7 +45,7 @@ export class WebhookReceiver {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return listen(this.http, port, host);
+    return listen(this.http, port, host, 'WEBHOOK_RECEIVER_PORT');
   }
 
   close(): Promise<void> {

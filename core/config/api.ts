@@ -100,7 +100,7 @@ function jsonOrEmpty(name: string, value: string | undefined): unknown {
 
 function parse<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ConfigError(`invalid ${name}: ${issuePaths(result.error)}`);
+  if (!result.success) throw new ConfigError(`invalid ${issuePaths(result.error, name)}`);
   return result.data;
 }
 

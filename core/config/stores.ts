@@ -40,6 +40,10 @@ export function emptyToUndefined(value: string | undefined): string | undefined 
 }
 
 /** Names the offending variables only: values may be secrets. */
-export function issuePaths(error: z.ZodError): string {
-  return [...new Set(error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+/**
+ * Each problem as `NAME: what is allowed`. Zod's messages state the expectation (type, range, allowed
+ * options), never the value given, so a misplaced secret is not echoed.
+ */
+export function issuePaths(error: z.ZodError, name?: string): string {
+  return [...new Set(error.issues.map((i) => `${[name, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`))].join('; ');
 }

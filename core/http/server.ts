@@ -46,11 +46,22 @@ function fail(res: ServerResponse, error: unknown, onFailure: (res: ServerRespon
   }
 }
 
-export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+/**
+ * Listens on `host:port`. `variable` names the setting the port came from, so a port in use or not
+ * allowed fails with a message that says which setting to change.
+ */
+export function listen(server: Server, port: number, host: string, variable?: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: NodeJS.ErrnoException) => {
+      const setting = variable ? `${variable}=${port}` : `port ${port}`;
+      if (error.code === 'EADDRINUSE') reject(new Error(`${setting}: ${host}:${port} is already in use (EADDRINUSE); choose a free port${variable ? ` with ${variable}` : ''}`));
+      else if (error.code === 'EACCES') reject(new Error(`${setting}: not allowed to listen on ${host}:${port} (EACCES); use a port above 1023`));
+      else if (error.code === 'EADDRNOTAVAIL') reject(new Error(`${setting}: ${host} is not an address of this machine (EADDRNOTAVAIL)`));
+      else reject(error);
+    };
+    server.once('error', onError);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve(server.address() as AddressInfo);
     });
   });
