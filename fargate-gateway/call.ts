@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { roleOfChannel, type Role } from '../core/domain/participant.ts';
-import type { TranscriptionSettings } from '../core/domain/transcription.ts';
+import { storedText } from '../core/domain/utterance.ts';
+import { canonicalLanguage, type TranscriptionSettings } from '../core/domain/transcription.ts';
 import type { AppLogger } from '../core/logger.ts';
 import { splitChannels } from './audio/deinterleave.ts';
 import { AudioTimeline } from './audio/timeline.ts';
@@ -8,7 +9,7 @@ import type { SelectedMedia } from './audiohook/media.ts';
 import type { OpenParameters } from './audiohook/messages.ts';
 import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
-import { TranscriptionSpan, type SpanReport, type SpanOptions } from './transcription/span.ts';
+import { TranscriptionSpan, type SpanFinal, type SpanReport, type SpanOptions } from './transcription/span.ts';
 import type { UtteranceSink } from './transcription/utterance-sink.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
 
@@ -30,8 +31,21 @@ export interface CallDependencies {
   flushBudgetMs?: number;
   /** Send each final utterance back as a Transcription Connector `event` (also when `customConfig.transcriptEvents` is true). */
   transcriptEvents?: boolean;
+  /** How sessions are served unless their `customConfig.mode` says otherwise (default `monitor`). */
+  mode?: SessionMode;
+  /** Language of a connector session whose `open` names none (default `en-US`). */
+  defaultLanguage?: string;
   now?: () => number;
 }
+
+/**
+ * `monitor`: transcription runs between start-streaming and stop-streaming (the ASAPP API).
+ * `connector`: a Genesys Transcription Connector: transcription runs from `opened` to `close`, in the
+ * language of `open` and `update`, and every final goes back to Genesys as a `transcript` event; the
+ * utterances are stored and delivered as for any call.
+ */
+export type SessionMode = 'monitor' | 'connector';
+export const SESSION_MODES: readonly SessionMode[] = ['monitor', 'connector'];
 
 export interface CallEvents {
   opened?(call: Call): void;
@@ -50,6 +64,8 @@ export interface StartRequest {
   externalConversationId?: string;
   /** Tenant of the credentials that started the span (the utterances' company_marker). */
   tenant?: string;
+  /** Recognize in this language tag instead of `settings.language` (a connector's `open` may name one the engine lacks). */
+  language?: string;
 }
 
 export interface StartedParticipant {
@@ -78,6 +94,9 @@ export class Call implements SessionHandler {
   private endPromise: Promise<void> | undefined;
   private readonly logger: AppLogger;
   private readonly now: () => number;
+  readonly mode: SessionMode;
+  /** We asked the client to pause because the engine lacks the session's language (protocol §18). */
+  private pausedForLanguage = false;
 
   constructor(
     readonly session: AudioHookSession,
@@ -86,6 +105,8 @@ export class Call implements SessionHandler {
   ) {
     this.logger = deps.logger;
     this.now = deps.now ?? Date.now;
+    const asked = open.customConfig?.mode;
+    this.mode = SESSION_MODES.find((m) => m === asked) ?? deps.mode ?? 'monitor';
   }
 
   get conversationId(): string {
@@ -114,6 +135,25 @@ export class Call implements SessionHandler {
   opened(_open: OpenParameters, media: SelectedMedia | undefined): void {
     this.channelRoles = (media?.channels ?? []).map(roleOfChannel);
     this.deps.events?.opened?.(this);
+    if (this.mode === 'connector' && this.channelRoles.length > 0) this.startConnector();
+  }
+
+  /** Connector mode: Genesys drives the session, so transcription starts with it. */
+  private startConnector(): void {
+    const requested = this.open.language ?? this.deps.defaultLanguage ?? 'en-US';
+    const language = canonicalLanguage(requested);
+    const outcome = this.startTranscription({
+      settings: {
+        language: language ?? 'en-US',
+        detailedToken: false,
+        redactionOutput: 'redacted',
+        audioRecordingAllowed: false,
+        customerId: this.open.participant?.id ?? '',
+        agentId: '',
+      },
+      language: language ?? requested,
+    });
+    if (outcome.ok) this.checkLanguage();
   }
 
   audio(frame: Uint8Array): void {
@@ -138,9 +178,40 @@ export class Call implements SessionHandler {
     this.timeline.addDiscarded(seconds);
   }
 
-  paused(): void {}
+  /** A pause ends the utterances in progress; what follows the pause is a new utterance. */
+  paused(): void {
+    this.span?.restart();
+  }
 
-  resumed(): void {}
+  resumed(): void {
+    this.pausedForLanguage = false;
+  }
+
+  /** An `update` ends the utterances in progress; a new language applies to everything after it. */
+  updated(update: { language?: string }): void {
+    const span = this.span;
+    if (!span) return;
+    const language = update.language === undefined ? span.currentLanguage : (canonicalLanguage(update.language) ?? update.language);
+    if (language !== span.currentLanguage) this.logger.info('language changed', { from: span.currentLanguage, to: language });
+    span.restart(language);
+    this.checkLanguage();
+  }
+
+  /**
+   * A language the engine lacks is never a silent failure: the span reports 4050, and a connector session
+   * is paused (as the protocol's reference transcription server does) until an `update` names one it has.
+   */
+  private checkLanguage(): void {
+    const span = this.span;
+    if (!span) return;
+    const supported = TranscriptionSpan.supports(this.deps.recognizer, span.currentLanguage);
+    if (!supported) {
+      this.logger.warn('language not supported by the speech engine; recognition suspended', { language: span.currentLanguage });
+      if (this.mode === 'connector' && !this.pausedForLanguage && this.session.pause()) this.pausedForLanguage = true;
+    } else if (this.pausedForLanguage && this.session.resume()) {
+      this.pausedForLanguage = false;
+    }
+  }
 
   async closing(): Promise<void> {
     this.deps.events?.closing?.(this);
@@ -173,7 +244,9 @@ export class Call implements SessionHandler {
       streamIds,
       presentRoles: this.channelRoles,
       recognizer: this.deps.recognizer,
-      sink: this.wantsTranscriptEvents ? this.sinkWithEvents(request.settings.language) : this.deps.sink,
+      sink: this.deps.sink,
+      language: request.language,
+      ...(this.wantsTranscriptEvents ? { wordTimings: true, onFinal: (final: SpanFinal) => this.sendTranscript(final) } : {}),
       audioEpochMs: this.session.openedAt ?? this.now(),
       tenant: request.tenant ?? this.deps.tenant,
       redaction: this.deps.redaction,
@@ -185,7 +258,9 @@ export class Call implements SessionHandler {
       customer: this.participantReport(span, 'customer', streamIds.customer),
       agent: this.participantReport(span, 'agent', streamIds.agent),
     };
-    if (report.customer.status.code !== 1000 && report.agent.status.code !== 1000) {
+    const refusedLanguage = report.customer.status.code === 4050 || report.agent.status.code === 4050;
+    const connectorWaitsForLanguage = this.mode === 'connector' && refusedLanguage;
+    if (report.customer.status.code !== 1000 && report.agent.status.code !== 1000 && !connectorWaitsForLanguage) {
       // Nothing can be transcribed: keep nothing running, so the caller may fix the request and retry.
       void span.end();
       this.logger.warn('transcription not started: no participant can be transcribed', {
@@ -199,20 +274,29 @@ export class Call implements SessionHandler {
   }
 
   private get wantsTranscriptEvents(): boolean {
-    return this.deps.transcriptEvents === true || this.open.customConfig?.transcriptEvents === true;
+    return this.mode === 'connector' || this.deps.transcriptEvents === true || this.open.customConfig?.transcriptEvents === true;
   }
 
-  /** Events go out as results arrive; the session itself holds them back until allowed (§6, §14). */
-  private sinkWithEvents(language: string): UtteranceSink {
-    return {
-      record: (utterance) => {
-        const channelId = this.channelRoles.indexOf(utterance.role);
-        if (channelId >= 0 && !this.session.sendEvent([transcriptEntity(utterance, channelId, language)])) {
-          this.logger.debug('transcript event not sent (not allowed now)', { messageId: utterance.messageId });
-        }
-        return this.deps.sink.record(utterance);
-      },
-    };
+  /** Each final goes back as it is recorded; the session holds events back until allowed (§6, §14). */
+  private sendTranscript(final: SpanFinal): void {
+    const { utterance } = final;
+    const channelId = this.channelRoles.indexOf(utterance.role);
+    const channel = this.session.media?.channels[channelId];
+    if (channelId < 0 || channel === undefined) return;
+    this.session.sendEvent([
+      transcriptEntity({
+        id: randomUUID(),
+        channelId,
+        channel,
+        language: final.language,
+        startMs: utterance.startMs,
+        endMs: utterance.endMs,
+        text: storedText(utterance),
+        confidence: final.confidence,
+        words: final.words,
+        tokens: final.tokens,
+      }),
+    ]);
   }
 
   private participantReport(span: TranscriptionSpan, role: Role, streamId: string): StartedParticipant {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/config/stores.ts';
+import { SUPPORTED_LANGUAGES } from '../core/domain/transcription.ts';
 
 /**
  * Gateway configuration from the environment, validated once at start. A bad value stops the process
@@ -33,6 +34,13 @@ const schema = z.object({
   TENANT: z.string().min(1).max(128).default('default'),
   /** Send Transcription Connector `event`s with transcripts (a session may also ask via customConfig). */
   TRANSCRIPT_EVENTS: flag(false),
+  /**
+   * `monitor` (default): transcription between start-streaming and stop-streaming. `connector`: every
+   * session is a Genesys Transcription Connector session. An integration may choose with customConfig.mode.
+   */
+  AUDIOHOOK_MODE: z.enum(['monitor', 'connector']).default('monitor'),
+  /** Language of a connector session whose `open` names none. */
+  DEFAULT_LANGUAGE: z.enum(SUPPORTED_LANGUAGES).default('en-US'),
 });
 
 export type GatewayConfig = z.infer<typeof schema>;

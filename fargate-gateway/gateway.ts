@@ -84,8 +84,11 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     config,
     apiKeys,
     calls,
-    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events, flushBudgetMs: config.FLUSH_BUDGET_MS, transcriptEvents: config.TRANSCRIPT_EVENTS },
-    supportedLanguages: SUPPORTED_LANGUAGES,
+    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events, flushBudgetMs: config.FLUSH_BUDGET_MS,
+      transcriptEvents: config.TRANSCRIPT_EVENTS, mode: config.AUDIOHOOK_MODE, defaultLanguage: config.DEFAULT_LANGUAGE,
+    },
+    // What the configured engine can recognize, as `opened` lists it when asked.
+    supportedLanguages: recognizer.languages ?? SUPPORTED_LANGUAGES,
     onSessionsChanged: (n) => void protection.update(n),
   });
   const address = await server.listen();

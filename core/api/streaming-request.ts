@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RedactionMode } from '../config/api.ts';
-import { SUPPORTED_LANGUAGES, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
+import { canonicalLanguage, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
 import { conversationKey } from '../stores/conversation-key.ts';
 import { ApiError } from './errors.ts';
 import { parseJsonObject, validate } from './request-body.ts';
@@ -61,7 +61,7 @@ export function parseStartRequest(rawBody: string | undefined, redactionMode: Re
   const body = validate(startSchema, parseJsonObject(rawBody, '400-201'), '400-201');
   const params = body.autotranscribeParams ?? {};
 
-  const language = SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === (params.language ?? 'en-US').toLowerCase());
+  const language = canonicalLanguage(params.language ?? 'en-US');
   if (!language) throw new ApiError('400-202', 'language not supported');
   const redactionOutput: RedactionOutput = params.redactionOutput ?? 'redacted';
   const detailedToken = params.detailedToken ?? false;

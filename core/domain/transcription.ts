@@ -4,6 +4,12 @@ export type RedactionOutput = 'redacted' | 'unredacted' | 'redacted_and_unredact
 export const SUPPORTED_LANGUAGES = ['en-US', 'es-US'] as const;
 export type Language = (typeof SUPPORTED_LANGUAGES)[number];
 
+/** The canonical tag for an IETF tag in any letter case (`EN-us` → `en-US`); undefined when unsupported. */
+export function canonicalLanguage(tag: string): Language | undefined {
+  const lower = tag.toLowerCase();
+  return SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === lower);
+}
+
 export interface TranscriptionSettings {
   language: Language;
   detailedToken: boolean;

@@ -22,6 +22,12 @@ import {
  * `SessionHandler` (see fargate-gateway/call.ts), so the protocol can be tested on its own.
  */
 
+/** One entity of an `event` message (§18), e.g. a `transcript`. */
+export interface EventEntity {
+  type: string;
+  data: unknown;
+}
+
 export type SessionState = 'connected' | 'active' | 'paused' | 'closing' | 'closed' | 'finalized';
 
 export interface Transport {
@@ -41,6 +47,8 @@ export interface SessionHandler {
   discarded(seconds: number): void;
   paused(): void;
   resumed(): void;
+  /** `update` (§18): a new `language` for the rest of the call, when it carries one. */
+  updated(update: { language?: string }): void;
   /** The close transaction began: flush recognition. `closed` waits for this, up to the flush budget. */
   closing(): Promise<void>;
   /** The socket is gone (with or without a close transaction). Persist what is pending. */
@@ -82,6 +90,15 @@ export interface SessionTimeouts {
 const DEFAULT_TIMEOUTS: SessionTimeouts = {
   idleMs: 30_000, flushBudgetMs: 5_000, closeLingerMs: 10_000, disconnectGraceMs: 10_000, rejectedGraceMs: 2_000,
 };
+/**
+ * Genesys's budget for server messages (protocol §14): about 5 `event`s a second with bursts of 25.
+ * Entities that find no token wait, and leave together in the next `event` allowed.
+ */
+export const EVENT_RATE = { perSecond: 5, burst: 25 } as const;
+/** Entities held while events are not allowed yet (before the first pong, during a 429 `retryAfter`). */
+const MAX_QUEUED_ENTITIES = 200;
+/** Wire text quoted in logs is cut to this many characters. */
+const MAX_LOGGED_TEXT = 200;
 /** Held while authentication is pending: far more than a client can send in 500 ms before `opened`. */
 const MAX_HELD_FRAMES = 64;
 /** Frames a rejected peer may send while it has not answered with `close`; then the socket is dropped. */
@@ -95,6 +112,8 @@ export interface SessionCounters {
   seqGaps: number;
   serverseqAhead: number;
   ignoredMessages: number;
+  /** Transcript entities dropped because the held queue was full. */
+  droppedEntities: number;
 }
 
 export class AudioHookSession {
@@ -105,7 +124,7 @@ export class AudioHookSession {
   open: OpenParameters | undefined;
   media: SelectedMedia | undefined;
   readonly counters: SessionCounters = {
-    textMessages: 0, binaryFrames: 0, droppedFrames: 0, seqGaps: 0, serverseqAhead: 0, ignoredMessages: 0,
+    textMessages: 0, binaryFrames: 0, droppedFrames: 0, seqGaps: 0, serverseqAhead: 0, ignoredMessages: 0, droppedEntities: 0,
   };
   /** Wall-clock ms when `opened` was sent: position zero of the audio timeline (api-contract §4.2). */
   openedAt: number | undefined;
@@ -124,6 +143,10 @@ export class AudioHookSession {
   private readonly warnings = new WarnLimiter();
   private firstPongSent = false;
   private eventsBlockedUntil = 0;
+  private queuedEntities: EventEntity[] = [];
+  private eventTokens: number = EVENT_RATE.burst;
+  private tokensAt = 0;
+  private eventTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
 
@@ -210,18 +233,60 @@ export class AudioHookSession {
   }
 
   /**
-   * Transcription Connector `event` (§18). Allowed while streaming or closing, never before the first
-   * `pong` (strict clients expect pong seq 2 right after opened) and never while a 429 `retryAfter` runs.
+   * Transcription Connector `event`s (§18), sent while streaming or closing and never before the first
+   * `pong` (strict clients expect pong seq 2 right after opened) nor while a 429 `retryAfter` runs.
+   * Entities that may not go yet are held, in order, and leave within Genesys's rate (`EVENT_RATE`).
    */
-  sendEvent(entities: Array<{ type: string; data: unknown }>): boolean {
-    if (entities.length === 0) return false;
-    const allowed = (this.isOpen || this.state === 'closing') && this.firstPongSent && this.now() >= this.eventsBlockedUntil;
-    if (!allowed) return false;
-    this.send('event', { entities });
-    return true;
+  sendEvent(entities: EventEntity[]): void {
+    if (entities.length === 0 || this.state === 'closed' || this.state === 'finalized' || this.isProbe) return;
+    for (const entity of entities) {
+      if (this.queuedEntities.length >= MAX_QUEUED_ENTITIES) {
+        this.queuedEntities.shift();
+        this.counters.droppedEntities++;
+      }
+      this.queuedEntities.push(entity);
+    }
+    this.flushEvents(false);
   }
 
   // ---- internals ----------------------------------------------------------------------------------
+
+  private get eventsAllowed(): boolean {
+    return (this.isOpen || this.state === 'closing') && this.firstPongSent && !this.disconnectSent && this.now() >= this.eventsBlockedUntil;
+  }
+
+  /** Sends what is held: one entity per `event` while tokens last, the rest batched once one is free. */
+  private flushEvents(final: boolean): void {
+    clearTimeout(this.eventTimer);
+    this.eventTimer = undefined;
+    if (this.queuedEntities.length === 0) return;
+    if (!this.eventsAllowed) {
+      if (final) {
+        this.counters.droppedEntities += this.queuedEntities.length;
+        this.logger.warn('transcript events not allowed before closed; dropped', { entities: this.queuedEntities.length });
+        this.queuedEntities = [];
+      } else if (this.now() < this.eventsBlockedUntil) this.scheduleEvents(this.eventsBlockedUntil - this.now());
+      return; // before the first pong: onPing flushes
+    }
+    const now = this.now();
+    this.eventTokens = Math.min(EVENT_RATE.burst, this.eventTokens + ((now - this.tokensAt) / 1000) * EVENT_RATE.perSecond);
+    this.tokensAt = now;
+    if (this.eventTokens < 1 && !final) return this.scheduleEvents(((1 - this.eventTokens) / EVENT_RATE.perSecond) * 1000);
+    if (this.queuedEntities.length <= this.eventTokens) {
+      // Within budget: one entity per event (strict clients read only the first entity of each).
+      for (const entity of this.queuedEntities) this.send('event', { entities: [entity] });
+      this.eventTokens -= this.queuedEntities.length;
+    } else {
+      // Over budget: what is held leaves together, in order (at `closed` the budget cannot wait).
+      this.send('event', { entities: this.queuedEntities });
+      this.eventTokens = Math.max(0, this.eventTokens - 1);
+    }
+    this.queuedEntities = [];
+  }
+
+  private scheduleEvents(delayMs: number): void {
+    this.eventTimer = setTimeout(() => this.flushEvents(false), Math.max(1, Math.ceil(delayMs)));
+  }
 
   private hold(frame: string | Uint8Array): void {
     if (this.held.length >= MAX_HELD_FRAMES) {
@@ -237,6 +302,12 @@ export class AudioHookSession {
     const held = this.held;
     this.held = [];
     if (!ok) {
+      // The disconnect acknowledges what was received (its clientseq), without serving any of it.
+      for (const frame of held) {
+        if (typeof frame !== 'string') continue;
+        const parsed = parseClientMessage(frame, this.sessionId);
+        if (parsed.ok) this.lastClientSeq = parsed.message.seq;
+      }
       this.disconnect('unauthorized', 'authentication failed');
       for (const frame of held) this.onRejectedFrame(frame);
       return;
@@ -357,7 +428,10 @@ export class AudioHookSession {
   private onPing(): void {
     // Synchronously, before any other work: clientseq must be this ping's seq (§5.2).
     this.send('pong', {});
-    this.firstPongSent = true;
+    if (!this.firstPongSent) {
+      this.firstPongSent = true;
+      this.flushEvents(false);
+    }
   }
 
   private async onClose(msg: ClientMessage): Promise<void> {
@@ -381,6 +455,7 @@ export class AudioHookSession {
       }
     }
     if (this.state !== 'closing') return; // the socket went away while flushing
+    this.flushEvents(true);
     this.send('closed', {});
     this.state = 'closed';
     this.lingerTimer = setTimeout(() => {
@@ -417,15 +492,25 @@ export class AudioHookSession {
   }
 
   private onUpdate(msg: ClientMessage): void {
-    this.logger.info('update received', { language: typeof msg.parameters.language === 'string' ? msg.parameters.language : undefined });
+    const raw = msg.parameters.language;
+    const language = typeof raw === 'string' ? raw.slice(0, MAX_LOGGED_TEXT) : undefined;
+    this.logger.info('update received', { language });
+    if (this.state === 'active' || this.state === 'paused') this.handler?.updated(language === undefined ? {} : { language });
   }
 
   private onClientError(msg: ClientMessage): void {
     const { code, message, retryAfter } = msg.parameters;
-    this.warn('client reported an error', { code: typeof code === 'number' ? code : undefined, message: typeof message === 'string' ? message.slice(0, 200) : undefined });
+    // `message` is a reserved key of the logger (it would be dropped): the client's text goes under its own key.
+    this.warn('client reported an error', {
+      code: typeof code === 'number' ? code : undefined,
+      clientMessage: typeof message === 'string' ? message.slice(0, MAX_LOGGED_TEXT) : undefined,
+    });
     if (code === 429 && typeof retryAfter === 'string') {
       const seconds = parseDuration(retryAfter);
-      if (seconds !== null) this.eventsBlockedUntil = this.now() + seconds * 1000;
+      if (seconds !== null) {
+        this.eventsBlockedUntil = this.now() + Math.min(seconds, 60) * 1000;
+        this.flushEvents(false);
+      }
     }
   }
 
@@ -468,5 +553,6 @@ export class AudioHookSession {
   private clearTimers(): void {
     clearTimeout(this.idleTimer);
     clearTimeout(this.lingerTimer);
+    clearTimeout(this.eventTimer);
   }
 }

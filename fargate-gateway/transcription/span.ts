@@ -1,7 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { Role } from '../../core/domain/participant.ts';
 import { ROLES } from '../../core/domain/participant.ts';
-import { streamStatus, type StreamStatus, type StreamSummary, type TranscriptionSettings } from '../../core/domain/transcription.ts';
+import { SUPPORTED_LANGUAGES, streamStatus, type StreamStatus, type StreamSummary, type TranscriptionSettings } from '../../core/domain/transcription.ts';
 import type { Utterance } from '../../core/domain/utterance.ts';
 import type { AppLogger } from '../../core/logger.ts';
 import { renderUtteranceText, type RenderOptions } from '../../core/text/pipeline.ts';
@@ -40,6 +40,22 @@ export interface SpanOptions {
    * what was flushed by then). Results that arrive later are still recorded and delivered.
    */
   flushBudgetMs?: number;
+  /** Recognize in this tag instead of `settings.language` (it may be one the engine lacks: 4050). */
+  language?: string;
+  /** Ask the engine for word timings even when the start did not ask for detailed tokens. */
+  wordTimings?: boolean;
+  /** Told of each final as it is recorded, with the engine detail the record does not keep. */
+  onFinal?(final: SpanFinal): void;
+}
+
+export interface SpanFinal {
+  utterance: Utterance;
+  /** The language the utterance was recognized in. */
+  language: string;
+  confidence?: number;
+  words?: RecognitionResult['words'];
+  /** Formatted word tokens with times (whether or not the record keeps them). */
+  tokens?: Utterance['tokens'];
 }
 
 interface ParticipantState {
@@ -56,7 +72,17 @@ const newMessageId = monotonicFactory();
 
 export class TranscriptionSpan {
   private readonly participants: Record<Role, ParticipantState>;
-  private readonly session: RecognitionSession;
+  private session: RecognitionSession;
+  /** Recognition sessions ended by `restart`, still flushing their last finals. */
+  private readonly retiring = new Set<Promise<void>>();
+  private language: string;
+  /**
+   * Settles once every earlier recognition session has flushed and its finals are handed on: a new
+   * session's finals wait for it, so each speaker's finals stay in timeline order across restarts.
+   */
+  private earlierDelivered: Promise<void> = Promise.resolve();
+  /** The engine lacks the current language: no audio goes to recognition until an `update` fixes it. */
+  private languageRefused = false;
   private readonly startedAt: number;
   private readonly now: () => number;
   private readonly pending = new Set<Promise<void>>();
@@ -70,22 +96,71 @@ export class TranscriptionSpan {
       customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, stopped: !present.has('customer'), samples: 0, transcripts: 0 },
       agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, stopped: !present.has('agent'), samples: 0, transcripts: 0 },
     };
-    const languages = options.recognizer.languages;
-    if (languages && !languages.includes(options.settings.language)) {
-      for (const role of ROLES) {
-        const p = this.participants[role];
-        if (!p.stopped) Object.assign(p, { status: 4050, stopped: true });
-      }
+    this.language = options.language ?? options.settings.language;
+    this.session = this.openRecognition();
+  }
+
+  /** The language recognition runs in now. */
+  get currentLanguage(): string {
+    return this.language;
+  }
+
+  /** True when the engine can recognize `language` (api-contract.md §2.6: 4050 otherwise). */
+  static supports(recognizer: Recognizer, language: string): boolean {
+    return (recognizer.languages ?? SUPPORTED_LANGUAGES).includes(language);
+  }
+
+  /**
+   * The utterances in progress end here (a `pause`, an `update`), and recognition goes on with new
+   * streams, in `language` when given. Positions stay on the one call timeline, so the new streams'
+   * results line up with the old ones; the old streams' last finals are still recorded.
+   */
+  restart(language: string = this.language): void {
+    if (this.ended) return;
+    const previous = this.session;
+    const retired = previous.end().catch((error: unknown) => {
+      this.options.logger.error('recognition did not end cleanly', { error });
+    });
+    this.retiring.add(retired);
+    void retired.finally(() => this.retiring.delete(retired));
+    this.earlierDelivered = Promise.all([this.earlierDelivered, retired]).then(() => undefined);
+    this.language = language;
+    this.session = this.openRecognition();
+  }
+
+  private openRecognition(): RecognitionSession {
+    const { options } = this;
+    this.languageRefused = !TranscriptionSpan.supports(options.recognizer, this.language);
+    if (this.languageRefused) {
+      for (const role of ROLES) if (!this.participants[role].stopped) this.participants[role].status = 4050;
+      return { write: () => undefined, end: async () => undefined };
     }
-    this.session = options.recognizer.open(
+    const language = this.language;
+    // Finals that arrive before the earlier sessions' are held back, in order.
+    let held: RecognitionResult[] | undefined = [];
+    this.earlierDelivered = this.earlierDelivered.then(() => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const result of waiting) {
+        try {
+          this.onResult(result, language);
+        } catch (error) {
+          this.options.logger.error('a held final could not be handled', { error, role: result.role });
+        }
+      }
+    });
+    return options.recognizer.open(
       {
         conversationId: options.conversationId,
-        language: options.settings.language,
+        language,
         sampleRate: 8000,
         roles: options.presentRoles,
-        wordTimings: options.settings.detailedToken,
+        wordTimings: options.settings.detailedToken || options.wordTimings === true,
       },
-      { onResult: (result) => this.onResult(result), onError: (role, error) => this.onError(role, error) },
+      {
+        onResult: (result) => (held ? held.push(result) : this.onResult(result, language)),
+        onError: (role, error) => this.onError(role, error),
+      },
     );
   }
 
@@ -96,7 +171,7 @@ export class TranscriptionSpan {
   /** PCM of one participant; counted as recognition input only while the participant's stream is healthy. */
   write(role: Role, pcm: Int16Array, startSample: number): void {
     const participant = this.participants[role];
-    if (this.ended || participant.stopped) return;
+    if (this.ended || participant.stopped || this.languageRefused) return;
     participant.samples += pcm.length;
     this.session.write(role, pcm, startSample);
   }
@@ -114,6 +189,8 @@ export class TranscriptionSpan {
       } catch (error) {
         this.options.logger.error('recognition did not end cleanly', { error });
       }
+      while (this.retiring.size > 0) await Promise.allSettled([...this.retiring]);
+      await this.earlierDelivered;
       while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
       return true;
     })();
@@ -136,7 +213,7 @@ export class TranscriptionSpan {
         summary: {
           totalAudioBytes,
           audioDurationMs: Math.floor(totalAudioBytes / 16),
-          streamingSeconds: p.stopped && p.samples === 0 ? 0 : streamingSeconds,
+          streamingSeconds: p.status !== 1000 && p.samples === 0 ? 0 : streamingSeconds,
           transcripts: p.transcripts,
         },
       };
@@ -144,10 +221,10 @@ export class TranscriptionSpan {
     return report;
   }
 
-  private onResult(result: RecognitionResult): void {
+  private onResult(result: RecognitionResult, language: string): void {
     const participant = this.participants[result.role];
     const { settings } = this.options;
-    const rendered = renderUtteranceText(result, { redaction: this.options.redaction, wantTokens: settings.detailedToken });
+    const rendered = renderUtteranceText(result, { redaction: this.options.redaction, wantTokens: settings.detailedToken || this.options.onFinal !== undefined });
     if (rendered.rawText.trim().length === 0) return;
     participant.transcripts++;
     const createdAt = this.now();
@@ -168,6 +245,11 @@ export class TranscriptionSpan {
       tenant: this.options.tenant,
     };
     if (settings.detailedToken && rendered.tokens) utterance.tokens = rendered.tokens;
+    try {
+      this.options.onFinal?.({ utterance, language, confidence: result.confidence, words: result.words, tokens: rendered.tokens });
+    } catch (error) {
+      this.options.logger.error('a listener of finals failed', { error, messageId: utterance.messageId });
+    }
     const recorded = this.options.sink.record(utterance).catch((error: unknown) => {
       this.options.logger.error('utterance could not be recorded', { error, messageId: utterance.messageId, role: result.role });
     });

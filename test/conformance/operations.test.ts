@@ -35,7 +35,8 @@ describe('authentication on the upgrade', () => {
     await c.connect();
     const reply = await c.open();
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
-    expect(reply).toMatchObject({ type: 'disconnect', seq: 1, parameters: { reason: 'unauthorized', info: 'authentication failed' } });
+    // clientseq acknowledges the open that arrived while the verdict was pending.
+    expect(reply).toMatchObject({ type: 'disconnect', seq: 1, clientseq: 1, parameters: { reason: 'unauthorized', info: 'authentication failed' } });
     await c.waitFor((m) => m.type === 'closed', 2_000);
     expect(c.received.some((m) => m.type === 'opened')).toBe(false);
     expect(c.violations).toEqual([]);

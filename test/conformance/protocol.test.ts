@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_RATE } from '../../fargate-gateway/audiohook/session.ts';
 import { AudioHookClient, type MediaOffer } from '../../local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -293,20 +294,46 @@ describe('server-initiated pause, resume and events', () => {
     expect(c.violations).toEqual([]);
   });
 
-  it('sends no event before the first pong, none with no entities, and none during a 429 retryAfter', async () => {
+  it('holds events until the first pong, sends none with no entities, and holds them during a 429 retryAfter', async () => {
     const c = client();
     await c.start();
     const session = [...gw.server.sessions].find((s) => s.sessionId === c.sessionId)!;
-    const entity = { type: 'transcript', data: { id: 'x', channelId: 0, isFinal: true, offset: 'PT0S', duration: 'PT1S', alternatives: [] } };
-    expect(session.sendEvent([entity])).toBe(false);
+    const entity = (id: string) => ({ type: 'transcript', data: { id, channelId: 0, isFinal: true, offset: 'PT0S', duration: 'PT1S', alternatives: [] } });
+    session.sendEvent([entity('early')]);
+    session.sendEvent([]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.received.some((m) => m.type === 'event')).toBe(false);
+    const pong = c.ping();
+    const first = await c.waitFor((m) => m.type === 'event', 2_000);
+    await pong;
+    // The pong is answered first (seq 2), the held entity follows it.
+    expect(first).toMatchObject({ seq: 3, parameters: { entities: [{ data: { id: 'early' } }] } });
+    c.sendMessage('error', { code: 429, message: 'slow down', retryAfter: 'PT0.5S' });
     await c.ping();
-    expect(session.sendEvent([])).toBe(false);
-    expect(session.sendEvent([entity])).toBe(true);
-    await c.waitFor((m) => m.type === 'event', 2_000);
-    c.sendMessage('error', { code: 429, message: 'slow down', retryAfter: 'PT30S' });
+    session.sendEvent([entity('held')]);
     await c.ping();
-    expect(session.sendEvent([entity])).toBe(false);
+    expect(c.received.filter((m) => m.type === 'event')).toHaveLength(1);
+    const held = await c.waitFor((m) => m.type === 'event' && (m.parameters.entities as any[])[0].data.id === 'held', 2_000);
+    expect(held.parameters.entities).toHaveLength(1);
     await c.close();
+    expect(c.violations).toEqual([]);
+  });
+
+  it('keeps events within the rate budget: a burst beyond it leaves batched, nothing lost, all before closed', async () => {
+    const c = client();
+    await c.start();
+    await c.ping();
+    const session = [...gw.server.sessions].find((s) => s.sessionId === c.sessionId)!;
+    for (let i = 0; i < EVENT_RATE.burst + 10; i++) {
+      session.sendEvent([{ type: 'transcript', data: { id: `t${i}` } }]);
+    }
+    await c.close();
+    const events = c.received.filter((m) => m.type === 'event');
+    const ids = events.flatMap((e) => (e.parameters.entities as any[]).map((x) => x.data.id));
+    expect(ids).toEqual(Array.from({ length: EVENT_RATE.burst + 10 }, (_, i) => `t${i}`));
+    expect(events.length).toBeLessThanOrEqual(EVENT_RATE.burst + 2);
+    const closedIndex = c.received.findIndex((m) => m.type === 'closed');
+    expect(c.received.findLastIndex((m) => m.type === 'event')).toBeLessThan(closedIndex);
     expect(c.violations).toEqual([]);
   });
 });

@@ -30,7 +30,7 @@ export async function startTestGateway(options: {
   logger?: AppLogger;
 } = {}): Promise<TestGateway> {
   const config: GatewayConfig = loadGatewayConfig({ AUTH_FAILURE_FLOOR_MS: '50', ...options.env });
-  const recognizer = options.recognizer ?? new CountingRecognizer(true);
+  const recognizer: Recognizer = options.recognizer ?? new CountingRecognizer(true);
   const utterances: Utterance[] = [];
   const server = new GatewayServer({
     config,
@@ -44,8 +44,12 @@ export async function startTestGateway(options: {
       tenant: 'test',
       redaction: DEFAULT_REDACTION,
       events: options.events,
+      flushBudgetMs: config.FLUSH_BUDGET_MS,
+      transcriptEvents: config.TRANSCRIPT_EVENTS,
+      mode: config.AUDIOHOOK_MODE,
+      defaultLanguage: config.DEFAULT_LANGUAGE,
     },
-    supportedLanguages: ['en-US', 'es-US'],
+    supportedLanguages: recognizer.languages ?? ['en-US', 'es-US'],
     logger: options.logger,
   });
   const address = await server.listen(0, '127.0.0.1');

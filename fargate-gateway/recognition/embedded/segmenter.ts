@@ -48,8 +48,8 @@ export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
 export type SegmentEnd = 'silence' | 'max-length' | 'gap' | 'flush';
 
 export type SegmenterEvent =
-  /** A segment starts at `startSample` (its padding included). */
-  | { type: 'open'; startSample: number }
+  /** A segment starts at `startSample` (its padding included); the speech itself at `speechStartSample`. */
+  | { type: 'open'; startSample: number; speechStartSample: number }
   /** The next piece of the open segment's audio; pieces are contiguous from the segment's start. */
   | { type: 'audio'; startSample: number; pcm: Int16Array }
   /**
@@ -69,6 +69,11 @@ export type SegmenterEvent =
     };
 
 const FRAME_MS = 10;
+/**
+ * Audio Genesys reports as discarded (a gap in positions) in the middle of speech, up to this long, is
+ * bridged with silence instead of ending the segment: the utterance goes on, the gap stays on its clock.
+ */
+const MAX_BRIDGED_GAP_MS = 2_000;
 /** Digital silence has no energy at all; clamp so the noise floor stays finite. */
 const MIN_DB = -100;
 /**
@@ -156,6 +161,8 @@ export class Segmenter {
   #emitted = 0;
   #lastVoicedEnd = 0;
   #silentFrames = 0;
+  /** Frames before this position are bridged silence: they neither continue nor end speech. */
+  #bridgedUntil = 0;
 
   constructor(options: Partial<SegmenterOptions> = {}) {
     this.#o = { ...DEFAULT_SEGMENTER_OPTIONS, ...options };
@@ -184,9 +191,15 @@ export class Segmenter {
     if (this.#expected === undefined) {
       this.#restart(startSample);
     } else if (startSample !== this.#expected) {
-      // Audio that was never sent (a pause): speech does not continue across it.
-      this.#close(this.#track.end, this.#track.end, 'gap', out);
-      this.#restart(startSample);
+      const gap = startSample - this.#expected;
+      if (this.#segmentStart !== undefined && gap > 0 && gap <= MAX_BRIDGED_GAP_MS * (this.#o.sampleRate / 1000)) {
+        this.#track.append(new Int16Array(gap));
+        this.#bridgedUntil = startSample;
+      } else {
+        // Audio that was never sent (a pause): speech does not continue across it.
+        this.#close(this.#track.end, this.#track.end, 'gap', out);
+        this.#restart(startSample);
+      }
     }
     this.#expected = startSample + pcm.length;
     this.#track.append(pcm);
@@ -218,6 +231,7 @@ export class Segmenter {
   }
 
   #analyse(frameStart: number, frameEnd: number, out: SegmenterEvent[]): void {
+    if (frameEnd <= this.#bridgedUntil && this.#segmentStart !== undefined) return;
     const db = frameDb(this.#track.view(frameStart, frameEnd));
     const voiced = db > Math.max(this.#o.absoluteThresholdDb, this.#floorDb + this.#o.marginDb);
     this.#floorDb += db < this.#floorDb ? (db - this.#floorDb) * FLOOR_DOWN : Math.min(db - this.#floorDb, FLOOR_RISE_DB);
@@ -230,7 +244,7 @@ export class Segmenter {
       }
       if (this.#voicedRun++ === 0) this.#runStart = frameStart;
       if (this.#voicedRun < this.#minSpeechFrames) return;
-      this.#open(Math.max(this.#track.start, this.#runStart - this.#padding), out);
+      this.#open(Math.max(this.#track.start, this.#runStart - this.#padding), out, this.#runStart);
       this.#lastVoicedEnd = frameEnd;
       return;
     }
@@ -252,17 +266,17 @@ export class Segmenter {
       // No pause at all: cut mid-speech and carry straight on in a new segment.
       const cut = Math.min(frameEnd, this.#lastVoicedEnd + this.#padding);
       this.#close(cut, frameEnd, 'max-length', out);
-      this.#open(cut, out);
+      this.#open(cut, out, cut);
       this.#lastVoicedEnd = Math.max(this.#lastVoicedEnd, cut);
     }
   }
 
-  #open(start: number, out: SegmenterEvent[]): void {
+  #open(start: number, out: SegmenterEvent[], speechStart: number): void {
     this.#segmentStart = start;
     this.#emitted = start;
     this.#track.dropBefore(start);
     this.#silentFrames = 0;
-    out.push({ type: 'open', startSample: start });
+    out.push({ type: 'open', startSample: start, speechStartSample: speechStart });
   }
 
   #emitAudio(upTo: number, out: SegmenterEvent[]): void {

@@ -21,6 +21,8 @@ export interface SpeakerTranscriberOptions {
 /** What the recognizer knows about a segment beyond its audio. */
 export interface SegmentTiming {
   startSample: number;
+  /** Where the voice detector heard the speech begin (after the segment's pre-roll). */
+  speechStartSample?: number;
   endSample?: number;
   speechEndSample?: number;
   decidedAtSample?: number;
@@ -58,7 +60,7 @@ export class SpeakerTranscriber {
   #handle(events: SegmenterEvent[]): void {
     for (const event of events) {
       if (event.type === 'open') {
-        this.#open(event.startSample);
+        this.#open(event.startSample, event.speechStartSample);
       } else if (event.type === 'audio') {
         this.#current?.job.append(event.pcm);
       } else if (event.type === 'pause') {
@@ -74,9 +76,9 @@ export class SpeakerTranscriber {
     }
   }
 
-  #open(startSample: number): void {
+  #open(startSample: number, speechStartSample: number): void {
     const job = this.#o.pool.open();
-    const timing: SegmentTiming = { startSample };
+    const timing: SegmentTiming = { startSample, speechStartSample };
     this.#current = { job, timing };
     this.#chain = this.#chain.then(async (mean) => {
       job.start(mean);
@@ -130,11 +132,17 @@ export function toResult(
     endMs: Math.round(Math.min(segmentStartMs + (w.endFrame + 1) * FRAME_MS, segmentEndMs)),
     confidence: round(w.confidence),
   }));
+  // The decoder tends to place the first word late and the last one early (soft edges read as
+  // silence); the voice detector's edges of the speech bound the utterance where they are wider.
+  const speechStartMs = timing.speechStartSample !== undefined ? timing.speechStartSample / SAMPLES_PER_MS : Infinity;
+  const speechEndMs = timing.speechEndSample !== undefined ? timing.speechEndSample / SAMPLES_PER_MS : -Infinity;
+  const firstMs = words.length ? words[0].startMs : segmentStartMs;
+  const lastMs = words.length ? words[words.length - 1].endMs : Number.isFinite(segmentEndMs) ? segmentEndMs : segmentStartMs;
   const result: RecognitionResult = {
     role,
     text: utterance.text,
-    startMs: words.length ? words[0].startMs : Math.round(segmentStartMs),
-    endMs: words.length ? words[words.length - 1].endMs : Math.round(Number.isFinite(segmentEndMs) ? segmentEndMs : segmentStartMs),
+    startMs: Math.round(Math.max(segmentStartMs, Math.min(firstMs, speechStartMs))),
+    endMs: Math.round(Math.min(segmentEndMs, Math.max(lastMs, speechEndMs))),
   };
   if (utterance.confidence !== undefined) result.confidence = round(utterance.confidence);
   if (wordTimings) result.words = words;
