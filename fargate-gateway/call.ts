@@ -64,8 +64,6 @@ export interface StartRequest {
   externalConversationId?: string;
   /** Tenant of the credentials that started the span (the utterances' company_marker). */
   tenant?: string;
-  /** Recognize in this language tag instead of `settings.language` (a connector's `open` may name one the engine lacks). */
-  language?: string;
 }
 
 export interface StartedParticipant {
@@ -97,6 +95,8 @@ export class Call implements SessionHandler {
   readonly mode: SessionMode;
   /** We asked the client to pause because the engine lacks the session's language (protocol §18). */
   private pausedForLanguage = false;
+  /** `language` of `open`, then of the latest `update` that named one. */
+  private sessionTag: string | undefined;
 
   constructor(
     readonly session: AudioHookSession,
@@ -105,6 +105,7 @@ export class Call implements SessionHandler {
   ) {
     this.logger = deps.logger;
     this.now = deps.now ?? Date.now;
+    this.sessionTag = open.language;
     const asked = open.customConfig?.mode;
     this.mode = SESSION_MODES.find((m) => m === asked) ?? deps.mode ?? 'monitor';
   }
@@ -140,20 +141,22 @@ export class Call implements SessionHandler {
 
   /** Connector mode: Genesys drives the session, so transcription starts with it. */
   private startConnector(): void {
-    const requested = this.open.language ?? this.deps.defaultLanguage ?? 'en-US';
-    const language = canonicalLanguage(requested);
     const outcome = this.startTranscription({
       settings: {
-        language: language ?? 'en-US',
         detailedToken: false,
         redactionOutput: 'redacted',
         audioRecordingAllowed: false,
         customerId: this.open.participant?.id ?? '',
         agentId: '',
       },
-      language: language ?? requested,
     });
     if (outcome.ok) this.checkLanguage();
+  }
+
+  /** The session's own language (from `open`, changed by `update`): canonical tag, or as sent when unsupported. */
+  private get sessionLanguage(): string {
+    const tag = this.sessionTag ?? this.deps.defaultLanguage ?? 'en-US';
+    return canonicalLanguage(tag) ?? tag;
   }
 
   audio(frame: Uint8Array): void {
@@ -189,9 +192,11 @@ export class Call implements SessionHandler {
 
   /** An `update` ends the utterances in progress; a new language applies to everything after it. */
   updated(update: { language?: string }): void {
+    if (update.language !== undefined) this.sessionTag = update.language;
     const span = this.span;
     if (!span) return;
-    const language = update.language === undefined ? span.currentLanguage : (canonicalLanguage(update.language) ?? update.language);
+    // A span started with an explicit language keeps it unless the update names another.
+    const language = update.language === undefined ? span.currentLanguage : this.sessionLanguage;
     if (language !== span.currentLanguage) this.logger.info('language changed', { from: span.currentLanguage, to: language });
     span.restart(language);
     this.checkLanguage();
@@ -245,7 +250,8 @@ export class Call implements SessionHandler {
       presentRoles: this.channelRoles,
       recognizer: this.deps.recognizer,
       sink: this.deps.sink,
-      language: request.language,
+      // The start's language wins, else the session's own (open/update), else the configured default.
+      language: request.settings.language ?? this.sessionLanguage,
       ...(this.wantsTranscriptEvents ? { wordTimings: true, onFinal: (final: SpanFinal) => this.sendTranscript(final) } : {}),
       audioEpochMs: this.session.openedAt ?? this.now(),
       tenant: request.tenant ?? this.deps.tenant,

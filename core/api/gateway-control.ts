@@ -10,7 +10,7 @@ export function controlPath(conversationId: string, action: 'start' | 'stop'): s
 }
 
 export const transcriptionSettingsSchema = z.object({
-  language: z.enum(SUPPORTED_LANGUAGES),
+  language: z.enum(SUPPORTED_LANGUAGES).optional(),
   detailedToken: z.boolean(),
   redactionOutput: z.enum(['redacted', 'unredacted', 'redacted_and_unredacted']),
   audioRecordingAllowed: z.boolean(),

@@ -61,8 +61,9 @@ export function parseStartRequest(rawBody: string | undefined, redactionMode: Re
   const body = validate(startSchema, parseJsonObject(rawBody, '400-201'), '400-201');
   const params = body.autotranscribeParams ?? {};
 
-  const language = canonicalLanguage(params.language ?? 'en-US');
-  if (!language) throw new ApiError('400-202', 'language not supported');
+  // No language: the call's own (the AudioHook session's), resolved by the gateway.
+  const language = params.language === undefined ? undefined : canonicalLanguage(params.language);
+  if (params.language !== undefined && !language) throw new ApiError('400-202', 'language not supported');
   const redactionOutput: RedactionOutput = params.redactionOutput ?? 'redacted';
   const detailedToken = params.detailedToken ?? false;
   if (detailedToken && redactionOutput !== 'unredacted') {
@@ -78,7 +79,7 @@ export function parseStartRequest(rawBody: string | undefined, redactionMode: Re
   return {
     ...target(body.guid),
     settings: {
-      language,
+      ...(language ? { language } : {}),
       detailedToken,
       redactionOutput,
       audioRecordingAllowed: params.audioRecordingAllowed ?? false,

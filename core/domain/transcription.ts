@@ -11,7 +11,11 @@ export function canonicalLanguage(tag: string): Language | undefined {
 }
 
 export interface TranscriptionSettings {
-  language: Language;
+  /**
+   * As the start asked. Absent: the AudioHook session's own (`open.language`, changed by `update`), else
+   * the gateway's DEFAULT_LANGUAGE.
+   */
+  language?: Language;
   detailedToken: boolean;
   redactionOutput: RedactionOutput;
   audioRecordingAllowed: boolean;

@@ -40,8 +40,8 @@ export interface SpanOptions {
    * what was flushed by then). Results that arrive later are still recorded and delivered.
    */
   flushBudgetMs?: number;
-  /** Recognize in this tag instead of `settings.language` (it may be one the engine lacks: 4050). */
-  language?: string;
+  /** The language to recognize, resolved by the call (it may be one the engine lacks: 4050). */
+  language: string;
   /** Ask the engine for word timings even when the start did not ask for detailed tokens. */
   wordTimings?: boolean;
   /** Told of each final as it is recorded, with the engine detail the record does not keep. */
@@ -96,7 +96,7 @@ export class TranscriptionSpan {
       customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, stopped: !present.has('customer'), samples: 0, transcripts: 0 },
       agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, stopped: !present.has('agent'), samples: 0, transcripts: 0 },
     };
-    this.language = options.language ?? options.settings.language;
+    this.language = options.language;
     this.session = this.openRecognition();
   }
 

@@ -101,6 +101,13 @@ describe('start-streaming', () => {
     expect(stored).toMatchObject({ transcription: 'running', settings: { language: 'es-US' } });
   });
 
+  it('sends no language when the start names none: the gateway takes the call\'s own', async () => {
+    const guid = await liveCall();
+    await startCall(guid);
+    expect(double.requests.at(-1)!.body).toMatchObject({ settings: { detailedToken: false } });
+    expect((double.requests.at(-1)!.body as { settings: Record<string, unknown> }).settings).not.toHaveProperty('language');
+  });
+
   it('matches the guid case-insensitively and keeps it as sent for the utterances', async () => {
     const guid = await liveCall();
     const upper = guid.toUpperCase();

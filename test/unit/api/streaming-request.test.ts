@@ -16,11 +16,11 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('start request', () => {
-  it('applies defaults and keeps the guid as sent next to its lower-case key', () => {
+  it('applies defaults and keeps the guid as sent next to its lower-case key; no language: the call\'s own', () => {
     expect(parseStartRequest(body(), 'default')).toEqual({
       conversationId: 'abc-def',
       externalConversationId: 'ABC-def',
-      settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'c', agentId: 'a' },
+      settings: { detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'c', agentId: 'a' },
     });
   });
 

@@ -25,7 +25,7 @@ function engine(onWrite: (listener: RecognitionListener, role: Role, samples: nu
 
 function span(recognizer: Recognizer, records: Utterance[], options: { flushBudgetMs?: number; present?: Role[] } = {}) {
   return new TranscriptionSpan({
-    conversationId: 'conv', externalConversationId: 'CONV', streamIds: { customer: 'cs', agent: 'as' },
+    conversationId: 'conv', externalConversationId: 'CONV', streamIds: { customer: 'cs', agent: 'as' }, language: 'en-US',
     settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' },
     presentRoles: options.present ?? ['customer', 'agent'], recognizer, sink: { record: async (u) => void records.push(u) },
     audioEpochMs: Date.parse('2026-11-24T10:00:00.000Z'), tenant: 'acme', redaction: DEFAULT_REDACTION, logger, flushBudgetMs: options.flushBudgetMs,
