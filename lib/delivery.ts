@@ -87,9 +87,12 @@ export class Delivery extends Construct {
         WEBHOOK_SECRET_ARN: props.webhookSecret.secretArn,
         // Lets the function set a failed message's visibility (0: dead-letter at once; backoff when retrying).
         UTTERANCES_QUEUE_URL: this.queue.queueUrl,
+        // The function dead-letters failures itself, with the reason `npm run dlq` shows (redrive stays the backstop).
+        WEBHOOK_DLQ_URL: this.deadLetterQueue.queueUrl,
       },
     });
     props.webhookSecret.grantRead(this.webhookFunction);
+    this.deadLetterQueue.grantSendMessages(this.webhookFunction);
 
     this.webhookFunction.addEventSource(
       new SqsEventSource(this.queue, {

@@ -1,4 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
+import { CARRIED_ATTRIBUTES } from './dead-letter.ts';
+import type { DeadLetter, DeadLetterSink } from './dead-letter.ts';
 import type { DeliveryResult } from './deliver.ts';
 import { parseRecord } from './queued-message.ts';
 import type { QueuedMessage } from './queued-message.ts';
@@ -15,6 +17,10 @@ import type { DeliveryRecorder } from './recorder.ts';
  * prompt, a message on its last attempt gets visibility 0 (when a visibility setter is wired); a message
  * that will be retried gets an exponential backoff as its visibility instead. Retries therefore never
  * wait inside the function and never hold back newer messages of the conversation (on a standard queue).
+ *
+ * When a dead-letter sink is wired (`WEBHOOK_DLQ_URL`), messages on their last attempt are sent to the DLQ
+ * by us, with the failure reason as attributes (dead-letter.ts), and acknowledged; only those the DLQ
+ * did not accept fall back to the redrive path above.
  *
  * Messages past the deadline are acknowledged without sending and counted: the contract drops them
  * rather than delivering late, and the utterance is still in `messages`. That also applies to a message
@@ -39,6 +45,8 @@ export interface BatchDeps {
   now?: () => number;
   /** Absent: failed messages become visible again after the queue's own visibility timeout. */
   setVisibility?: (changes: VisibilityChange[]) => Promise<void>;
+  /** Absent: the queue's redrive policy moves dead letters, without the failure reason. */
+  deadLetter?: DeadLetterSink;
 }
 
 export interface BatchOutcome {
@@ -55,8 +63,10 @@ export async function processBatch(records: readonly SQSRecord[], deps: BatchDep
   const now = deps.now ?? Date.now;
   const failed = new Set<string>();
   const visibility: VisibilityChange[] = [];
+  const letters: DeadLetter[] = [];
   const outcome: BatchOutcome = { batchItemFailures: [], delivered: 0, failed: 0, dropped: 0, malformed: 0 };
 
+  const byId = new Map(records.map((r) => [r.messageId, r]));
   const valid: QueuedMessage[] = [];
   for (const record of records) {
     const parsed = parseRecord(record);
@@ -69,6 +79,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: BatchDep
     failed.add(parsed.itemIdentifier);
     // It can never succeed: straight to the DLQ.
     visibility.push({ itemIdentifier: parsed.itemIdentifier, receiptHandle: parsed.receiptHandle, visibilityTimeoutS: 0 });
+    letters.push(deadLetterOf(record, parsed.reason, undefined, now()));
   }
 
   // Oldest first: the order of deadline drops, and (stable) the per-conversation send order, since a
@@ -118,6 +129,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: BatchDep
       receiptHandle: m.receiptHandle,
       visibilityTimeoutS: willRetry ? backoffSeconds(m.receiveCount, deps) : 0,
     });
+    if (!willRetry) letters.push(deadLetterOf(byId.get(m.itemIdentifier)!, result.reason, result.status, now()));
   };
 
   const groups = [...conversations.values()];
@@ -130,15 +142,39 @@ export async function processBatch(records: readonly SQSRecord[], deps: BatchDep
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency, groups.length) }, worker));
 
-  if (visibility.length > 0 && deps.setVisibility) {
+  let pending = visibility;
+  if (letters.length > 0 && deps.deadLetter) {
+    const accepted = await deps.deadLetter(letters);
+    for (const id of accepted) failed.delete(id);
+    pending = visibility.filter((v) => !accepted.has(v.itemIdentifier));
+  }
+  if (pending.length > 0 && deps.setVisibility) {
     try {
-      await deps.setVisibility(visibility);
+      await deps.setVisibility(pending);
     } catch {
       // Best effort: without it the queue's visibility timeout applies, the outcome is the same.
     }
   }
   outcome.batchItemFailures = records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId }));
   return outcome;
+}
+
+function deadLetterOf(record: SQSRecord, reason: string, status: number | undefined, failedAt: number): DeadLetter {
+  const attributes: DeadLetter['attributes'] = {};
+  for (const name of CARRIED_ATTRIBUTES) {
+    const value = record.messageAttributes?.[name]?.stringValue;
+    if (value) attributes[name] = value;
+  }
+  const attempts = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10);
+  return {
+    itemIdentifier: record.messageId,
+    body: record.body,
+    attributes,
+    reason,
+    ...(status !== undefined ? { status } : {}),
+    failedAt,
+    attempts: Number.isFinite(attempts) && attempts > 0 ? attempts : 1,
+  };
 }
 
 /** Exponential backoff per receive, in whole seconds (SQS visibility granularity). */

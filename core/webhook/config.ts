@@ -48,6 +48,8 @@ export interface WebhookConfig {
   concurrency: number;
   /** Needed only to shorten visibility of failed messages (backoff, prompt dead-lettering). */
   queueUrl?: string;
+  /** When set, the function dead-letters failed messages itself, with the reason (dead-letter.ts). */
+  deadLetterQueueUrl?: string;
   tls: TlsSettings;
   secretToken?: SecretTokenSettings;
   oauth2?: OAuth2Settings;
@@ -94,6 +96,7 @@ const envSchema = z.object({
   WEBHOOK_RETRY_MAX_DELAY_MS: intSetting(30_000, 0, 43_200_000),
   WEBHOOK_CONCURRENCY: intSetting(16, 1, 256),
   UTTERANCES_QUEUE_URL: optionalString,
+  WEBHOOK_DLQ_URL: optionalString,
   WEBHOOK_CA_PEM: optionalString,
   WEBHOOK_CLIENT_CERT_PEM: optionalString,
   WEBHOOK_CLIENT_KEY_PEM: optionalString,
@@ -224,6 +227,7 @@ export function parseWebhookConfig(env: Env): WebhookConfig {
     retryMaxDelayMs: e.WEBHOOK_RETRY_MAX_DELAY_MS,
     concurrency: e.WEBHOOK_CONCURRENCY,
     ...(e.UTTERANCES_QUEUE_URL ? { queueUrl: e.UTTERANCES_QUEUE_URL } : {}),
+    ...(e.WEBHOOK_DLQ_URL ? { deadLetterQueueUrl: e.WEBHOOK_DLQ_URL } : {}),
     tls,
     ...(secretToken ? { secretToken } : {}),
     ...(oauth2 ? { oauth2 } : {}),

@@ -2,6 +2,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { processBatch } from './batch.ts';
 import type { BatchOutcome, VisibilityChange } from './batch.ts';
 import type { WebhookConfig } from './config.ts';
+import { sqsDeadLetterSink } from './dead-letter.ts';
+import type { DeadLetterSink } from './dead-letter.ts';
 import { createDeliverer } from './deliver.ts';
 import type { Deliverer } from './deliver.ts';
 import { createRecorder } from './recorder.ts';
@@ -22,6 +24,8 @@ export interface WebhookDeliveryOptions {
   deliverer?: Deliverer;
   /** Overrides the SQS visibility setter built from `config.queueUrl`; `null` disables it. */
   setVisibility?: ((changes: VisibilityChange[]) => Promise<void>) | null;
+  /** Overrides the DLQ sink built from `config.deadLetterQueueUrl`; `null` disables it. */
+  deadLetter?: DeadLetterSink | null;
   now?: () => number;
 }
 
@@ -32,6 +36,10 @@ export function createWebhookDelivery(config: WebhookConfig, options: WebhookDel
     options.setVisibility === null
       ? undefined
       : (options.setVisibility ?? (config.queueUrl ? sqsVisibilitySetter(config.queueUrl) : undefined));
+  const deadLetter =
+    options.deadLetter === null
+      ? undefined
+      : (options.deadLetter ?? (config.deadLetterQueueUrl ? sqsDeadLetterSink(config.deadLetterQueueUrl) : undefined));
   return {
     async handle(records) {
       try {
@@ -45,6 +53,7 @@ export function createWebhookDelivery(config: WebhookConfig, options: WebhookDel
           concurrency: config.concurrency,
           ...(options.now ? { now: options.now } : {}),
           ...(setVisibility ? { setVisibility } : {}),
+          ...(deadLetter ? { deadLetter } : {}),
         });
       } finally {
         recorder.flush();

@@ -322,6 +322,10 @@ describe('delivery', () => {
     expect(env).toMatchObject({ WEBHOOK_AUTH_MODE: 'none', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_TIMEOUT_MS: '5000', WEBHOOK_DEADLINE_MS: '60000' });
     expect(env.WEBHOOK_SECRET_ARN).toEqual({ Ref: resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').id });
     expect(env.UTTERANCES_QUEUE_URL).toEqual({ Ref: resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id });
+    const dlq = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters').id;
+    expect(env.WEBHOOK_DLQ_URL).toEqual({ Ref: dlq });
+    const send = policyStatements(t).filter((p) => p.policy.startsWith('DeliveryWebhookFunction') && asList(p.statement.Action).includes('sqs:SendMessage'));
+    expect(send.map((p) => p.statement.Resource)).toEqual([{ 'Fn::GetAtt': [dlq, 'Arn'] }]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffSeconds, processBatch } from '../../../core/webhook/batch.ts';
 import type { BatchDeps, VisibilityChange } from '../../../core/webhook/batch.ts';
+import type { DeadLetter } from '../../../core/webhook/dead-letter.ts';
 import type { DeliveryResult } from '../../../core/webhook/deliver.ts';
 import { memoryRecorder, sqsRecord } from '../../integration/webhook/support/servers.ts';
 
@@ -141,6 +142,39 @@ describe('processBatch', () => {
     expect(out.batchItemFailures).toHaveLength(3);
     expect(recorder.events.map((e) => e.disposition)).toEqual(['retry', 'retry', 'dead-letter']);
     expect(visibility.map((v) => v.visibilityTimeoutS)).toEqual([1, 2, 0]);
+  });
+
+  it('dead-letters last attempts itself with the reason; what the DLQ refuses falls back to the redrive', async () => {
+    const letters: DeadLetter[] = [];
+    const { d, visibility } = deps({
+      maxAttempts: 2,
+      deliver: async () => ({ ok: false, status: 503, reason: 'status 503', latencyMs: 1 }),
+      // Accepts everything but the malformed record.
+      deadLetter: async (sent) => (letters.push(...sent), new Set(sent.filter((l) => !l.reason.startsWith('malformed')).map((l) => l.itemIdentifier))),
+    });
+    const retrying = sqsRecord({ conversationId: 'c1', receiveCount: 1, recordedAt: NOW });
+    const last = sqsRecord({ conversationId: 'c2', receiveCount: 2, recordedAt: NOW - 7 });
+    const bad = sqsRecord({ conversationId: 'c3' }, '{"broken":');
+    const out = await processBatch([retrying, last, bad], d);
+    expect(letters).toEqual([
+      { itemIdentifier: bad.messageId, body: '{"broken":', attributes: expect.objectContaining({ conversationId: 'c3' }), reason: 'malformed: body is not JSON', failedAt: NOW, attempts: 1 },
+      {
+        itemIdentifier: last.messageId,
+        body: last.body,
+        attributes: { conversationId: 'c2', messageId: last.messageAttributes.messageId!.stringValue, recordedAt: String(NOW - 7) },
+        reason: 'status 503',
+        status: 503,
+        failedAt: NOW,
+        attempts: 2,
+      },
+    ]);
+    // Accepted by the DLQ: acknowledged. Retrying and refused: still failures, with their visibility.
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([retrying.messageId, bad.messageId].sort());
+    expect(out.failed).toBe(2);
+    expect(visibility.map((v) => [v.itemIdentifier, v.visibilityTimeoutS])).toEqual([
+      [bad.messageId, 0],
+      [retrying.messageId, 1],
+    ]);
   });
 
   it('survives a throwing deliverer and a failing visibility setter', async () => {
