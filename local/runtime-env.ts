@@ -18,6 +18,11 @@ export const STAND_INS_MARKER = 'LOCAL_STAND_INS';
 const KEYS = [
   'AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_S3',
   'CONVERSATIONS_TABLE', 'MESSAGES_TABLE', 'EXPORT_BUCKET', 'UTTERANCES_QUEUE_URL',
+  // For `npm run dlq`: the dead-letter queue, and the webhook's target and non-secret settings for a replay
+  // (secret ones come from the caller's environment).
+  'WEBHOOK_DLQ_URL', 'WEBHOOK_URL', 'WEBHOOK_AUTH_MODE', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_SECRET_TOKEN_NAME',
+  'WEBHOOK_SECRET_TOKEN_LOCATION', 'WEBHOOK_OAUTH2_TOKEN_URL', 'WEBHOOK_OAUTH2_SCOPE', 'WEBHOOK_OAUTH2_AUDIENCE',
+  'WEBHOOK_OAUTH2_CLIENT_AUTH',
 ] as const;
 
 export function runtimeEnvFile(pid = process.pid, dir = RUNTIME_ENV_DIR): string {

@@ -52,6 +52,7 @@ export interface LocalSystem {
   /** The local Amazon Transcribe streaming service, when TRANSCRIBE_STAND_IN asked for it. */
   transcribeStandIn: TranscribeStandIn | undefined;
   queueUrl: string;
+  deadLetterQueueUrl: string;
   stop(): Promise<void>;
 }
 
@@ -84,6 +85,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
   const queue = await createQueues(sqs, env.UTTERANCES_QUEUE_NAME || 'audiohook-utterances');
   env.UTTERANCES_QUEUE_URL = queue.url;
+  // The webhook function dead-letters failures itself, with the reason (`npm run dlq` shows it).
+  env.WEBHOOK_DLQ_URL = queue.dlqUrl;
   await ensureBucket(createS3Client({}, env), env.EXPORT_BUCKET);
 
   env.CONTROL_HOST ||= host;
@@ -144,6 +147,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     standIns,
     transcribeStandIn,
     queueUrl: queue.url,
+    deadLetterQueueUrl: queue.dlqUrl,
     async stop() {
       for (const stop of stops) {
         try {
@@ -157,7 +161,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 }
 
 /** The utterances queue and its dead-letter queue, with the stack's redrive (one receive). */
-async function createQueues(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+async function createQueues(sqs: SQSClient, name: string): Promise<{ url: string; arn: string; dlqUrl: string }> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
   const main = await sqs.send(
@@ -166,7 +170,7 @@ async function createQueues(sqs: SQSClient, name: string): Promise<{ url: string
       Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }), VisibilityTimeout: '30' },
     }),
   );
-  return { url: main.QueueUrl!, arn: await queueArn(sqs, main.QueueUrl!) };
+  return { url: main.QueueUrl!, arn: await queueArn(sqs, main.QueueUrl!), dlqUrl: dlq.QueueUrl! };
 }
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { findRuntimeEnv, STAND_INS_MARKER } from './runtime-env.ts';
+
+/**
+ * Where an operator command finds its settings: `--env-file PATH` when given; otherwise the process
+ * environment; and when that names none of `keys`, the running `npm start`'s runtime file, so the
+ * commands work locally without flags (with the stand-ins' dummy credentials, which the file never holds).
+ */
+export function loadCommandEnv(command: string, envFile: string | undefined, keys: readonly string[]): void {
+  if (envFile && !existsSync(envFile)) throw new UsageError(`${envFile} does not exist`);
+  const file = envFile ?? (keys.some((k) => process.env[k]) ? undefined : findRuntimeEnv());
+  if (!file) return;
+  process.loadEnvFile(file);
+  if (!envFile) process.stderr.write(`${command}: using the running npm start (${file})\n`);
+  if (process.env[STAND_INS_MARKER] === 'true') Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+}
+
+/** Exit codes shared by the operator commands, so scripts can rely on them. */
+export const EXIT = {
+  ok: 0,
+  /** The command ran and found a problem (failed deliveries, a failing check, nothing found). */
+  problem: 1,
+  /** Bad flags or configuration: nothing was done. */
+  usage: 2,
+  /** A dependency (queue, Secrets Manager, the target) could not be reached at all. */
+  unreachable: 3,
+} as const;
+
+export class UsageError extends Error {}
+
+/** A whole number flag within bounds, or a UsageError naming the flag. */
+export function intFlag(name: string, raw: string | undefined, def: number, min: number, max: number): number {
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
