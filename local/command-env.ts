@@ -35,3 +35,13 @@ export function intFlag(name: string, raw: string | undefined, def: number, min:
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
 }
+
+/** Runs node's parseArgs; an unknown or malformed flag exits with EXIT.usage and one line, not a stack trace. */
+export function parseFlags<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message} (--help lists the options)\n`);
+    process.exit(EXIT.usage);
+  }
+}

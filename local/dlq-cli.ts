@@ -4,7 +4,7 @@
  */
 import './quiet-logs.ts';
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError, intFlag, loadCommandEnv } from './command-env.ts';
+import { EXIT, UsageError, intFlag, loadCommandEnv, parseFlags } from './command-env.ts';
 
 const HELP = `usage: npm run dlq -- <list|show|replay> [options]
 
@@ -38,7 +38,7 @@ exit codes: 0 done (replay: every message replayed); 1 replay left messages in t
 no such message; 2 bad flags or configuration; 3 the queue or the webhook's secret could not be reached.
 `;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseFlags(() => parseArgs({
   allowPositionals: true,
   options: {
     'queue-url': { type: 'string' },
@@ -53,7 +53,7 @@ const { values, positionals } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
-});
+}));
 
 if (values.help) {
   process.stdout.write(HELP);

@@ -123,14 +123,14 @@ export function syntheticCall(options: SyntheticCallOptions): TimedUtterance[] {
   while (true) {
     const turn = between(1, 3);
     for (let i = 0; i < turn; i++) {
-      const lengthMs = between(Math.min(1_500, slotMs * 0.3), Math.max(1_600, slotMs * 0.6));
+      const lengthMs = between(Math.max(300, slotMs * 0.3), Math.max(400, slotMs * 0.6));
       const start = clock;
       const end = start + lengthMs;
       if (end > options.durationMs) return out.sort((a, b) => a.atMs - b.atMs);
       const lastOfTurn = i === turn - 1;
       // The last final of a turn waits out a longer silence before the recognizer closes it.
       add(role, pick(role === 'agent' ? AGENT_LINES : CUSTOMER_LINES), start, end, end + (lastOfTurn ? between(700, 1_200) : between(300, 700)));
-      clock = Math.max(end + 200, start + Math.round(slotMs * (0.6 + rand() * 0.8)));
+      clock = Math.max(end + Math.min(200, slotMs * 0.2), start + Math.round(slotMs * (0.6 + rand() * 0.8)));
     }
     const previousEnd = out.at(-1)!.utterance.endMs;
     role = role === 'agent' ? 'customer' : 'agent';
