@@ -19,21 +19,23 @@ interface Case {
   frameBytes: number;
   /** `fresh`: new output arrays per frame, as the gateway does; `reused`: lent buffers. */
   outputs: 'fresh' | 'reused';
-  /** 1 puts the frame at an odd offset in its ArrayBuffer, as a socket slice can be. */
-  byteOffset: 0 | 1;
+  /** Where the frame starts in its ArrayBuffer: a socket slice can start at any byte. */
+  byteOffset: 0 | 1 | 2 | 3;
 }
 
 const CASES: Case[] = [
   { frameBytes: 3200, outputs: 'fresh', byteOffset: 0 },
-  { frameBytes: 3200, outputs: 'reused', byteOffset: 0 },
   { frameBytes: 3200, outputs: 'fresh', byteOffset: 1 },
+  { frameBytes: 3200, outputs: 'fresh', byteOffset: 2 },
+  { frameBytes: 3200, outputs: 'fresh', byteOffset: 3 },
+  { frameBytes: 3200, outputs: 'reused', byteOffset: 0 },
   { frameBytes: 8 << 20, outputs: 'reused', byteOffset: 0 },
 ];
 
 let sink = 0;
 
 for (const c of CASES) {
-  const backing = Buffer.alloc(c.frameBytes + 1);
+  const backing = Buffer.alloc(c.frameBytes + 3);
   for (let i = 0; i < backing.length; i++) backing[i] = (Math.imul(i, 2654435761) >>> 24) & 0xff;
   const frame = backing.subarray(c.byteOffset, c.byteOffset + c.frameBytes);
   const target = Buffer.alloc(c.frameBytes);

@@ -18,8 +18,10 @@ export interface SplitFrame {
  * De-interleaves one PCMU audio frame and decodes it in the same pass.
  *
  * `into` lends output buffers to reuse (one per channel); a buffer too small for this frame is replaced
- * by a fresh one, so the returned `channels` are always the arrays to read. Without `into` every channel
- * owns its own ArrayBuffer, which keeps each one safe to queue or transfer on its own.
+ * by a fresh one, so the returned `channels` are always the arrays to read. Without `into` the output
+ * is fresh and safe to queue: a stereo frame's two channels are views on one new ArrayBuffer (one
+ * allocation per frame, the gateway's case), so a consumer may keep them but must copy before it
+ * transfers one to another thread.
  */
 export function splitChannels(
   frame: Uint8Array,
@@ -31,6 +33,9 @@ export function splitChannels(
   }
   const samples = channelCount === 1 ? frame.length : frame.length >>> 1;
   const droppedBytes = frame.length - samples * channelCount;
+  if (channelCount === 2 && into === undefined && LITTLE_ENDIAN) {
+    return { channels: decodeStereoFresh(frame, samples), samplesPerChannel: samples, droppedBytes };
+  }
   const first = output(into?.[0], samples);
   if (channelCount === 1) {
     decodeMulaw(frame, first);
@@ -44,6 +49,34 @@ export function splitChannels(
 function output(lent: Int16Array | undefined, samples: number): Int16Array {
   if (lent === undefined || lent.length < samples) return new Int16Array(samples);
   return lent.length === samples ? lent : lent.subarray(0, samples);
+}
+
+/**
+ * Stereo into one fresh ArrayBuffer: channel a in its first half, b in its second (4-byte aligned),
+ * written two samples per 32-bit store through a single view — no other allocation per frame.
+ */
+function decodeStereoFresh(frame: Uint8Array, samples: number): Int16Array[] {
+  const padded = (samples + 1) & ~1;
+  const buffer = new ArrayBuffer(padded * 4);
+  const words = new Int32Array(buffer);
+  const second = padded >>> 1;
+  const pairs = samples >>> 1;
+  // DataView because a frame from the socket can start at any byte offset.
+  const view = new DataView(frame.buffer, frame.byteOffset, samples << 1);
+  const lo = MULAW_DECODE_LO;
+  const hi = MULAW_DECODE_HI;
+  for (let p = 0; p < pairs; p++) {
+    const v = view.getUint32(p << 2, true);
+    words[p] = lo[v & 0xff] | hi[(v >>> 16) & 0xff];
+    words[second + p] = lo[(v >>> 8) & 0xff] | hi[v >>> 24];
+  }
+  const a = new Int16Array(buffer, 0, samples);
+  const b = new Int16Array(buffer, padded * 2, samples);
+  if (samples & 1) {
+    a[samples - 1] = MULAW_DECODE_TABLE[frame[2 * samples - 2]];
+    b[samples - 1] = MULAW_DECODE_TABLE[frame[2 * samples - 1]];
+  }
+  return [a, b];
 }
 
 function decodeStereo(frame: Uint8Array, samples: number, a: Int16Array, b: Int16Array): void {

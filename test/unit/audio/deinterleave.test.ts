@@ -132,12 +132,30 @@ describe('splitChannels', () => {
     expect(frame).toEqual(copy);
   });
 
-  it('gives every channel its own exactly-sized ArrayBuffer', () => {
-    const { channels } = splitChannels(noise(3200), 2);
-    expect(channels[0].buffer).not.toBe(channels[1].buffer);
-    for (const c of channels) {
-      expect(c.byteOffset).toBe(0);
-      expect(c.buffer.byteLength).toBe(3200);
+  it('puts a stereo frame in one fresh ArrayBuffer per call, channels exactly sized and not overlapping', () => {
+    const frame = noise(3200);
+    const first = splitChannels(frame, 2).channels;
+    const again = splitChannels(frame, 2).channels;
+    expect(first[0].buffer).toBe(first[1].buffer);
+    expect(first[0].buffer.byteLength).toBe(6400);
+    expect(first[0].byteOffset).toBe(0);
+    expect(first[1].byteOffset).toBe(3200);
+    expect(again[0].buffer).not.toBe(first[0].buffer);
+    again[0].fill(7);
+    expectSameSamples(first, reference(frame, 2));
+  });
+
+  it('decodes every length and byte alignment of a stereo frame like the reference', () => {
+    const backing = noise(80, 9);
+    for (let offset = 0; offset < 4; offset++) {
+      for (let length = 0; length <= 64; length++) {
+        const frame = backing.subarray(offset, offset + length);
+        const { channels, droppedBytes } = splitChannels(frame, 2);
+        expectSameSamples(channels, reference(frame, 2));
+        expect(droppedBytes).toBe(length % 2);
+        // Channel b never reaches into a: a sample count that is odd still leaves them apart.
+        expect(channels[1].byteOffset).toBeGreaterThanOrEqual(channels[0].byteLength);
+      }
     }
   });
 
