@@ -1,44 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { createGatewayControlClient } from '../../core/api/gateway-control-client.ts';
 import { AudioHookClient } from '../../local/simulator/client.ts';
 
 /**
- * Load generator for the gateway capacity benchmark, run in its own process so the gateway's event
- * loop is measured alone: N stereo calls that connect at a steady pace, then each stream 200 ms PCMU
- * frames in real time and ping every 5 s, as Genesys does. Prints one JSON line with what was sent.
+ * Load generator for the capacity benchmarks, run in its own process so the gateway's event loop is
+ * measured alone: N stereo calls that connect at a steady pace, then each stream 200 ms PCMU frames in
+ * real time and ping every 5 s, as Genesys does; with a control URL, each call's transcription is
+ * started (as the start-streaming Lambda does) right after `opened`. Prints one JSON line: what was
+ * sent, pong round trips, closes acknowledged, failures.
  *
- * argv: url apiKey clientSecret calls streamSeconds rampSeconds
+ * argv: one JSON object { url, apiKey, clientSecret, calls, streamSeconds, rampSeconds, controlUrl? }
  */
-const [url, apiKey, clientSecret, callsArg, streamArg, rampArg] = process.argv.slice(2);
-const calls = Number(callsArg);
-const streamMs = Number(streamArg) * 1000;
-const rampMs = Number(rampArg) * 1000;
+interface LoadOptions {
+  url: string;
+  apiKey: string;
+  clientSecret: string;
+  calls: number;
+  streamSeconds: number;
+  rampSeconds: number;
+  controlUrl?: string;
+}
+
+const options = JSON.parse(process.argv[2]) as LoadOptions;
+const streamMs = options.streamSeconds * 1000;
 const FRAME = new Uint8Array(3_200).fill(0xff);
+/** Genesys fails a session whose pong has not come when the next ping is due. */
+const PING_INTERVAL_MS = 5_000;
+const control = options.controlUrl ? createGatewayControlClient({ startTimeoutMs: 30_000 }) : undefined;
 
 let framesSent = 0;
 let failedCalls = 0;
-let pongsMissed = 0;
+let failedStarts = 0;
+let pongsLate = 0;
+let closesAcknowledged = 0;
 let violations = 0;
+const rtts: number[] = [];
 
 async function oneCall(delayMs: number): Promise<void> {
   await new Promise((r) => setTimeout(r, delayMs));
-  const client = new AudioHookClient({ url, apiKey, clientSecret, openTimeoutMs: 15_000, closeTimeoutMs: 15_000 });
+  const client = new AudioHookClient({ url: options.url, apiKey: options.apiKey, clientSecret: options.clientSecret, openTimeoutMs: 15_000, closeTimeoutMs: 15_000 });
   try {
     await client.start();
+    if (control) {
+      const outcome = await control.start(options.controlUrl!, client.conversationId, {
+        sessionId: client.sessionId,
+        settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'c', agentId: 'a' },
+        customerStreamId: randomUUID(),
+        agentStreamId: randomUUID(),
+        externalConversationId: client.conversationId,
+        tenant: 'bench',
+      });
+      if (outcome.kind !== 'ok') failedStarts++;
+    }
     const began = performance.now();
     let frames = 0;
-    let nextPing = 5_000;
+    let nextPing = PING_INTERVAL_MS;
     // Every call streams the same length of audio, whenever it connected.
     while (frames * 200 < streamMs) {
       client.sendAudio(FRAME);
       frames++;
       framesSent++;
       if (frames * 200 >= nextPing) {
-        nextPing += 5_000;
-        client.ping().catch(() => pongsMissed++);
+        nextPing += PING_INTERVAL_MS;
+        client.ping().then(
+          (rtt) => {
+            rtts.push(rtt);
+            if (rtt > PING_INTERVAL_MS) pongsLate++;
+          },
+          () => pongsLate++,
+        );
       }
       const wait = began + frames * 200 - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    await client.close();
+    const closed = await client.close();
+    if (closed?.type === 'closed') closesAcknowledged++;
     violations += client.violations.length;
   } catch {
     failedCalls++;
@@ -46,5 +82,10 @@ async function oneCall(delayMs: number): Promise<void> {
   }
 }
 
-await Promise.all(Array.from({ length: calls }, (_, i) => oneCall((i * rampMs) / calls)));
-console.log(JSON.stringify({ framesSent, failedCalls, pongsMissed, violations }));
+await Promise.all(Array.from({ length: options.calls }, (_, i) => oneCall((i * options.rampSeconds * 1000) / options.calls)));
+rtts.sort((a, b) => a - b);
+const percentile = (p: number) => (rtts.length ? Math.round(rtts[Math.min(rtts.length - 1, Math.floor((p / 100) * rtts.length))] * 10) / 10 : null);
+console.log(JSON.stringify({
+  framesSent, failedCalls, failedStarts, pongs: rtts.length, pongP50Ms: percentile(50), pongP99Ms: percentile(99), pongMaxMs: percentile(100),
+  pongsLate, closesAcknowledged, violations,
+}));
