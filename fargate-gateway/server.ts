@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { requestTarget } from '../core/http/request-target.ts';
 import { closeServer, createHttpServer, listen } from '../core/http/server.ts';
-import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
+import { keyedLogger, logger as rootLogger, type AppLogger } from '../core/logger.ts';
 import type { ApiKeySet } from './audiohook/api-keys.ts';
 import { authenticateUpgrade, logValue } from './audiohook/authenticate.ts';
 import { isUuid } from './audiohook/messages.ts';
@@ -132,9 +132,7 @@ export class GatewayServer {
     if ((correlationId?.length ?? 0) > MAX_ID_HEADER_CHARS || (organizationId?.length ?? 0) > MAX_ID_HEADER_CHARS) {
       return refuse(socket, 400, 'Bad Request');
     }
-    const log = this.logger.createChild({
-      persistentKeys: { sessionId, correlationId: logValue(correlationId) ?? randomUUID(), organizationId: logValue(organizationId) },
-    });
+    const log = keyedLogger(this.logger, { sessionId, correlationId: logValue(correlationId) ?? randomUUID(), organizationId: logValue(organizationId) });
 
     const verdict = authenticateUpgrade(req, this.options.apiKeys, {
       nonceCache: this.nonces,

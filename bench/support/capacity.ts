@@ -98,9 +98,11 @@ export async function runCapacityStep(step: CapacityStep) {
 }
 
 function spawnLoad(options: Record<string, unknown>): { child: ChildProcess; report: Promise<LoadReport> } {
+  // The load is generated the same way whatever the gateway is measured with (WS_NO_BUFFER_UTIL).
+  const { WS_NO_BUFFER_UTIL: _gatewayOnly, ...env } = process.env;
   const child = spawn(process.execPath, ['--import', tsx, loader, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
