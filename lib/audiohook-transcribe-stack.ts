@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Fn, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
@@ -181,5 +181,19 @@ export class AudiohookTranscribeStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
 
     applyNagSuppressions(this);
+  }
+
+  /**
+   * The VPC's Availability Zones without a look-up, so `cdk synth` never needs credentials: with an
+   * account and region, the zones the context already holds (cdk.context.json after a `cdk synth` with
+   * credentials, or `-c availability-zones:account=…:region=…=[…]`); otherwise the region's first two
+   * zones, chosen by CloudFormation at deploy time (Fn::GetAZs), as for an environment-agnostic stack.
+   */
+  override get availabilityZones(): string[] {
+    if (!Token.isUnresolved(this.account) && !Token.isUnresolved(this.region)) {
+      const known = this.node.tryGetContext(`availability-zones:account=${this.account}:region=${this.region}`) as string[] | undefined;
+      if (Array.isArray(known) && known.length > 0) return known;
+    }
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
   }
 }

@@ -48,7 +48,9 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
       },
       {
         id: 'AwsSolutions-IAM5',
-        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<.+>/\\*$/g' }],
+        // Environment-agnostic the ARN holds <AWS::Partition>/<AWS::Region>/<AWS::AccountId>; with an account
+        // and region (every `cdk deploy`) it holds the literal values. Both forms, and this cluster's tasks only.
+        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):task\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g' }],
         reason:
           'Task scale-in protection (ecs:UpdateTaskProtection / GetTaskProtection through $ECS_AGENT_URI) applies to the task itself, whose id exists only at run time; the resource is limited to tasks of this cluster.',
       },

@@ -25,9 +25,11 @@ function cdkJsonContext(): Record<string, unknown> {
  * `-c key=value` would; `bundle: false` skips esbuild (for tests that only look at the template);
  * `nag: true` applies AwsSolutionsChecks as bin/app.ts does; `validate: false` skips CDK's built-in
  * CloudFormation schema validation (seconds per synthesis) where another file already validates the
- * same template.
+ * same template; `env` gives the stack an account and region, as `cdk deploy` does.
  */
-export function synthesize(options: { context?: Record<string, unknown>; bundle?: boolean; nag?: boolean; validate?: boolean } = {}): Synthesized {
+export function synthesize(
+  options: { context?: Record<string, unknown>; bundle?: boolean; nag?: boolean; validate?: boolean; env?: { account: string; region: string } } = {},
+): Synthesized {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-infra-test-'));
   const context = {
     ...cdkJsonContext(),
@@ -37,7 +39,7 @@ export function synthesize(options: { context?: Record<string, unknown>; bundle?
   };
   const app = new App({ outdir, context, builtinCloudFormationValidation: options.validate ?? true });
   const config = loadDeploymentConfig((key) => app.node.tryGetContext(key));
-  const stack = new AudiohookTranscribeStack(app, 'AudiohookTranscribe', { config });
+  const stack = new AudiohookTranscribeStack(app, 'AudiohookTranscribe', { config, env: options.env });
   if (options.nag) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true, reports: false }));
   const template = Template.fromStack(stack);
   return { app, stack, template, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
