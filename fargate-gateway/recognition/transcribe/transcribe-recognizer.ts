@@ -16,7 +16,12 @@ export interface TranscribeRecognizerConfig {
   idleGraceMs?: number;
   /** Streams are replaced after this long, below Transcribe's 4-hour limit. Default 3 h 55 min. */
   rotateAfterMs?: number;
-  /** `end()` waits at most this long for the last finals. Default 5 s. */
+  /**
+   * `end()` waits at most this long for the last finals before dropping the streams. Default 30 s: it
+   * only bounds a stream that hangs. What stop-streaming and `closed` wait for is FLUSH_BUDGET_MS, and
+   * results arriving after that budget are still recorded and delivered — a shorter cut here would drop
+   * them instead.
+   */
   endTimeoutMs?: number;
   /** Consecutive restarts after transient service failures before giving up with 5000. Default 4. */
   maxRetries?: number;
@@ -51,7 +56,7 @@ export class TranscribeRecognizer implements Recognizer {
     this.settings = {
       idleGraceMs: config.idleGraceMs ?? 5_000,
       rotateAfterMs: config.rotateAfterMs ?? (3 * 60 + 55) * 60_000,
-      endTimeoutMs: config.endTimeoutMs ?? 5_000,
+      endTimeoutMs: config.endTimeoutMs ?? 30_000,
       maxRetries: config.maxRetries ?? 4,
       backoff: { baseDelayMs: config.retryBaseDelayMs ?? 250, maxDelayMs: config.retryMaxDelayMs ?? 5_000 },
       queueCapacityFrames: Math.max(1, Math.ceil((config.maxQueuedMs ?? 30_000) / chunkMs)),
