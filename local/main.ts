@@ -1,6 +1,7 @@
 import './quiet-logs.ts';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../fargate-gateway/audiohook/dev-credentials.ts';
 import { removeRuntimeEnv, writeRuntimeEnv } from './runtime-env.ts';
+import { DEFAULT_CREDENTIALS_FILE } from './credentials-file.ts';
 import { startLocalSystem } from './system.ts';
 
 /**
@@ -8,6 +9,8 @@ import { startLocalSystem } from './system.ts';
  * it uses, then the transcripts of every call as they are delivered.
  */
 try {
+  // Credentials made with `npm run credentials` (its default file).
+  process.env.CREDENTIALS_FILE ??= DEFAULT_CREDENTIALS_FILE;
   const system = await startLocalSystem();
   const env = process.env;
   const runtimeEnv = writeRuntimeEnv(env, { standIns: system.standIns !== undefined });

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, dynamoDbClient } from '../core/aws/clients.ts';
 import { logger } from '../core/logger.ts';
@@ -16,6 +17,8 @@ import { LocalApiServer } from './api-server.ts';
 import { checkLocalConfig } from './config-check.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';
 import { DEV_API_ID, DEV_API_SECRET } from './dev-credentials.ts';
+import { apiCredentialsJson, audioHookKeysEnv } from '../core/credentials/credential-set.ts';
+import { parseSet } from '../core/credentials/credential-store.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { startTranscribeStandInFromEnv, type TranscribeStandIn } from './transcribe-standin/from-env.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
@@ -62,6 +65,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   env.CONVERSATIONS_TABLE ||= 'audiohook-conversations';
   env.MESSAGES_TABLE ||= 'audiohook-messages';
   env.EXPORT_BUCKET ||= 'audiohook-exports';
+  applyCredentialsFile(env);
   if (!env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) {
     env.API_ID = DEV_API_ID;
     env.API_SECRET = DEV_API_SECRET;
@@ -158,6 +162,19 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       }
     },
   };
+}
+
+/**
+ * Credentials made with `npm run credentials` (CREDENTIALS_FILE; `npm start` defaults it to
+ * .local/credentials.json): every pair in the file is valid, rotated ones included, unless the
+ * environment configures credentials itself.
+ */
+function applyCredentialsFile(env: NodeJS.ProcessEnv): void {
+  const file = env.CREDENTIALS_FILE;
+  if (!file || !existsSync(file)) return;
+  const set = parseSet(readFileSync(file, 'utf8'), file);
+  if (set.api.length > 0 && !env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) env.API_CREDENTIALS = apiCredentialsJson(set.api);
+  if (set.audiohook.length > 0 && !env.AUDIOHOOK_API_KEY && !env.AUDIOHOOK_API_KEYS) env.AUDIOHOOK_API_KEYS = audioHookKeysEnv(set.audiohook);
 }
 
 /** The utterances queue and its dead-letter queue, with the stack's redrive (one receive). */
