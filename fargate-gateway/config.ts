@@ -26,6 +26,8 @@ const schema = z.object({
   IDLE_TIMEOUT_MS: millis(30_000),
   FLUSH_BUDGET_MS: millis(5_000),
   DRAIN_DEADLINE_MS: millis(30_000),
+  /** On ECS: how often the task asks the ECS API whether it is superseded or surplus (ecs/retirement.ts). */
+  RETIREMENT_CHECK_MS: millis(15_000),
   CONTROL_PORT: port(8081),
   CONTROL_HOST: z.string().min(1).default('0.0.0.0'),
   /** Base URL other components use to reach this task's control endpoint (defaults from host/port). */

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../core/aws/clients.ts';
 import { loadStoreConfig } from '../core/config/stores.ts';
@@ -13,7 +14,10 @@ import type { CallEvents } from './call.ts';
 import { CallDirectory } from './call-directory.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import { ControlServer } from './control-server.ts';
+import { decideRetirement, readServiceSnapshot } from './ecs/service-membership.ts';
+import { TaskRetirement } from './ecs/retirement.ts';
 import { advertisedControlUrl } from './ecs/task-address.ts';
+import { readTaskMetadata, type TaskMetadata } from './ecs/task-metadata.ts';
 import { TaskProtection } from './ecs/task-protection.ts';
 import { createRecognizer } from './recognition/create-recognizer.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
@@ -55,11 +59,9 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   const calls = new CallDirectory();
   const control = new ControlServer(calls);
   const controlAddress = await control.listen(config.CONTROL_PORT, config.CONTROL_HOST);
-  const controlUrl = await advertisedControlUrl({
-    configured: config.CONTROL_ADVERTISED_URL,
-    metadataUri: env.ECS_CONTAINER_METADATA_URI_V4,
-    port: controlAddress.port,
-  });
+  // On ECS: who this task is (its address, and what the retirement check asks about).
+  const task = env.ECS_CONTAINER_METADATA_URI_V4 ? await readTaskMetadata(env.ECS_CONTAINER_METADATA_URI_V4) : undefined;
+  const controlUrl = advertisedControlUrl({ configured: config.CONTROL_ADVERTISED_URL, metadata: task, port: controlAddress.port });
 
   let sink: UtteranceSink;
   let events: CallEvents | undefined;
@@ -92,6 +94,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     onSessionsChanged: (n) => void protection.update(n),
   });
   const address = await server.listen();
+  const retirement = task && env.ECS_AGENT_URI ? startRetirement(task, server, config.RETIREMENT_CHECK_MS) : undefined;
   logger.info('gateway listening', { port: address.port, path: config.AUDIOHOOK_PATH, recognizer: config.RECOGNIZER, controlUrl });
   return {
     server,
@@ -103,6 +106,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     publisher,
     drain: () => server.drain(),
     close: async () => {
+      await retirement?.stop();
       await server.close();
       await control.close();
       await publisher?.close();
@@ -110,6 +114,22 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       await recognizer.close();
     },
   };
+}
+
+/** On ECS, the gateway retires itself when its service supersedes it or scales in (ecs/retirement.ts). */
+function startRetirement(task: TaskMetadata, server: GatewayServer, intervalMs: number): TaskRetirement {
+  const ecs = new ECSClient(awsClientConfig());
+  const retirement = new TaskRetirement({
+    check: async () => {
+      const snapshot = await readServiceSnapshot(ecs, task);
+      return snapshot && decideRetirement(snapshot);
+    },
+    onChange: (r) => server.setRetiring(r.retire),
+    intervalMs,
+    logger,
+  });
+  retirement.start();
+  return retirement;
 }
 
 /** Outside production, a missing key configuration falls back to printed development credentials. */

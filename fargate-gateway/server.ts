@@ -56,6 +56,7 @@ export class GatewayServer {
   private readonly nonces = new NonceCache();
   private readonly logger: AppLogger;
   private draining = false;
+  private retiring = false;
 
   constructor(private readonly options: GatewayServerOptions) {
     this.logger = options.logger ?? rootLogger;
@@ -82,6 +83,19 @@ export class GatewayServer {
   }
 
   /**
+   * Retiring (ecs/retirement.ts): take no new session — `/health` fails so the load balancer routes
+   * new connections elsewhere, and upgrades that still arrive are refused — while live ones go on.
+   */
+  setRetiring(retiring: boolean): void {
+    this.retiring = retiring;
+  }
+
+  /** Whether new sessions are refused (draining on shutdown, or retiring). */
+  private get refusingNewSessions(): boolean {
+    return this.draining || this.retiring;
+  }
+
+  /**
    * Graceful shutdown: refuse new sessions, ask live ones to end with `disconnect`, let each run its
    * close transaction (which flushes recognition), and resolve when all are gone or at the deadline.
    */
@@ -105,10 +119,17 @@ export class GatewayServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const { path } = requestTarget(req);
+    // Readiness, for the load balancer: 503 while new sessions are refused.
     if (req.method === 'GET' && path === '/health') {
-      const status = this.draining ? 503 : 200;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: this.draining ? 'draining' : 'ok', sessions: this.sessions.size }));
+      res.writeHead(this.refusingNewSessions ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: this.draining ? 'draining' : this.retiring ? 'retiring' : 'ok', sessions: this.sessions.size }));
+      return;
+    }
+    // Liveness, for the container health check: the process answers. A retiring task must fail
+    // readiness without ECS taking it for broken and stopping it with its calls.
+    if (req.method === 'GET' && path === '/live') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'alive' }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -120,7 +141,7 @@ export class GatewayServer {
     const { config } = this.options;
     const { path } = requestTarget(req);
     if (path !== config.AUDIOHOOK_PATH) return refuse(socket, 404, 'Not Found');
-    if (this.draining) return refuse(socket, 503, 'Service Unavailable');
+    if (this.refusingNewSessions) return refuse(socket, 503, 'Service Unavailable');
     if (this.sessions.size >= config.MAX_SESSIONS) {
       this.logger.warn('session limit reached; refusing a connection', { maxSessions: config.MAX_SESSIONS });
       return refuse(socket, 503, 'Service Unavailable');

@@ -21,6 +21,14 @@ export const AUDIOHOOK_PATH = '/audiohook/ws';
 const STOP_TIMEOUT = Duration.seconds(120);
 /** The gateway's own drain deadline after SIGTERM, inside the stop timeout. */
 const DRAIN_DEADLINE_MS = 110_000;
+/**
+ * ECS's longest health-check grace period (about 68 years): ECS never stops a task for failing the
+ * load balancer's health check. A retiring task fails `/health` on purpose so the NLB sends it no new
+ * calls while it finishes the live ones; ECS's default reaction to an unhealthy target (stop the task,
+ * protected or not) would cut those calls. A task that is really broken is replaced through the
+ * container health check (`/live`) instead, and the NLB stops routing to it either way.
+ */
+const HEALTH_CHECK_GRACE_PERIOD = Duration.seconds(2_147_483_647);
 
 export interface GatewayServiceProps {
   vpc: ec2.IVpc;
@@ -126,6 +134,14 @@ export class GatewayService extends Construct {
       }),
       essential: true,
       readonlyRootFilesystem: true,
+      // Liveness (the process answers), not readiness: a retiring task stays live while /health fails.
+      healthCheck: {
+        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${GATEWAY_PORT}/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
       stopTimeout: STOP_TIMEOUT,
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 65_535, hardLimit: 65_535 }],
@@ -174,7 +190,7 @@ export class GatewayService extends Construct {
       securityGroups: [this.taskSecurityGroup],
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       assignPublicIp: false,
-      healthCheckGracePeriod: Duration.seconds(60),
+      healthCheckGracePeriod: HEALTH_CHECK_GRACE_PERIOD,
       availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.DISABLED,
       enableExecuteCommand: false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
@@ -338,12 +354,31 @@ export class GatewayService extends Construct {
         resources: ['*'],
       }),
     );
+    const stack = Stack.of(this);
+    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'TaskScaleInProtection',
         // Used by the ECS agent endpoint $ECS_AGENT_URI/task-protection/v1/state on the task's behalf.
         actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
-        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` })],
+        resources: [clusterTasks],
+      }),
+    );
+    // The retirement check (fargate-gateway/ecs/service-membership.ts): is this task superseded or surplus?
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ServiceMembership',
+        actions: ['ecs:DescribeTasks', 'ecs:DescribeServices'],
+        resources: [clusterTasks, stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.cluster.clusterName}/*` })],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ServiceTasks',
+        // ListTasks is authorized on container instances, which Fargate has none of: "*", limited to this cluster.
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
       }),
     );
   }

@@ -44,7 +44,7 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
         id: 'AwsSolutions-IAM5',
         appliesTo: ['Resource::*'],
         reason:
-          'transcribe:StartStreamTranscription and StartStreamTranscriptionWebSocket have no resource type in IAM: "*" is the only accepted resource. Nothing else in this policy uses "*".',
+          'transcribe:StartStreamTranscription and StartStreamTranscriptionWebSocket have no resource type in IAM: "*" is the only accepted resource. ecs:ListTasks is authorized on container instances, which Fargate tasks have none of; it is limited to this cluster by the ecs:cluster condition. Nothing else in this policy uses "*".',
       },
       {
         id: 'AwsSolutions-IAM5',
@@ -52,7 +52,13 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
         // and region (every `cdk deploy`) it holds the literal values. Both forms, and this cluster's tasks only.
         appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):task\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g' }],
         reason:
-          'Task scale-in protection (ecs:UpdateTaskProtection / GetTaskProtection through $ECS_AGENT_URI) applies to the task itself, whose id exists only at run time; the resource is limited to tasks of this cluster.',
+          'Task scale-in protection (ecs:UpdateTaskProtection / GetTaskProtection through $ECS_AGENT_URI) and the retirement check (ecs:DescribeTasks) apply to the task itself and its peers, whose ids exist only at run time; the resource is limited to tasks of this cluster.',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):service\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g' }],
+        reason:
+          'The retirement check reads its own service (ecs:DescribeServices), whose generated name the task definition cannot reference without a dependency cycle; the resource is limited to services of this cluster.',
       },
     ],
     true,

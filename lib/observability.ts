@@ -35,7 +35,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const topic = props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined;
-    const alarm = (alarmId: string, options: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.Metric }) => {
+    const alarm = (alarmId: string, options: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.Metric | cloudwatch.MathExpression }) => {
       const { metric, ...rest } = options;
       const a = metric.createAlarm(this, alarmId, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...rest });
       if (topic) {
@@ -89,14 +89,29 @@ export class Observability extends Construct {
 
     // --- gateway ------------------------------------------------------------------------------------
     const { gateway } = props;
+    // Not an alarm on unhealthy targets: a retiring task (rolling deploy, scale-in) fails /health on
+    // purpose until its last call ends. What matters is whether ECS runs the tasks it wants.
     const unhealthy = gateway.targetGroup.metrics.unHealthyHostCount({ period: oneMinute, statistic: 'Maximum' });
-    alarm('GatewayUnhealthyTasks', {
-      metric: unhealthy,
+    const insights = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'ECS/ContainerInsights',
+        metricName,
+        dimensionsMap: { ClusterName: gateway.cluster.clusterName, ServiceName: gateway.service.serviceName },
+        statistic: 'Average',
+        period: oneMinute,
+      });
+    alarm('GatewayTasksBelowDesired', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'desired - running',
+        usingMetrics: { desired: insights('DesiredTaskCount'), running: insights('RunningTaskCount') },
+        period: oneMinute,
+        label: 'gateway tasks missing',
+      }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      alarmDescription: 'Gateway tasks fail the load balancer health check (/health)',
+      evaluationPeriods: 10,
+      datapointsToAlarm: 10,
+      alarmDescription: 'Fewer gateway tasks run than the service wants, for 10 minutes (tasks fail to start, capacity or quota)',
     });
     const healthy = gateway.targetGroup.metrics.healthyHostCount({ period: oneMinute, statistic: 'Minimum' });
     alarm('GatewayNoHealthyTask', {

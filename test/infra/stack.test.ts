@@ -170,6 +170,16 @@ describe('gateway', () => {
     expect(existsSync(path.join(context, 'node_modules'))).toBe(false);
   });
 
+  it('retires without ECS killing it: ECS ignores load balancer health (liveness is the container check on /live), and the task may read its service', () => {
+    const service = resourceByPrefix(t, 'AWS::ECS::Service', 'GatewayService').props;
+    expect(service.HealthCheckGracePeriodSeconds).toBe(2_147_483_647);
+    const [c] = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props.ContainerDefinitions;
+    expect(c.HealthCheck.Command.join(' ')).toContain('http://127.0.0.1:8080/live');
+    const bySid = Object.fromEntries(policyStatements(t).filter((p) => p.policy.startsWith('GatewayTaskTaskRole')).map((p) => [p.statement.Sid, p.statement]));
+    expect(asList(bySid.ServiceMembership!.Action).sort()).toEqual(['ecs:DescribeServices', 'ecs:DescribeTasks']);
+    expect(bySid.ServiceTasks).toMatchObject({ Action: 'ecs:ListTasks', Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': expect.anything() } } });
+  });
+
   it('protects tasks holding calls: task-protection permission on this cluster\'s tasks, AZ rebalancing off, rollback on failure', () => {
     const { statement } = policyStatements(t).find((p) => p.statement.Sid === 'TaskScaleInProtection')!;
     expect(asList(statement.Action).sort()).toEqual(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection']);
@@ -220,7 +230,7 @@ describe('gateway', () => {
   it('lets the task role use Transcribe streaming, its tables and the queue, and nothing more', () => {
     const statements = policyStatements(t).filter((p) => p.policy.startsWith('GatewayTaskTaskRole')).map((p) => p.statement);
     const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
-    expect(Object.keys(bySid).sort()).toEqual(['ConversationsControlState', 'QueueUtterances', 'RecordUtterances', 'TaskScaleInProtection', 'TranscribeStreaming']);
+    expect(Object.keys(bySid).sort()).toEqual(['ConversationsControlState', 'QueueUtterances', 'RecordUtterances', 'ServiceMembership', 'ServiceTasks', 'TaskScaleInProtection', 'TranscribeStreaming']);
     expect(bySid.TranscribeStreaming).toMatchObject({ Resource: '*', Action: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'] });
     expect(bySid.RecordUtterances).toMatchObject({ Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] } });
     expect(bySid.QueueUtterances.Resource).toEqual({ 'Fn::GetAtt': [resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id, 'Arn'] });
@@ -419,7 +429,7 @@ describe('Lambdas', () => {
 
 describe('IAM', () => {
   it('uses "*" as a resource only where AWS allows nothing else, and never wildcards actions', () => {
-    const allowedOnStar = new Set(['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket', 'ecr:GetAuthorizationToken']);
+    const allowedOnStar = new Set(['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket', 'ecr:GetAuthorizationToken', 'ecs:ListTasks']);
     for (const { policy, statement } of policyStatements(t)) {
       for (const action of asList(statement.Action)) expect(action, policy).not.toMatch(/\*/);
       if (asList(statement.Resource as unknown).includes('*')) {
@@ -438,7 +448,11 @@ describe('observability', () => {
     );
     const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
     expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(Object.keys(LAMBDA_ENTRIES).sort());
-    expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'UnHealthyHostCount', Namespace: 'AWS/NetworkELB' }));
+    // Retiring tasks fail /health on purpose: no alarm on unhealthy targets, one on tasks missing.
+    expect(alarms.filter((a) => a.MetricName === 'UnHealthyHostCount')).toEqual([]);
+    const missing = alarms.find((a) => JSON.stringify(a.Metrics ?? []).includes('desired - running'))!;
+    expect(JSON.stringify(missing.Metrics)).toContain('RunningTaskCount');
+    expect(missing).toMatchObject({ Threshold: 0, EvaluationPeriods: 10 });
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: 'WebhookDeliveryFailed', Namespace: 'AudiohookTranscribe', Dimensions: [{ Name: 'service', Value: 'webhook-delivery' }] }),
     );

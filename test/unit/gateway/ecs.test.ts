@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logger } from '../../../core/logger.ts';
 import { advertisedControlUrl } from '../../../fargate-gateway/ecs/task-address.ts';
+import { readTaskMetadata } from '../../../fargate-gateway/ecs/task-metadata.ts';
 import { TaskProtection } from '../../../fargate-gateway/ecs/task-protection.ts';
 
 /** Task scale-in protection and the advertised control URL, against local HTTP servers shaped like the ECS agent endpoints. */
@@ -57,16 +58,25 @@ describe('TaskProtection', () => {
   });
 });
 
-describe('advertisedControlUrl', () => {
+const TASK = { TaskARN: 'arn:aws:ecs:us-east-1:123456789012:task/gw-cluster/0123456789abcdef0', Cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/gw-cluster' };
+
+describe('advertisedControlUrl and the task metadata', () => {
   it('prefers the configured URL, then the task IP from ECS metadata, then loopback', async () => {
-    expect(await advertisedControlUrl({ configured: 'http://gw.internal:9000/', metadataUri: undefined, port: 8081 })).toBe('http://gw.internal:9000');
-    const uri = await agent(() => [200, { Containers: [{ Networks: [{ IPv4Addresses: ['10.0.3.17'] }] }] }]);
-    expect(await advertisedControlUrl({ configured: undefined, metadataUri: uri, port: 8081 })).toBe('http://10.0.3.17:8081');
-    expect(await advertisedControlUrl({ configured: undefined, metadataUri: undefined, port: 8081 })).toBe('http://127.0.0.1:8081');
+    expect(advertisedControlUrl({ configured: 'http://gw.internal:9000/', metadata: undefined, port: 8081 })).toBe('http://gw.internal:9000');
+    const uri = await agent(() => [200, { ...TASK, Containers: [{ Networks: [{ IPv4Addresses: ['10.0.3.17'] }] }] }]);
+    const metadata = await readTaskMetadata(uri);
+    expect(metadata).toEqual({ taskArn: TASK.TaskARN, cluster: TASK.Cluster, ipv4: '10.0.3.17' });
+    expect(advertisedControlUrl({ configured: undefined, metadata, port: 8081 })).toBe('http://10.0.3.17:8081');
+    expect(advertisedControlUrl({ configured: undefined, metadata: undefined, port: 8081 })).toBe('http://127.0.0.1:8081');
   });
 
-  it('fails clearly when the metadata lists no address', async () => {
-    const uri = await agent(() => [200, { Containers: [] }]);
-    await expect(advertisedControlUrl({ configured: undefined, metadataUri: uri, port: 8081 })).rejects.toThrow(/no IPv4 address/);
+  it('fails clearly when the metadata lists no address, or is not a task description', async () => {
+    const noAddress = await readTaskMetadata(await agent(() => [200, { ...TASK, Containers: [] }]));
+    expect(() => advertisedControlUrl({ configured: undefined, metadata: noAddress, port: 8081 })).toThrow(/no IPv4 address/);
+    await new Promise<void>((r) => server!.close(() => r()));
+    await expect(readTaskMetadata(await agent(() => [200, { Containers: [] }]))).rejects.toThrow(/lacks TaskARN/);
+    await new Promise<void>((r) => server!.close(() => r()));
+    server = undefined;
+    await expect(readTaskMetadata(await agent(() => [500, {}]))).rejects.toThrow(/HTTP 500/);
   });
 });
