@@ -32,6 +32,11 @@ export class CallDirectory {
     return calls[calls.length - 1];
   }
 
+  /** Every call held, oldest session first per conversation (a read-only view for the console's live feed). */
+  *all(): IterableIterator<Call> {
+    for (const calls of this.byConversation.values()) yield* calls;
+  }
+
   get size(): number {
     let n = 0;
     for (const calls of this.byConversation.values()) n += calls.length;

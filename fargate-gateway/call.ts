@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { roleOfChannel, type Role } from '../core/domain/participant.ts';
 import { storedText } from '../core/domain/utterance.ts';
-import { canonicalLanguage, type TranscriptionSettings } from '../core/domain/transcription.ts';
+import { canonicalLanguage, type StreamStatus, type TranscriptionSettings } from '../core/domain/transcription.ts';
 import type { AppLogger } from '../core/logger.ts';
 import { splitChannels } from './audio/deinterleave.ts';
 import { AudioTimeline } from './audio/timeline.ts';
@@ -80,11 +80,17 @@ export interface AudioCounters {
   /** Samples per participant received from Genesys, transcribed or not. */
   receivedSamples: Record<Role, number>;
   droppedBytes: number;
+  /** `paused` messages while streaming. */
+  pauses: number;
 }
+
+const MAX_LISTED_DISCARDS = 100;
 
 export class Call implements SessionHandler {
   readonly timeline = new AudioTimeline();
-  readonly counters: AudioCounters = { receivedSamples: { customer: 0, agent: 0 }, droppedBytes: 0 };
+  /** Where on the call's timeline audio was discarded (pauses included), the first MAX_LISTED_DISCARDS. */
+  readonly discards: Array<{ startMs: number; durationMs: number }> = [];
+  readonly counters: AudioCounters = { receivedSamples: { customer: 0, agent: 0 }, droppedBytes: 0, pauses: 0 };
   private channelRoles: Role[] = [];
   private span: TranscriptionSpan | undefined;
   private stopping: Promise<SpanReport> | undefined;
@@ -125,6 +131,13 @@ export class Call implements SessionHandler {
 
   get isTranscribing(): boolean {
     return this.span !== undefined;
+  }
+
+  /** Status of each present participant in the running span (recognizer errors show here), if one runs. */
+  get transcriptionStatus(): Partial<Record<Role, StreamStatus>> | undefined {
+    const span = this.span;
+    if (!span) return undefined;
+    return Object.fromEntries(this.channelRoles.map((role) => [role, span.statusOf(role)]));
   }
 
   get presentRoles(): Role[] {
@@ -178,11 +191,13 @@ export class Call implements SessionHandler {
   }
 
   discarded(seconds: number): void {
+    if (this.discards.length < MAX_LISTED_DISCARDS) this.discards.push({ startMs: Math.round(this.timeline.positionMs()), durationMs: Math.round(seconds * 1000) });
     this.timeline.addDiscarded(seconds);
   }
 
   /** A pause ends the utterances in progress; what follows the pause is a new utterance. */
   paused(): void {
+    this.counters.pauses++;
     this.span?.restart();
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/config/stores.ts';
 import { SUPPORTED_LANGUAGES } from '../core/domain/transcription.ts';
+import { LIVE_PUBLISH_INTERVAL_MS } from '../core/domain/live-call.ts';
 
 /**
  * Gateway configuration from the environment, validated once at start. A bad value stops the process
@@ -43,6 +44,8 @@ const schema = z.object({
   AUDIOHOOK_MODE: z.enum(['monitor', 'connector']).default('monitor'),
   /** Language of a connector session whose `open` names none. */
   DEFAULT_LANGUAGE: z.enum(SUPPORTED_LANGUAGES).default('en-US'),
+  /** How often the console's view of each live session is refreshed in the conversations table. */
+  LIVE_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(LIVE_PUBLISH_INTERVAL_MS),
 });
 
 export type GatewayConfig = z.infer<typeof schema>;

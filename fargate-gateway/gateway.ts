@@ -22,6 +22,7 @@ import { TaskProtection } from './ecs/task-protection.ts';
 import { createRecognizer } from './recognition/create-recognizer.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
 import { callRegistry } from './registry/call-registry.ts';
+import { LivePublisher } from './registry/live-publisher.ts';
 import { GatewayServer } from './server.ts';
 import { recordingSink } from './transcription/recording-sink.ts';
 import type { UtteranceSink } from './transcription/utterance-sink.ts';
@@ -66,14 +67,16 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let sink: UtteranceSink;
   let events: CallEvents | undefined;
   let publisher: UtterancePublisher | undefined;
+  let live: LivePublisher | undefined;
   if (env.CONVERSATIONS_TABLE && env.MESSAGES_TABLE) {
     const stores = createStores(loadStoreConfig(env));
+    live = new LivePublisher({ sessions: () => server.sessions, calls, store: stores.live, intervalMs: config.LIVE_PUBLISH_INTERVAL_MS, logger });
     if (env.UTTERANCES_QUEUE_URL) {
       // useQueueUrlAsEndpoint:false keeps AWS_ENDPOINT_URL_SQS in charge when an emulator's queue URL names another host.
       const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
       publisher = new UtterancePublisher({ client: sqs, queueUrl: env.UTTERANCES_QUEUE_URL, logger });
     } else logger.warn('UTTERANCES_QUEUE_URL not set: utterances are stored but no webhook is sent');
-    sink = recordingSink({ messages: stores.messages, publisher, logger });
+    sink = live.countingSink(recordingSink({ messages: stores.messages, publisher, logger }));
     events = callRegistry({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
   } else {
     if (env.NODE_ENV === 'production') throw new Error('CONVERSATIONS_TABLE and MESSAGES_TABLE must be set in production');
@@ -95,6 +98,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   });
   const address = await server.listen();
   const retirement = task && env.ECS_AGENT_URI ? startRetirement(task, server, config.RETIREMENT_CHECK_MS) : undefined;
+  live?.start();
   logger.info('gateway listening', { port: address.port, path: config.AUDIOHOOK_PATH, recognizer: config.RECOGNIZER, controlUrl });
   return {
     server,
@@ -108,6 +112,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     close: async () => {
       await retirement?.stop();
       await server.close();
+      await live?.stop();
       await control.close();
       await publisher?.close();
       protection.stop();

@@ -6,20 +6,42 @@ import { decodePathSegment } from '../core/http/request-target.ts';
  * drift. Every path is also served with a trailing slash (api-contract.md §1.3).
  */
 
-export type ApiLambda = 'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter';
+export type ApiLambda = 'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console';
 
 export interface ApiRoute {
   method: 'GET' | 'POST';
   /** API Gateway resource path; `{name}` is a path parameter. */
   resource: string;
   lambda: ApiLambda;
+  /** Who may call it: the ASAPP credential pair in the Lambda, or a console user (docs/console.md). */
+  auth: 'asapp' | 'console';
 }
 
+/** Where the console's page is served (locally by the API server, in AWS by CloudFront) and its API prefix. */
+export const CONSOLE_PATH = '/console';
+export const CONSOLE_API_PREFIX = '/console/v1';
+
+/** The console's own routes, beside (not in) the ASAPP contract; one Lambda serves them all. */
+export const CONSOLE_ROUTES = {
+  liveCalls: '/console/v1/live-calls',
+  health: '/console/v1/conversations/{conversationId}/health',
+  messages: '/console/v1/conversations/{conversationId}/messages',
+  startStreaming: '/console/v1/start-streaming',
+  stopStreaming: '/console/v1/stop-streaming',
+  files: '/console/v1/files/{operation}',
+} as const;
+
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', resource: '/mg-autotranscribe/v1/start-streaming', lambda: 'start-streaming' },
-  { method: 'POST', resource: '/mg-autotranscribe/v1/stop-streaming', lambda: 'stop-streaming' },
-  { method: 'GET', resource: '/conversation/v1/conversation/messages', lambda: 'conversation-messages' },
-  { method: 'POST', resource: '/fileexporter/v1/static/{operation}', lambda: 'file-exporter' },
+  { method: 'POST', resource: '/mg-autotranscribe/v1/start-streaming', lambda: 'start-streaming', auth: 'asapp' },
+  { method: 'POST', resource: '/mg-autotranscribe/v1/stop-streaming', lambda: 'stop-streaming', auth: 'asapp' },
+  { method: 'GET', resource: '/conversation/v1/conversation/messages', lambda: 'conversation-messages', auth: 'asapp' },
+  { method: 'POST', resource: '/fileexporter/v1/static/{operation}', lambda: 'file-exporter', auth: 'asapp' },
+  { method: 'GET', resource: CONSOLE_ROUTES.liveCalls, lambda: 'console', auth: 'console' },
+  { method: 'GET', resource: CONSOLE_ROUTES.health, lambda: 'console', auth: 'console' },
+  { method: 'GET', resource: CONSOLE_ROUTES.messages, lambda: 'console', auth: 'console' },
+  { method: 'POST', resource: CONSOLE_ROUTES.startStreaming, lambda: 'console', auth: 'console' },
+  { method: 'POST', resource: CONSOLE_ROUTES.stopStreaming, lambda: 'console', auth: 'console' },
+  { method: 'POST', resource: CONSOLE_ROUTES.files, lambda: 'console', auth: 'console' },
 ];
 
 export interface RouteMatch {

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { LIVE_INDEX, LIVE_KEY, LIVE_PROJECTED } from '../core/stores/tables.ts';
 
 /** Names shared with `core/stores/tables.ts` (test/infra checks they agree). */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -31,6 +32,14 @@ export class Storage extends Construct {
     this.conversations = new dynamodb.Table(this, 'Conversations', {
       ...common,
       partitionKey: { name: 'conversationId', type: dynamodb.AttributeType.STRING },
+    });
+    // Sparse: only items of sessions a gateway task publishes as live (console).
+    this.conversations.addGlobalSecondaryIndex({
+      indexName: LIVE_INDEX,
+      partitionKey: { name: LIVE_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LIVE_KEY.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...LIVE_PROJECTED],
     });
 
     this.messages = new dynamodb.Table(this, 'Messages', {

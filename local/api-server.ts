@@ -5,7 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ApiError, errorEnvelope, type ErrorCode } from '../core/api/errors.ts';
 import { requestTarget } from '../core/http/request-target.ts';
 import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
-import { matchRoute, type ApiLambda } from '../lambdas/routes.ts';
+import sirv from 'sirv';
+import { CONSOLE_API_PREFIX, CONSOLE_PATH, matchRoute, type ApiLambda } from '../lambdas/routes.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
 
 /**
@@ -19,11 +20,22 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pr
 /** API Gateway's own payload limit; the handlers enforce the contract's 64 KiB themselves. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+export interface LocalApiOptions {
+  /** Built console (`npm run build:console`), served under CONSOLE_PATH as CloudFront serves it in AWS. */
+  consoleDir?: string;
+}
+
 export class LocalApiServer {
   private readonly http: Server;
+  private readonly consoleFiles: ReturnType<typeof sirv> | undefined;
 
-  constructor(private readonly handlers: Record<ApiLambda, ProxyHandler>) {
+  constructor(
+    private readonly handlers: Record<ApiLambda, ProxyHandler>,
+    options: LocalApiOptions = {},
+  ) {
     this.http = createHttpServer((req, res) => this.handle(req, res), (res) => gatewayError(res, randomUUID(), '500-01'));
+    // `single`: every unknown page path gets index.html, so a reload on /console/calls/… works.
+    this.consoleFiles = options.consoleDir ? sirv(options.consoleDir, { single: true, dev: false, etag: true }) : undefined;
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -38,6 +50,7 @@ export class LocalApiServer {
     const requestId = randomUUID();
     const { path, query: searchParams } = requestTarget(req);
     const match = matchRoute(req.method ?? 'GET', path);
+    if (!match && this.serveConsole(req, res, path)) return;
     if (!match) return gatewayError(res, requestId, '404-01');
     const read = await readBody(req, res, MAX_BODY_BYTES);
     if (!read.ok) {
@@ -60,6 +73,8 @@ export class LocalApiServer {
       requestId,
     });
     event.pathParameters = match.pathParameters;
+    // API Gateway's view of the caller: the console's loopback mode checks it.
+    event.requestContext.identity.sourceIp = req.socket.remoteAddress ?? '';
     try {
       const result = await this.handlers[match.route.lambda](event, lambdaContext(match.route.lambda));
       const responseBody = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
@@ -69,6 +84,20 @@ export class LocalApiServer {
       // What API Gateway answers when the integration itself fails.
       gatewayError(res, requestId, '500-01');
     }
+  }
+
+  private serveConsole(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    if (!this.consoleFiles || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    if (path === '/') {
+      res.writeHead(302, { location: `${CONSOLE_PATH}/` }).end();
+      return true;
+    }
+    if (path !== CONSOLE_PATH && !path.startsWith(`${CONSOLE_PATH}/`)) return false;
+    if (path.startsWith(`${CONSOLE_API_PREFIX}/`)) return false;
+    req.url = path.slice(CONSOLE_PATH.length) || '/';
+    res.setHeader('x-content-type-options', 'nosniff');
+    this.consoleFiles(req, res, () => gatewayError(res, randomUUID(), '404-01'));
+    return true;
   }
 }
 

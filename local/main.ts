@@ -21,6 +21,7 @@ try {
 AudioHook Transcribe is running locally.
 
   AudioHook (Genesys connection URI)  ${system.urls.audiohook}
+  console (live calls, transcripts)   ${system.urls.console ?? 'not built: run npm run build:console, then start again'}
   API (start/stop, messages, files)   ${system.urls.api}
   webhook target                      ${system.urls.webhook}${system.receiver ? '  (built-in: transcripts are printed below)' : ''}
   AWS                                 ${system.standIns ? `embedded stand-ins: DynamoDB ${system.standIns.dynamodb}, SQS+S3 ${system.standIns.fauxqs}${env.DATA_DIR ? `, data kept in ${env.DATA_DIR}` : ' (in memory; set DATA_DIR to keep data)'}` : env.AWS_ENDPOINT_URL}

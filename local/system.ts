@@ -13,6 +13,10 @@ import { createApiRuntime } from '../lambdas/shared/runtime.ts';
 import { createStartStreamingHandler } from '../lambdas/start-streaming/handler.ts';
 import { createStopStreamingHandler } from '../lambdas/stop-streaming/handler.ts';
 import { createHandler as createWebhookHandler } from '../lambdas/webhook-delivery/handler.ts';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createConsoleHandler, createConsoleRuntime } from '../lambdas/console/handler.ts';
+import { CONSOLE_PATH } from '../lambdas/routes.ts';
 import { LocalApiServer } from './api-server.ts';
 import { checkLocalConfig } from './config-check.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';
@@ -25,6 +29,9 @@ import { WebhookReceiver } from './webhook-receiver.ts';
 import { createExportRuntime, startLocalFeedSchedule } from '../core/export/runtime.ts';
 import { ensureBucket } from '../core/export/export-bucket.ts';
 import { createS3Client } from '../core/export/s3-client.ts';
+
+/** Where `npm run build:console` writes the console (CONSOLE_DIR overrides). */
+export const CONSOLE_BUILD_DIR = 'dist/console';
 
 /**
  * The whole system in one process, as `npm start` runs it: AWS stand-ins (unless AWS_ENDPOINT_URL
@@ -49,7 +56,8 @@ export interface LocalSystemOptions {
 
 export interface LocalSystem {
   gateway: RunningGateway;
-  urls: { audiohook: string; api: string; webhook: string; health: string };
+  /** `console` is undefined when the console is not built (`npm run build:console`). */
+  urls: { audiohook: string; api: string; webhook: string; health: string; console: string | undefined };
   receiver: WebhookReceiver | undefined;
   standIns: StandIns | undefined;
   /** The local Amazon Transcribe streaming service, when TRANSCRIBE_STAND_IN asked for it. */
@@ -124,12 +132,21 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 
   const apiRuntime = createApiRuntime(env);
   const fileExporterRuntime = createFileExporterRuntime(env, () => apiRuntime);
-  const api = new LocalApiServer({
-    'start-streaming': createStartStreamingHandler(() => apiRuntime),
-    'stop-streaming': createStopStreamingHandler(() => apiRuntime),
-    'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
-    'file-exporter': createFileExporterHandler(() => fileExporterRuntime),
-  });
+  // The console needs no sign-in here, and answers only connections from this machine.
+  env.CONSOLE_AUTH ||= 'loopback';
+  const consoleRuntime = createConsoleRuntime(env, () => apiRuntime);
+  const consoleDir = resolve(import.meta.dirname, '..', env.CONSOLE_DIR || CONSOLE_BUILD_DIR);
+  const consoleBuilt = existsSync(join(consoleDir, 'index.html'));
+  const api = new LocalApiServer(
+    {
+      'start-streaming': createStartStreamingHandler(() => apiRuntime),
+      'stop-streaming': createStopStreamingHandler(() => apiRuntime),
+      'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
+      'file-exporter': createFileExporterHandler(() => fileExporterRuntime),
+      console: createConsoleHandler(() => consoleRuntime),
+    },
+    { consoleDir: consoleBuilt ? consoleDir : undefined },
+  );
   const apiAddress = await api.listen(listeners.API_PORT, host);
   stops.unshift(() => api.close());
 
@@ -143,6 +160,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     api: `http://${host}:${apiAddress.port}`,
     webhook: env.WEBHOOK_URL,
     health: `http://${host}:${gateway.address.port}/health`,
+    console: consoleBuilt ? `http://${host}:${apiAddress.port}${CONSOLE_PATH}/` : undefined,
   };
   return {
     gateway,

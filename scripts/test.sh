@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc --noEmit
+npx tsc --noEmit -p console
 # The CDK tests synthesize the stack from the artifacts in dist/.
 npm run --silent build
 npx vitest run "$@"

@@ -2,12 +2,15 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient } from '../aws/clients.ts';
 import type { StoreConfig } from '../config/stores.ts';
 import { createConversationsStore, type ConversationsStore } from './conversations.ts';
+import { createLiveCallsStore, type LiveCallsStore } from './live-calls.ts';
 import { createMessagesStore, type MessagesStore } from './messages.ts';
 
-/** Both stores on the shared DynamoDB client, as the gateway, the Lambdas and the local runtime wire them. */
+/** The stores on the shared DynamoDB client, as the gateway, the Lambdas and the local runtime wire them. */
 export interface Stores {
   conversations: ConversationsStore;
   messages: MessagesStore;
+  /** The console's live views, on the conversations table. */
+  live: LiveCallsStore;
 }
 
 export function createStores(config: StoreConfig, options: { client?: DynamoDBDocumentClient; now?: () => number } = {}): Stores {
@@ -16,5 +19,6 @@ export function createStores(config: StoreConfig, options: { client?: DynamoDBDo
   return {
     conversations: createConversationsStore({ ...common, tableName: config.conversationsTable }),
     messages: createMessagesStore({ ...common, tableName: config.messagesTable }),
+    live: createLiveCallsStore({ client, tableName: config.conversationsTable, now: options.now }),
   };
 }

@@ -1,10 +1,12 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryRecord } from '../domain/live-call.ts';
 import type { Role } from '../domain/participant.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
 import { storedText, type Utterance } from '../domain/utterance.ts';
 import { conversationKey } from './conversation-key.ts';
 import { hourShardKey, hourShardOf } from './hour-shard.ts';
 import { BY_HOUR_INDEX } from './tables.ts';
+import { isConditionalCheckFailure } from './update-expression.ts';
 
 /** One item of the `messages` table (docs/data-model.md). Never holds text the span's setting keeps private. */
 export interface StoredMessage {
@@ -24,7 +26,12 @@ export interface StoredMessage {
   hourShard: string;
   /** TTL, epoch seconds. */
   expiresAt: number;
+  /** The webhook Lambda's latest outcome for this utterance (console); absent until one is known. */
+  delivery?: DeliveryRecord;
 }
+
+/** What the console shows of a stored message: everything but the export's bookkeeping. */
+export type ConsoleMessage = Omit<StoredMessage, 'hourShard' | 'expiresAt' | 'tenant' | 'conversationId'>;
 
 /** What the after-call GET needs of a stored message. */
 export type ListedMessage = Pick<StoredMessage, 'text' | 'role' | 'externalId' | 'messageId' | 'createdTimestamp' | 'clientTimestamp'>;
@@ -43,6 +50,13 @@ export interface MessagesStore {
   listConversationMessages(conversationId: string, options?: ListOptions): Promise<ListedMessage[]>;
   /** Every message recorded in one UTC hour (`YYYY-MM-DDTHH`) and shard (0–15), for the export; expired ones included. */
   queryHour(hour: string, shard: number): AsyncIterable<StoredMessage>;
+  /**
+   * A call's unexpired messages with `messageId` greater than `after` (all when absent), in `messageId`
+   * (recording) order, at most `limit`. The console's cursor read.
+   */
+  listAfter(conversationId: string, options: { after?: string; limit: number; tenant?: string }): Promise<ConsoleMessage[]>;
+  /** Records the webhook outcome on an existing message; false when the message is not (or no longer) stored. */
+  recordDelivery(conversationId: string, messageId: string, delivery: DeliveryRecord): Promise<boolean>;
 }
 
 export interface MessagesStoreOptions {
@@ -55,6 +69,10 @@ export interface MessagesStoreOptions {
 export const MESSAGES_LIMIT = 1000;
 const DAY_SECONDS = 86_400;
 const LISTED: readonly (keyof StoredMessage)[] = ['text', 'role', 'externalId', 'messageId', 'createdTimestamp', 'clientTimestamp', 'tenant'];
+const CONSOLE_FIELDS: readonly (keyof StoredMessage)[] = [
+  'messageId', 'externalConversationId', 'streamId', 'role', 'externalId', 'startMs', 'endMs', 'text', 'redactionOutput',
+  'clientTimestamp', 'createdTimestamp', 'delivery',
+];
 
 export function createMessagesStore(options: MessagesStoreOptions): MessagesStore {
   const { client, tableName } = options;
@@ -127,6 +145,55 @@ export function createMessagesStore(options: MessagesStoreOptions): MessagesStor
         createdTimestamp,
         clientTimestamp,
       }));
+    },
+
+    async listAfter(conversationId, listOptions) {
+      const names: Record<string, string> = { '#pk': 'conversationId', '#expiresAt': 'expiresAt' };
+      for (const attribute of CONSOLE_FIELDS) names[`#${attribute}`] = attribute;
+      const values: Record<string, unknown> = { ':pk': conversationKey(conversationId), ':now': Math.floor(now() / 1000) };
+      let filter = 'attribute_not_exists(#expiresAt) OR #expiresAt > :now';
+      if (listOptions.tenant !== undefined) {
+        filter = `(${filter}) AND (attribute_not_exists(#tenant) OR #tenant = :tenant)`;
+        names['#tenant'] = 'tenant';
+        values[':tenant'] = listOptions.tenant;
+      }
+      let keyCondition = '#pk = :pk';
+      if (listOptions.after !== undefined) {
+        keyCondition += ' AND #messageId > :after';
+        values[':after'] = listOptions.after;
+      }
+      const items: ConsoleMessage[] = [];
+      for await (const page of pages<ConsoleMessage>({
+        TableName: tableName,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filter,
+        ProjectionExpression: CONSOLE_FIELDS.map((a) => `#${a}`).join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      })) {
+        items.push(...page);
+        if (items.length >= listOptions.limit) break;
+      }
+      return items.slice(0, listOptions.limit);
+    },
+
+    async recordDelivery(conversationId, messageId, delivery) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { conversationId: conversationKey(conversationId), messageId },
+            UpdateExpression: 'SET #delivery = :delivery',
+            ConditionExpression: 'attribute_exists(#messageId)',
+            ExpressionAttributeNames: { '#delivery': 'delivery', '#messageId': 'messageId' },
+            ExpressionAttributeValues: { ':delivery': delivery },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailure(error)) return false;
+        throw error;
+      }
     },
 
     async *queryHour(hour, shard) {

@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -21,17 +22,36 @@ export interface TableNames {
 /** TTL attribute of both tables, epoch seconds. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 export const BY_HOUR_INDEX = 'byHour';
+/** Sparse index of the conversations whose AudioHook session a gateway task holds (console). */
+export const LIVE_INDEX = 'live';
+export const LIVE_SHARDS = 8;
 
 export const CONVERSATIONS_KEY = { partitionKey: 'conversationId' } as const;
 export const MESSAGES_KEY = { partitionKey: 'conversationId', sortKey: 'messageId' } as const;
 export const BY_HOUR_KEY = { partitionKey: 'hourShard', sortKey: 'messageId' } as const;
+export const LIVE_KEY = { partitionKey: 'liveShard', sortKey: 'conversationId' } as const;
+/** What the `live` index carries besides its keys: the console's view of a call. */
+export const LIVE_PROJECTED = ['sessionId', 'sessionState', 'transcription', 'customerStreamId', 'agentStreamId', 'live'] as const;
 
 export function conversationsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: CONVERSATIONS_KEY.partitionKey, AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: CONVERSATIONS_KEY.partitionKey, AttributeType: 'S' },
+      { AttributeName: LIVE_KEY.partitionKey, AttributeType: 'S' },
+    ],
     KeySchema: [{ AttributeName: CONVERSATIONS_KEY.partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: LIVE_INDEX,
+        KeySchema: [
+          { AttributeName: LIVE_KEY.partitionKey, KeyType: 'HASH' },
+          { AttributeName: LIVE_KEY.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...LIVE_PROJECTED] },
+      },
+    ],
   };
 }
 
@@ -78,11 +98,56 @@ async function ensureTable(client: DynamoDBClient, definition: CreateTableComman
     }
   }
   const deadline = Date.now() + timeoutMs;
-  while ((await tableStatus(client, tableName)) !== 'ACTIVE') {
+  await waitActive(client, tableName, deadline, timeoutMs);
+  await addMissingIndexes(client, definition);
+  await waitActive(client, tableName, deadline, timeoutMs);
+  await enableTtl(client, tableName);
+}
+
+async function waitActive(client: DynamoDBClient, tableName: string, deadline: number, timeoutMs: number): Promise<void> {
+  for (;;) {
+    const { Table } = await describe(client, tableName);
+    const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesReady) return;
     if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await enableTtl(client, tableName);
+}
+
+/** A table kept from an older version (DATA_DIR, LocalStack) gains the indexes added since. */
+async function addMissingIndexes(client: DynamoDBClient, definition: CreateTableCommandInput): Promise<void> {
+  const { Table } = await describe(client, definition.TableName!);
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of definition.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    logger.info('adding index to existing table', { tableName: definition.TableName, indexName: index.IndexName });
+    const keyNames = new Set(index.KeySchema!.map((k) => k.AttributeName));
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: definition.TableName,
+          AttributeDefinitions: definition.AttributeDefinitions!.filter((a) => keyNames.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+        }),
+      );
+    } catch (error) {
+      throw new Error(`${olderTable(definition.TableName!, index.IndexName!)} (${(error as Error).name})`);
+    }
+    await waitActive(client, definition.TableName!, Date.now() + 60_000, 60_000);
+    const { Table: updated } = await describe(client, definition.TableName!);
+    // dynalite (the embedded stand-in) accepts the update but never builds the index.
+    if (!(updated?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName)) {
+      throw new Error(olderTable(definition.TableName!, index.IndexName!));
+    }
+  }
+}
+
+function olderTable(tableName: string, indexName: string): string {
+  return `table ${tableName} was created by an older version and lacks the '${indexName}' index, which this DynamoDB could not add: delete the table (with DATA_DIR: that folder) and start again`;
+}
+
+function describe(client: DynamoDBClient, tableName: string) {
+  return client.send(new DescribeTableCommand({ TableName: tableName }));
 }
 
 async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {

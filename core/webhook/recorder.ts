@@ -18,6 +18,8 @@ export interface DeliveryRecorder {
   malformed(f: { itemIdentifier: string; reason: string; conversationId?: string; messageId?: string }): void;
   /** End of a batch: emit buffered metrics. */
   flush(): void;
+  /** End of a batch, before `flush`: outcomes written elsewhere (the console's delivery log) are stored. */
+  settle?(): Promise<void>;
 }
 
 export const METRIC = {

@@ -56,6 +56,7 @@ export function createWebhookDelivery(config: WebhookConfig, options: WebhookDel
           ...(deadLetter ? { deadLetter } : {}),
         });
       } finally {
+        await recorder.settle?.();
         recorder.flush();
       }
     },

@@ -128,6 +128,8 @@ export class AudioHookSession {
   };
   /** Wall-clock ms when `opened` was sent: position zero of the audio timeline (api-contract §4.2). */
   openedAt: number | undefined;
+  /** Wall-clock ms when the first text message (the `open`) arrived: the console's open→opened latency. */
+  openReceivedAt: number | undefined;
 
   private logger: AppLogger;
   private readonly transport: Transport;
@@ -173,6 +175,7 @@ export class AudioHookSession {
   onText(text: string): void {
     if (this.state === 'finalized') return;
     if (this.authState === 'rejected') return this.onRejectedFrame(text);
+    this.openReceivedAt ??= this.now();
     this.armIdleTimer();
     if (this.authState === 'pending') return this.hold(text);
     this.handleText(text);

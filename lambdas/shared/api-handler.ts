@@ -15,6 +15,8 @@ export interface ApiRoute<T> {
   /** Code of an unexpected failure: 500-201 for start/stop, 500-01 elsewhere. */
   failureCode: Extract<ErrorCode, '500-201' | '500-01'>;
   handle(request: ApiRequest, runtime: ApiRuntime): Promise<T>;
+  /** Who the request acts for; default: the ASAPP `asapp-api-id` / `asapp-api-secret` pair. Undefined is 401-01. */
+  authenticate?(event: APIGatewayProxyEvent, runtime: ApiRuntime): Principal | undefined | Promise<Principal | undefined>;
 }
 
 export interface ApiRequest {
@@ -35,7 +37,9 @@ export function apiHandler<T>(route: ApiRoute<T>, runtime: () => ApiRuntime | Pr
     let code: ErrorCode | undefined;
     try {
       const rt = await runtime();
-      const principal = await rt.credentials.verify(header(event, 'asapp-api-id'), header(event, 'asapp-api-secret'));
+      const principal = route.authenticate
+        ? await route.authenticate(event, rt)
+        : await rt.credentials.verify(header(event, 'asapp-api-id'), header(event, 'asapp-api-secret'));
       if (!principal) throw new ApiError('401-01');
       const bytes = bodyBytes(event);
       if (bytes && bytes.length > MAX_BODY_BYTES) throw new ApiError('413-01');

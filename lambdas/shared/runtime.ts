@@ -5,9 +5,12 @@ import { createCredentialsProvider, type CredentialsProvider } from '../../core/
 import { randomIds, systemClock, type Clock, type ControlDeps, type Ids, type MessagesDeps } from '../../core/api/deps.ts';
 import { createGatewayControlClient } from '../../core/api/gateway-control-client.ts';
 import { createStores } from '../../core/stores/create-stores.ts';
+import type { LiveCallsStore } from '../../core/stores/live-calls.ts';
 
 /** Everything the API Lambdas use, wired from the environment once per process. */
 export interface ApiRuntime extends ControlDeps, MessagesDeps {
+  /** The console's live views (console routes only). */
+  live: LiveCallsStore;
   config: ApiConfig;
   credentials: CredentialsProvider;
 }

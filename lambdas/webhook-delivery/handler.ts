@@ -1,5 +1,9 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { dynamoDbDocumentClient } from '../../core/aws/clients.ts';
 import { logger } from '../../core/logger.ts';
+import { createMessagesStore } from '../../core/stores/messages.ts';
+import { allRecorders, deliveryLog } from '../../core/webhook/delivery-log.ts';
+import { createRecorder, type DeliveryRecorder } from '../../core/webhook/recorder.ts';
 import { WebhookConfigError, loadWebhookConfig } from '../../core/webhook/config.ts';
 import type { Env } from '../../core/webhook/config.ts';
 import { secretsManagerReader } from '../../core/webhook/secrets.ts';
@@ -20,7 +24,7 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
   const init = async (): Promise<WebhookDelivery> => {
     const fetchSecret = options.fetchSecret ?? (env.WEBHOOK_SECRET_ARN ? secretsManagerReader() : undefined);
     const config = await loadWebhookConfig(env, fetchSecret);
-    return createWebhookDelivery(config, options);
+    return createWebhookDelivery(config, { ...options, recorder: options.recorder ?? recorderFor(env) });
   };
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     delivery ??= init().catch((err: unknown) => {
@@ -41,6 +45,14 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
     if (d) (await d.catch(() => undefined))?.close();
   };
   return Object.assign(handler, { close });
+}
+
+/** Metrics and logs; plus each outcome on its `messages` item when MESSAGES_TABLE is set (the console reads it). */
+function recorderFor(env: Env): DeliveryRecorder {
+  const recorder = createRecorder();
+  if (!env.MESSAGES_TABLE) return recorder;
+  const messages = createMessagesStore({ client: dynamoDbDocumentClient(), tableName: env.MESSAGES_TABLE, retentionDays: 0 });
+  return allRecorders(recorder, deliveryLog(messages, logger));
 }
 
 export const handler = createHandler();

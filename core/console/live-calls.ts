@@ -1,0 +1,57 @@
+import { LIVE_STALE_AFTER_MS, type LiveCallView } from '../domain/live-call.ts';
+import type { Role } from '../domain/participant.ts';
+import type { ConversationSnapshot, LiveCallsStore } from '../stores/live-calls.ts';
+
+/** GET /console/v1/live-calls (docs/console.md §2.1): every session a gateway task holds. */
+export interface LiveCallItem {
+  conversationId: string;
+  sessionId: string;
+  /** `lost`: the holding gateway task stopped publishing (crashed or unreachable). */
+  state: LiveCallView['state'] | 'lost';
+  probe: boolean;
+  participants: Array<{ role: Role; streamId: string | null }>;
+  openedAt: string;
+  durationMs: number;
+  receivedMs: Record<Role, number>;
+  utterances: number;
+  openLatencyMs: number;
+  transcription: 'running' | 'stopped' | null;
+}
+
+export interface LiveCallsResponse {
+  calls: LiveCallItem[];
+  asOf: string;
+}
+
+export async function listLiveCalls(deps: { live: Pick<LiveCallsStore, 'listLive'> }, now: number): Promise<LiveCallsResponse> {
+  const snapshots = await deps.live.listLive();
+  const calls = snapshots
+    .filter((s): s is ConversationSnapshot & { live: LiveCallView } => s.live !== undefined)
+    .map((s) => liveCallItem(s, now))
+    .sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
+  return { calls, asOf: new Date(now).toISOString() };
+}
+
+export function liveCallItem(s: ConversationSnapshot & { live: LiveCallView }, now: number): LiveCallItem {
+  const view = s.live;
+  const streamIdOf = (role: Role) => (role === 'customer' ? s.customerStreamId : s.agentStreamId) ?? null;
+  return {
+    conversationId: s.conversationId,
+    sessionId: view.sessionId,
+    state: stateAt(view, now),
+    probe: view.probe,
+    participants: view.participants.map((role) => ({ role, streamId: streamIdOf(role) })),
+    openedAt: view.openedAt,
+    durationMs: Math.max(0, (view.state === 'closed' ? Date.parse(view.publishedAt) : now) - Date.parse(view.openedAt)),
+    receivedMs: view.receivedMs,
+    utterances: view.utterances,
+    openLatencyMs: view.openLatencyMs,
+    transcription: s.transcription ?? null,
+  };
+}
+
+/** A live view nobody refreshed for LIVE_STALE_AFTER_MS belongs to a task that is gone. */
+export function stateAt(view: LiveCallView, now: number): LiveCallItem['state'] {
+  if (view.state !== 'closed' && now - Date.parse(view.publishedAt) > LIVE_STALE_AFTER_MS) return 'lost';
+  return view.state;
+}

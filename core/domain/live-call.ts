@@ -1,0 +1,52 @@
+import type { Role } from './participant.ts';
+import type { StreamStatus } from './transcription.ts';
+
+/**
+ * What a gateway task publishes about each AudioHook session it holds, for the console
+ * (docs/console.md). Written into the session's `conversations` item as the `live` attribute, so
+ * every API task reads the same view whichever gateway task holds the call.
+ */
+export type LiveState = 'open' | 'paused' | 'transcribing' | 'closing' | 'closed';
+
+export interface LiveCallView {
+  sessionId: string;
+  state: LiveState;
+  /** A Genesys connection probe (all-zero conversation id): never transcribed. */
+  probe: boolean;
+  /** The participants present in the session's media, in channel order. */
+  participants: Role[];
+  /** RFC 3339: when the `open` message arrived, and when `opened` went out. */
+  openReceivedAt: string;
+  openedAt: string;
+  /** `open` → `opened`; Genesys gives up at about 5 s. */
+  openLatencyMs: number;
+  /** Audio received per participant, milliseconds of the call's audio. */
+  receivedMs: Record<Role, number>;
+  /** Audio the client reported as discarded (`discarded` / `resumed`), milliseconds. */
+  discardedMs: number;
+  /** Where on the timeline audio was discarded (the first 100 spans): pauses show here. */
+  discards: Array<{ startMs: number; durationMs: number }>;
+  pauses: number;
+  /** Utterances recorded in this session so far. */
+  utterances: number;
+  /** Recognizer failures seen (status codes other than 1000), once per participant and code. */
+  recognizerErrors: Array<{ role: Role } & StreamStatus>;
+  /** Heartbeat: RFC 3339 of the last publication. A live view not refreshed for long is reported `lost`. */
+  publishedAt: string;
+}
+
+/** Publication interval of the gateway's live views and the age after which a silent one counts as lost. */
+export const LIVE_PUBLISH_INTERVAL_MS = 2_000;
+export const LIVE_STALE_AFTER_MS = 15_000;
+
+/** How the webhook Lambda's outcome for one utterance is recorded on its `messages` item. */
+export interface DeliveryRecord {
+  outcome: 'delivered' | 'failed' | 'dropped';
+  /** The target's HTTP status, when it answered. */
+  status?: number;
+  /** `ok`, `status 503`, `timeout`, a TLS error code, `past deadline`… never a secret. */
+  reason: string;
+  attempt: number;
+  latencyMs?: number;
+  at: string;
+}

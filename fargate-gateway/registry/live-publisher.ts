@@ -1,0 +1,154 @@
+import type { Role } from '../../core/domain/participant.ts';
+import type { LiveCallView, LiveState } from '../../core/domain/live-call.ts';
+import type { AppLogger } from '../../core/logger.ts';
+import type { LiveCallsStore } from '../../core/stores/live-calls.ts';
+import { conversationKey } from '../../core/stores/conversation-key.ts';
+import { samplesToMs } from '../audio/timeline.ts';
+import type { AudioHookSession } from '../audiohook/session.ts';
+import type { Call } from '../call.ts';
+import type { CallDirectory } from '../call-directory.ts';
+import type { UtteranceSink } from '../transcription/utterance-sink.ts';
+
+/**
+ * Publishes a view of every AudioHook session this task holds (docs/console.md) into the shared
+ * `conversations` table, every `intervalMs` while the session lives and once more when it ends, so the
+ * console of any API task sees the calls of every gateway task. It only reads the sessions and calls;
+ * a failed write is retried at the next tick and never touches the call.
+ */
+export interface LivePublisherOptions {
+  /** The server's sessions (probes included), read at each round. */
+  sessions: () => ReadonlySet<AudioHookSession>;
+  calls: CallDirectory;
+  store: Pick<LiveCallsStore, 'publish' | 'end'>;
+  intervalMs: number;
+  logger: AppLogger;
+  now?: () => number;
+}
+
+interface Tracked {
+  conversationId: string;
+  view: LiveCallView;
+  /** Recognizer failures seen over the session's life, `role:code`. */
+  errors: Map<string, LiveCallView['recognizerErrors'][number]>;
+}
+
+export class LivePublisher {
+  private readonly tracked = new Map<AudioHookSession, Tracked>();
+  /** Utterances recorded per conversation while its session is held here. */
+  private readonly utterances = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly options: LivePublisherOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The sink the calls record into, counting each conversation's utterances on the way. */
+  countingSink(sink: UtteranceSink): UtteranceSink {
+    return {
+      record: (utterance) => {
+        const key = conversationKey(utterance.conversationId);
+        this.utterances.set(key, (this.utterances.get(key) ?? 0) + 1);
+        return sink.record(utterance);
+      },
+    };
+  }
+
+  start(): void {
+    const loop = () => {
+      this.running = this.publish().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops the timer and publishes the final state of what is still tracked. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.publish();
+  }
+
+  /** One round: refresh every live session's view, end the ones that went away. */
+  async publish(): Promise<void> {
+    const callOf = new Map<AudioHookSession, Call>();
+    for (const call of this.options.calls.all()) callOf.set(call.session, call);
+    const writes: Array<Promise<unknown>> = [];
+    const seen = new Set<AudioHookSession>();
+
+    // A call outlives its socket until its last results are recorded: it is live until then.
+    for (const session of new Set([...this.options.sessions(), ...callOf.keys()])) {
+      if (session.openedAt === undefined || session.conversationId === undefined) continue;
+      seen.add(session);
+      const tracked = this.track(session, callOf.get(session));
+      writes.push(this.options.store.publish(tracked.conversationId, tracked.view));
+    }
+    for (const [session, tracked] of this.tracked) {
+      if (seen.has(session)) continue;
+      this.tracked.delete(session);
+      // Results flushed after the last round are counted too.
+      const utterances = this.utterances.get(tracked.conversationId) ?? tracked.view.utterances;
+      const view = { ...tracked.view, state: 'closed' as const, utterances, publishedAt: new Date(this.now()).toISOString() };
+      writes.push(this.options.store.end(tracked.conversationId, view));
+      if (![...this.tracked.values()].some((t) => t.conversationId === tracked.conversationId)) this.utterances.delete(tracked.conversationId);
+    }
+
+    const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
+    if (failures.length > 0) {
+      this.options.logger.warn('live call views not published; retrying next round', {
+        failed: failures.length,
+        error: ((failures[0] as PromiseRejectedResult).reason as Error)?.name,
+      });
+    }
+  }
+
+  private track(session: AudioHookSession, call: Call | undefined): Tracked {
+    const conversationId = conversationKey(session.conversationId!);
+    let tracked = this.tracked.get(session);
+    if (!tracked) {
+      tracked = { conversationId, view: undefined as unknown as LiveCallView, errors: new Map() };
+      this.tracked.set(session, tracked);
+    }
+    for (const [role, status] of Object.entries(call?.transcriptionStatus ?? {})) {
+      if (status && status.code !== 1000) tracked.errors.set(`${role}:${status.code}`, { role: role as Role, ...status });
+    }
+    const openedAt = session.openedAt!;
+    const openReceivedAt = session.openReceivedAt ?? openedAt;
+    tracked.view = {
+      sessionId: session.sessionId,
+      state: stateOf(session, call),
+      probe: session.isProbe,
+      participants: call?.presentRoles ?? [],
+      openReceivedAt: new Date(openReceivedAt).toISOString(),
+      openedAt: new Date(openedAt).toISOString(),
+      openLatencyMs: Math.max(0, openedAt - openReceivedAt),
+      receivedMs: {
+        customer: Math.round(samplesToMs(call?.counters.receivedSamples.customer ?? 0)),
+        agent: Math.round(samplesToMs(call?.counters.receivedSamples.agent ?? 0)),
+      },
+      discardedMs: Math.round(samplesToMs(call?.timeline.discardedSamples ?? 0)),
+      discards: [...(call?.discards ?? [])],
+      pauses: call?.counters.pauses ?? 0,
+      utterances: this.utterances.get(conversationId) ?? 0,
+      recognizerErrors: [...tracked.errors.values()],
+      publishedAt: new Date(this.now()).toISOString(),
+    };
+    return tracked;
+  }
+}
+
+function stateOf(session: AudioHookSession, call: Call | undefined): LiveState {
+  switch (session.state) {
+    case 'paused':
+      return 'paused';
+    case 'active':
+    case 'connected':
+      return call?.isTranscribing ? 'transcribing' : 'open';
+    default:
+      return 'closing';
+  }
+}

@@ -1,0 +1,79 @@
+import { redactionModeFor } from '../../core/config/api.ts';
+import { ApiError } from '../../core/api/errors.ts';
+import { startStreaming } from '../../core/api/start-streaming.ts';
+import { stopStreaming } from '../../core/api/stop-streaming.ts';
+import { parseStartRequest, parseStopRequest } from '../../core/api/streaming-request.ts';
+import { consolePrincipal, loadConsoleAuthConfig, type ConsoleAuthConfig } from '../../core/console/auth.ts';
+import { conversationHealth, messagesAfter, parseConversationId, parseMessagesQuery } from '../../core/console/conversation.ts';
+import { listLiveCalls } from '../../core/console/live-calls.ts';
+import { feedOperationOf, runFeedOperation, type FeedDeps } from '../../core/fileexporter/operations.ts';
+import { createFileExporterRuntime } from '../file-exporter/runtime.ts';
+import { apiHandler, type ApiHandler, type ApiRequest } from '../shared/api-handler.ts';
+import { queryParameter } from '../shared/apigw.ts';
+import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { CONSOLE_ROUTES } from '../routes.ts';
+
+/**
+ * Every /console/v1 route (docs/console.md): live calls, a call's health and messages, start/stop and
+ * the File Exporter on the operator's behalf. Same validation, error envelope and domain calls as the
+ * ASAPP routes; only the authentication differs (Cognito or loopback, never the ASAPP secret).
+ */
+export interface ConsoleRuntime {
+  api: ApiRuntime;
+  feed: FeedDeps;
+  auth: ConsoleAuthConfig;
+}
+
+export function createConsoleRuntime(env: NodeJS.ProcessEnv = process.env, api: () => ApiRuntime = defaultApiRuntime): ConsoleRuntime {
+  const { feed } = createFileExporterRuntime(env, api);
+  return { api: api(), feed, auth: loadConsoleAuthConfig(env) };
+}
+
+let runtime: ConsoleRuntime | undefined;
+function defaultConsoleRuntime(): ConsoleRuntime {
+  runtime ??= createConsoleRuntime();
+  return runtime;
+}
+
+export function createConsoleHandler(runtime: () => ConsoleRuntime | Promise<ConsoleRuntime> = defaultConsoleRuntime): ApiHandler {
+  let auth: ConsoleAuthConfig | undefined;
+  return apiHandler(
+    {
+      name: 'console',
+      failureCode: '500-01',
+      async authenticate(event) {
+        auth ??= (await runtime()).auth;
+        return consolePrincipal(event, auth);
+      },
+      handle: async (request) => route(request, await runtime()),
+    },
+    async () => (await runtime()).api,
+  );
+}
+
+async function route(request: ApiRequest, rt: ConsoleRuntime): Promise<unknown> {
+  const { event, principal } = request;
+  const conversationId = () => parseConversationId(event.pathParameters?.conversationId);
+  const now = rt.api.clock.now();
+  switch (event.resource) {
+    case CONSOLE_ROUTES.liveCalls:
+      return listLiveCalls(rt.api, now);
+    case CONSOLE_ROUTES.health:
+      return conversationHealth(conversationId(), rt.api, now);
+    case CONSOLE_ROUTES.messages:
+      return messagesAfter(conversationId(), parseMessagesQuery(queryParameter(event, 'after'), queryParameter(event, 'limit')), rt.api);
+    case CONSOLE_ROUTES.startStreaming:
+      return startStreaming(parseStartRequest(request.body, redactionModeFor(rt.api.config, principal.tenant)), principal, rt.api);
+    case CONSOLE_ROUTES.stopStreaming:
+      return stopStreaming(parseStopRequest(request.body), rt.api);
+    case CONSOLE_ROUTES.files: {
+      const operation = feedOperationOf(`/fileexporter/v1/static/${event.pathParameters?.operation ?? ''}`);
+      if (!operation) throw new ApiError('404-01', 'unknown route');
+      return runFeedOperation(operation, request.body, principal, rt.feed);
+    }
+    default:
+      throw new ApiError('404-01', 'unknown route');
+  }
+}
+
+export const handler = createConsoleHandler();
