@@ -2,6 +2,7 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { consoleStep } from './build/console.ts';
 import { gatewayStep } from './build/gateway.ts';
 import { lambdasStep } from './build/lambdas.ts';
 import type { BuildStep } from './build/step.ts';
@@ -13,7 +14,7 @@ import type { BuildStep } from './build/step.ts';
  *
  * To add an artifact: write a BuildStep in scripts/build/ and list it here.
  */
-export const STEPS: readonly BuildStep[] = [gatewayStep, lambdasStep];
+export const STEPS: readonly BuildStep[] = [gatewayStep, lambdasStep, consoleStep];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
