@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up shared by `npm run setup`, `npm test` and .ci/run:
-# the Debian packages the embedded speech engine needs (and its real-speech test set), then `npm ci` when the lock file changed.
+# the Debian packages the embedded speech engine needs (and its real-speech test set) and the browser tests'
+# Chromium, then `npm ci` when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata)
+# chromium: the browser tests drive it headless through playwright-core (no browser download).
+DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata chromium)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -14,7 +16,7 @@ for pkg in "${DEB_PACKAGES[@]}"; do
 done
 
 if ((${#missing[@]})); then
-  echo "setup: installing Debian packages for the embedded speech engine: ${missing[*]}"
+  echo "setup: installing Debian packages (speech engine, browser for the tests): ${missing[*]}"
   if [[ $(id -u) -eq 0 ]]; then
     SUDO=()
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
