@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadApiConfig } from '../core/config/api.ts';
+import { loadConsoleAuthConfig } from '../core/console/auth.ts';
 import { ConfigError, issuePaths, loadStoreConfig } from '../core/config/stores.ts';
 import { loadFeedConfig } from '../core/export/config.ts';
 import { loadWebhookConfig } from '../core/webhook/config.ts';
@@ -40,6 +41,7 @@ export async function checkLocalConfig(env: NodeJS.ProcessEnv): Promise<LocalLis
   attempt(() => loadApiConfig(env));
   attempt(() => loadStoreConfig(env));
   attempt(() => loadFeedConfig(env));
+  attempt(() => loadConsoleAuthConfig(env));
   if (env.WEBHOOK_URL) {
     try {
       await loadWebhookConfig(env);
