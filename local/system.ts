@@ -13,7 +13,6 @@ import { createApiRuntime } from '../lambdas/shared/runtime.ts';
 import { createStartStreamingHandler } from '../lambdas/start-streaming/handler.ts';
 import { createStopStreamingHandler } from '../lambdas/stop-streaming/handler.ts';
 import { createHandler as createWebhookHandler } from '../lambdas/webhook-delivery/handler.ts';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createConsoleHandler, createConsoleRuntime } from '../lambdas/console/handler.ts';
 import { CONSOLE_PATH } from '../lambdas/routes.ts';
