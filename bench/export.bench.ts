@@ -57,8 +57,8 @@ const timeOf = (i: number, n: number) => Date.parse(`${DATE}T00:00:00.000Z`) + M
 async function seedChild(): Promise<void> {
   const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { createDocumentClient } = await import('../core/aws/clients.ts');
-  const { hourShardOf } = await import('../core/stores/hour-shard.ts');
+  const { createDocumentClient } = await import('#core/aws/clients.ts');
+  const { hourShardOf } = await import('#core/stores/hour-shard.ts');
   const { monotonicFactory } = await import('ulid');
   const n = arg('count', 0);
   const concurrency = arg('seed-concurrency', 8);
@@ -114,8 +114,8 @@ async function seedChild(): Promise<void> {
 /** Generated messages in the order and shape `queryHour` yields them; nothing is held beyond the item in hand. */
 async function syntheticSource(n: number) {
   const { encodeTime } = await import('ulid');
-  const { HOUR_SHARD_COUNT } = await import('../core/stores/hour-shard.ts');
-  type StoredMessage = import('../core/stores/messages.ts').StoredMessage;
+  const { HOUR_SHARD_COUNT } = await import('#core/stores/hour-shard.ts');
+  type StoredMessage = import('#core/stores/messages.ts').StoredMessage;
   const perShard = Math.ceil(n / 24 / HOUR_SHARD_COUNT);
   const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   const counter = (k: number) => {
@@ -173,7 +173,7 @@ function peakRss(): number {
 }
 
 async function exportChild(): Promise<void> {
-  const { createExportRuntime } = await import('../core/export/runtime.ts');
+  const { createExportRuntime } = await import('#core/export/runtime.ts');
   const synthetic = arg('synthetic-count', 0);
   const traceMemory = process.argv.includes('--trace-memory');
   const liveMemory = process.argv.includes('--live-memory');
@@ -262,9 +262,9 @@ async function parent(): Promise<void> {
   const synthetic = arg('synthetic', 1_000_000);
   const seedConcurrency = arg('seed-concurrency', 8);
   const passThrough = ['--trace-memory', '--live-memory'].filter((flag) => process.argv.includes(flag));
-  const { startEmulators } = await import('../test/support/emulators.ts');
-  const { ensureBucket } = await import('../core/export/export-bucket.ts');
-  const { createS3Client } = await import('../core/export/s3-client.ts');
+  const { startEmulators } = await import('#test/support/emulators.ts');
+  const { ensureBucket } = await import('#core/export/export-bucket.ts');
+  const { createS3Client } = await import('#core/export/s3-client.ts');
 
   const emulators = await startEmulators({ s3: true, prefix: 'bench' });
   try {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { monotonicFactory } from 'ulid';
-import { dynamoDbDocumentClient } from '../core/aws/clients.ts';
-import { createMessagesStore } from '../core/stores/messages.ts';
-import { handler } from '../lambdas/conversation-messages/handler.ts';
-import { apiGatewayEvent, lambdaContext } from '../test/support/apigw-event.ts';
-import { startEmulators } from '../test/support/emulators.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { createMessagesStore } from '#core/stores/messages.ts';
+import { handler } from '#lambdas/conversation-messages/handler.ts';
+import { apiGatewayEvent, lambdaContext } from '#test/support/apigw-event.ts';
+import { startEmulators } from '#test/support/emulators.ts';
 
 /**
  * The after-call GET of a 1,000-message conversation through the real handler, against dynalite (or

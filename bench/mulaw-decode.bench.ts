@@ -6,7 +6,7 @@
  * wall-clock median is reported too. One JSON object per line.
  */
 import { loadavg } from 'node:os';
-import { splitChannels } from '../fargate-gateway/audio/deinterleave.ts';
+import { splitChannels } from '#gateway/audio/deinterleave.ts';
 
 const GOAL_MB_PER_SEC = 400;
 const WARMUP_MS = 400;

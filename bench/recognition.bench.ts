@@ -19,15 +19,15 @@
  *   npm run bench -- recognition        EMBEDDED_DECODERS sets the pool size (default: the cores)
  */
 import { availableParallelism, loadavg } from 'node:os';
-import type { Role } from '../core/domain/participant.ts';
-import type { DecoderPaths } from '../fargate-gateway/recognition/embedded/decoder-config.ts';
-import { decoderPathsFromEnv } from '../fargate-gateway/recognition/embedded/decoder-config.ts';
-import type { SegmentReport } from '../fargate-gateway/recognition/embedded/embedded-config.ts';
-import type { EmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
-import { createEmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
-import type { SegmenterOptions } from '../fargate-gateway/recognition/embedded/segmenter.ts';
-import type { RecognitionResult } from '../fargate-gateway/recognition/recognizer.ts';
-import { callWordErrors, loadFixture, SAMPLE_CALL, transcribe } from '../test/unit/recognition/embedded-fixtures.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { DecoderPaths } from '#gateway/recognition/embedded/decoder-config.ts';
+import { decoderPathsFromEnv } from '#gateway/recognition/embedded/decoder-config.ts';
+import type { SegmentReport } from '#gateway/recognition/embedded/embedded-config.ts';
+import type { EmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
+import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
+import type { SegmenterOptions } from '#gateway/recognition/embedded/segmenter.ts';
+import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
+import { callWordErrors, loadFixture, SAMPLE_CALL, transcribe } from '#test/unit/recognition/embedded-fixtures.ts';
 import { loadRealSpeech, scoreClips } from './support/real-speech.ts';
 
 /**

@@ -15,11 +15,11 @@ import type { SQSRecord } from 'aws-lambda';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-const { parseWebhookConfig } = await import('../core/webhook/config.ts');
-const { createWebhookDelivery } = await import('../core/webhook/service.ts');
-const { createRecorder } = await import('../core/webhook/recorder.ts');
-const { createTestPki } = await import('../test/integration/webhook/support/certs.ts');
-type DeliveryRecorder = import('../core/webhook/recorder.ts').DeliveryRecorder;
+const { parseWebhookConfig } = await import('#core/webhook/config.ts');
+const { createWebhookDelivery } = await import('#core/webhook/service.ts');
+const { createRecorder } = await import('#core/webhook/recorder.ts');
+const { createTestPki } = await import('#test/integration/webhook/support/certs.ts');
+type DeliveryRecorder = import('#core/webhook/recorder.ts').DeliveryRecorder;
 
 const argIndex = process.argv.indexOf('--messages');
 const MESSAGES = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 20_000;

@@ -1,9 +1,9 @@
-import '../local/quiet-logs.ts';
+import '#local/quiet-logs.ts';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createEmbeddedRecognizer } from '../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
-import type { Recognizer } from '../fargate-gateway/recognition/recognizer.ts';
-import { startLocalSystem } from '../local/system.ts';
+import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
+import type { Recognizer } from '#gateway/recognition/recognizer.ts';
+import { startLocalSystem } from '#local/system.ts';
 
 /**
  * Latency from the recognizer's final result to the webhook POST arriving at the target, through the

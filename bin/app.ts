@@ -1,9 +1,9 @@
 #!/usr/bin/env -S npx tsx
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AudiohookTranscribeStack } from '../lib/audiohook-transcribe-stack.ts';
-import { loadDeploymentConfig } from '../lib/config.ts';
-import { runBuild } from '../scripts/build.ts';
+import { AudiohookTranscribeStack } from '#lib/audiohook-transcribe-stack.ts';
+import { loadDeploymentConfig } from '#lib/config.ts';
+import { runBuild } from '#scripts/build.ts';
 
 /**
  * CDK app: one stack, configured from context (docs/deploy.md). The stack is environment-agnostic

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { roleOfChannel, type Role } from '../core/domain/participant.ts';
-import { storedText } from '../core/domain/utterance.ts';
-import { canonicalLanguage, type StreamStatus, type TranscriptionSettings } from '../core/domain/transcription.ts';
-import type { AppLogger } from '../core/logger.ts';
+import { roleOfChannel, type Role } from '#core/domain/participant.ts';
+import { storedText } from '#core/domain/utterance.ts';
+import { canonicalLanguage, type StreamStatus, type TranscriptionSettings } from '#core/domain/transcription.ts';
+import type { AppLogger } from '#core/logger.ts';
 import { splitChannels } from './audio/deinterleave.ts';
 import { AudioTimeline } from './audio/timeline.ts';
 import type { SelectedMedia } from './audiohook/media.ts';

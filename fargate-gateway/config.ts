@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ConfigError } from '../core/config/stores.ts';
-import { SUPPORTED_LANGUAGES } from '../core/domain/transcription.ts';
-import { LIVE_PUBLISH_INTERVAL_MS } from '../core/domain/live-call.ts';
+import { ConfigError } from '#core/config/stores.ts';
+import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
+import { LIVE_PUBLISH_INTERVAL_MS } from '#core/domain/live-call.ts';
 
 /**
  * Gateway configuration from the environment, validated once at start. A bad value stops the process

@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodePathSegment, requestTarget } from '../core/http/request-target.ts';
-import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
-import { controlStartRequestSchema, controlStopRequestSchema } from '../core/api/gateway-control.ts';
-import { logger as rootLogger, type AppLogger } from '../core/logger.ts';
+import { decodePathSegment, requestTarget } from '#core/http/request-target.ts';
+import { closeServer, createHttpServer, listen, readBody } from '#core/http/server.ts';
+import { controlStartRequestSchema, controlStopRequestSchema } from '#core/api/gateway-control.ts';
+import { logger as rootLogger, type AppLogger } from '#core/logger.ts';
 import type { CallDirectory } from './call-directory.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { decodePathSegment } from '../core/http/request-target.ts';
+import { decodePathSegment } from '#core/http/request-target.ts';
 
 /**
  * The public HTTP API: which Lambda serves which route. The CDK stack declares these resources on API

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LIVE_INDEX, LIVE_KEY, LIVE_PROJECTED } from '../core/stores/tables.ts';
+import { LIVE_INDEX, LIVE_KEY, LIVE_PROJECTED } from '#core/stores/tables.ts';
 
 /** Names shared with `core/stores/tables.ts` (test/infra checks they agree). */
 export const TTL_ATTRIBUTE = 'expiresAt';

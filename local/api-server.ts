@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError, errorEnvelope, type ErrorCode } from '../core/api/errors.ts';
-import { requestTarget } from '../core/http/request-target.ts';
-import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
+import { ApiError, errorEnvelope, type ErrorCode } from '#core/api/errors.ts';
+import { requestTarget } from '#core/http/request-target.ts';
+import { closeServer, createHttpServer, listen, readBody } from '#core/http/server.ts';
 import sirv from 'sirv';
-import { CONSOLE_API_PREFIX, CONSOLE_PATH, matchRoute, type ApiLambda } from '../lambdas/routes.ts';
+import { CONSOLE_API_PREFIX, CONSOLE_PATH, matchRoute, type ApiLambda } from '#lambdas/routes.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { listen } from '../core/http/server.ts';
+import { listen } from '#core/http/server.ts';
 
 /**
  * Embedded AWS stand-ins on loopback, reached through the real AWS SDK: dynalite for DynamoDB

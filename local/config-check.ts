@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { loadApiConfig } from '../core/config/api.ts';
-import { loadConsoleAuthConfig } from '../core/console/auth.ts';
-import { ConfigError, issuePaths, loadStoreConfig } from '../core/config/stores.ts';
-import { loadFeedConfig } from '../core/export/config.ts';
-import { loadWebhookConfig } from '../core/webhook/config.ts';
-import { loadGatewayConfig } from '../fargate-gateway/config.ts';
+import { loadApiConfig } from '#core/config/api.ts';
+import { loadConsoleAuthConfig } from '#core/console/auth.ts';
+import { ConfigError, issuePaths, loadStoreConfig } from '#core/config/stores.ts';
+import { loadFeedConfig } from '#core/export/config.ts';
+import { loadWebhookConfig } from '#core/webhook/config.ts';
+import { loadGatewayConfig } from '#gateway/config.ts';
 
 /**
  * Every setting of every part `npm start` runs (gateway, API, stores, feed export, webhook delivery,

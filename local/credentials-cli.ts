@@ -62,11 +62,11 @@ if (values.help) {
   process.exit(EXIT.ok);
 }
 
-const sets = await import('../core/credentials/credential-set.ts');
-const stores = await import('../core/credentials/credential-store.ts');
-type CredentialKind = import('../core/credentials/credential-set.ts').CredentialKind;
-type ApiPair = import('../core/credentials/credential-set.ts').ApiPair;
-type AudioHookPair = import('../core/credentials/credential-set.ts').AudioHookPair;
+const sets = await import('#core/credentials/credential-set.ts');
+const stores = await import('#core/credentials/credential-store.ts');
+type CredentialKind = import('#core/credentials/credential-set.ts').CredentialKind;
+type ApiPair = import('#core/credentials/credential-set.ts').ApiPair;
+type AudioHookPair = import('#core/credentials/credential-set.ts').AudioHookPair;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -75,7 +75,7 @@ async function openStore() {
   const audiohookSecretId = values['audiohook-secret-id'] ?? process.env.AUDIOHOOK_SECRET_ARN;
   if (values.file && (apiSecretId || audiohookSecretId)) throw new UsageError('give either --file or the secret ids, not both');
   if (!apiSecretId && !audiohookSecretId) return stores.fileCredentialStore(values.file ?? DEFAULT_CREDENTIALS_FILE);
-  const { secretsManagerClient } = await import('../core/aws/clients.ts');
+  const { secretsManagerClient } = await import('#core/aws/clients.ts');
   return stores.secretsManagerCredentialStore({
     client: secretsManagerClient(),
     ...(apiSecretId ? { apiSecretId } : {}),

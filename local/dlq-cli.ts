@@ -67,10 +67,10 @@ try {
 }
 
 // Imported once the environment is final: the SDK and the logger read it when first used.
-const { DeadLetterQueue } = await import('../core/dead-letters/dead-letter-queue.ts');
-type DeadLetterView = import('../core/dead-letters/dead-letter-queue.ts').DeadLetterView;
-const { replayDeadLetters } = await import('../core/dead-letters/replay.ts');
-type ReplaySummary = import('../core/dead-letters/replay.ts').ReplaySummary;
+const { DeadLetterQueue } = await import('#core/dead-letters/dead-letter-queue.ts');
+type DeadLetterView = import('#core/dead-letters/dead-letter-queue.ts').DeadLetterView;
+const { replayDeadLetters } = await import('#core/dead-letters/replay.ts');
+type ReplaySummary = import('#core/dead-letters/replay.ts').ReplaySummary;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -151,9 +151,9 @@ async function main(): Promise<number> {
 }
 
 async function webhookDeliverer() {
-  const { loadWebhookConfig } = await import('../core/webhook/config.ts');
-  const { secretsManagerReader } = await import('../core/webhook/secrets.ts');
-  const { createDeliverer } = await import('../core/webhook/deliver.ts');
+  const { loadWebhookConfig } = await import('#core/webhook/config.ts');
+  const { secretsManagerReader } = await import('#core/webhook/secrets.ts');
+  const { createDeliverer } = await import('#core/webhook/deliver.ts');
   const config = await loadWebhookConfig(process.env, process.env.WEBHOOK_SECRET_ARN ? secretsManagerReader() : undefined);
   return createDeliverer(config);
 }

@@ -1,5 +1,5 @@
 import './quiet-logs.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../fargate-gateway/audiohook/dev-credentials.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { removeRuntimeEnv, writeRuntimeEnv } from './runtime-env.ts';
 import { DEFAULT_CREDENTIALS_FILE } from './credentials-file.ts';
 import { startLocalSystem } from './system.ts';

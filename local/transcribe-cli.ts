@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import './quiet-logs.ts';
-import { SUPPORTED_LANGUAGES, type RedactionOutput } from '../core/domain/transcription.ts';
-import { loadGatewayConfig } from '../fargate-gateway/config.ts';
-import { createRecognizer } from '../fargate-gateway/recognition/create-recognizer.ts';
+import { SUPPORTED_LANGUAGES, type RedactionOutput } from '#core/domain/transcription.ts';
+import { loadGatewayConfig } from '#gateway/config.ts';
+import { createRecognizer } from '#gateway/recognition/create-recognizer.ts';
 import { loadCallAudio } from './simulator/wav-source.ts';
 import { transcribeFile } from './transcribe-file.ts';
 

@@ -1,9 +1,9 @@
-import type { Role } from '../core/domain/participant.ts';
-import type { RedactionOutput } from '../core/domain/transcription.ts';
-import { storedText } from '../core/domain/utterance.ts';
-import { DEFAULT_REDACTION, renderUtteranceText } from '../core/text/pipeline.ts';
-import { splitChannels } from '../fargate-gateway/audio/deinterleave.ts';
-import type { RecognitionResult, Recognizer } from '../fargate-gateway/recognition/recognizer.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { RedactionOutput } from '#core/domain/transcription.ts';
+import { storedText } from '#core/domain/utterance.ts';
+import { DEFAULT_REDACTION, renderUtteranceText } from '#core/text/pipeline.ts';
+import { splitChannels } from '#gateway/audio/deinterleave.ts';
+import type { RecognitionResult, Recognizer } from '#gateway/recognition/recognizer.ts';
 import type { CallAudio } from './simulator/wav-source.ts';
 
 /**

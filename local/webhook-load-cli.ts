@@ -85,11 +85,11 @@ if (values.help) {
 }
 if (values['env-file']) process.loadEnvFile(values['env-file']);
 
-const { loadWebhookConfig } = await import('../core/webhook/config.ts');
-const { secretsManagerReader } = await import('../core/webhook/secrets.ts');
-const { createDeliverer } = await import('../core/webhook/deliver.ts');
-const { planLoad, runWebhookLoad } = await import('../core/load/webhook-load.ts');
-type LoadSummary = import('../core/load/load-stats.ts').LoadSummary;
+const { loadWebhookConfig } = await import('#core/webhook/config.ts');
+const { secretsManagerReader } = await import('#core/webhook/secrets.ts');
+const { createDeliverer } = await import('#core/webhook/deliver.ts');
+const { planLoad, runWebhookLoad } = await import('#core/load/webhook-load.ts');
+type LoadSummary = import('#core/load/load-stats.ts').LoadSummary;
 
 const MAX_PLANNED = 1_000_000;
 const err = (line: string) => process.stderr.write(`${line}\n`);

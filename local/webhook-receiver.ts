@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, createHttpServer, listen, readBody } from '../core/http/server.ts';
-import type { WebhookBody } from '../core/webhook/body.ts';
+import { closeServer, createHttpServer, listen, readBody } from '#core/http/server.ts';
+import type { WebhookBody } from '#core/webhook/body.ts';
 
 /**
  * The built-in webhook target of `npm start` when WEBHOOK_URL is not set: it accepts the POSTs a

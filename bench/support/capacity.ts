@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startGateway, type RunningGateway } from '../../fargate-gateway/gateway.ts';
+import { startGateway, type RunningGateway } from '#gateway/gateway.ts';
 
 /**
  * One capacity step: a gateway assembled as in production (startGateway) in this process, N real-time

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createGatewayControlClient } from '../../core/api/gateway-control-client.ts';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import { createGatewayControlClient } from '#core/api/gateway-control-client.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 
 /**
  * Load generator for the capacity benchmarks, run in its own process so the gateway's event loop is

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import wavefile from 'wavefile';
-import { decodeMulaw } from '../../fargate-gateway/audio/mulaw.ts';
-import { wordErrors } from '../../fargate-gateway/recognition/embedded/word-error-rate.ts';
-import type { RecognitionResult } from '../../fargate-gateway/recognition/recognizer.ts';
-import { loadCallAudio } from '../../local/simulator/wav-source.ts';
+import { decodeMulaw } from '#gateway/audio/mulaw.ts';
+import { wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
+import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
+import { loadCallAudio } from '#local/simulator/wav-source.ts';
 
 /**
  * The real-speech evaluation set: recordings of real people from a Debian package (listed, with their

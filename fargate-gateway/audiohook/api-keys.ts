@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { logger } from '../../core/logger.ts';
+import { logger } from '#core/logger.ts';
 
 /**
  * The AudioHook API keys the gateway accepts, and their client secrets (§4.1), from the environment:

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logger as defaultLogger } from '../../core/logger.ts';
-import type { AppLogger } from '../../core/logger.ts';
+import { logger as defaultLogger } from '#core/logger.ts';
+import type { AppLogger } from '#core/logger.ts';
 import type { ApiKeySet } from './api-keys.ts';
 import type { NonceCache } from './nonce-cache.ts';
 import { verifySignature } from './signature.ts';

@@ -1,4 +1,4 @@
-import type { AudioHookChannel } from '../../core/domain/participant.ts';
+import type { AudioHookChannel } from '#core/domain/participant.ts';
 import type { MediaFormat } from './messages.ts';
 
 /** A media entry we can decode: PCMU at 8 kHz with one or two known channels. */

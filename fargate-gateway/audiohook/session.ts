@@ -1,4 +1,4 @@
-import type { AppLogger } from '../../core/logger.ts';
+import type { AppLogger } from '#core/logger.ts';
 import { parseDuration } from './duration.ts';
 import { selectMedia, type SelectedMedia } from './media.ts';
 import { WarnLimiter } from './warn-limiter.ts';

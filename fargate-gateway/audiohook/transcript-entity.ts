@@ -1,4 +1,4 @@
-import type { UtteranceToken } from '../../core/domain/utterance.ts';
+import type { UtteranceToken } from '#core/domain/utterance.ts';
 import type { RecognizedWord } from '../recognition/recognizer.ts';
 import { formatDuration } from './duration.ts';
 import type { EventEntity } from './session.ts';

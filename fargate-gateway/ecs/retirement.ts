@@ -1,4 +1,4 @@
-import type { AppLogger } from '../../core/logger.ts';
+import type { AppLogger } from '#core/logger.ts';
 import type { Retirement } from './service-membership.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { AppLogger } from '../../core/logger.ts';
+import type { AppLogger } from '#core/logger.ts';
 
 /**
  * ECS task scale-in protection while the task holds live calls: an AudioHook session cannot move to

@@ -1,4 +1,4 @@
-import type { Role } from '../../core/domain/participant.ts';
+import type { Role } from '#core/domain/participant.ts';
 import type { RecognitionOptions, RecognitionSession, Recognizer } from './recognizer.ts';
 
 /**

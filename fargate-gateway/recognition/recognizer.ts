@@ -1,4 +1,4 @@
-import type { Role } from '../../core/domain/participant.ts';
+import type { Role } from '#core/domain/participant.ts';
 
 /**
  * One streaming speech recognizer behind one interface: the embedded offline engine locally and in

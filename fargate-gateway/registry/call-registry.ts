@@ -1,5 +1,5 @@
-import type { AppLogger } from '../../core/logger.ts';
-import type { ConversationsStore } from '../../core/stores/conversations.ts';
+import type { AppLogger } from '#core/logger.ts';
+import type { ConversationsStore } from '#core/stores/conversations.ts';
 import type { Call, CallEvents } from '../call.ts';
 
 /**

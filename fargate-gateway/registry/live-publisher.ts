@@ -1,8 +1,8 @@
-import type { Role } from '../../core/domain/participant.ts';
-import type { LiveCallView, LiveState } from '../../core/domain/live-call.ts';
-import type { AppLogger } from '../../core/logger.ts';
-import type { LiveCallsStore } from '../../core/stores/live-calls.ts';
-import { conversationKey } from '../../core/stores/conversation-key.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { LiveCallView, LiveState } from '#core/domain/live-call.ts';
+import type { AppLogger } from '#core/logger.ts';
+import type { LiveCallsStore } from '#core/stores/live-calls.ts';
+import { conversationKey } from '#core/stores/conversation-key.ts';
 import { samplesToMs } from '../audio/timeline.ts';
 import type { AudioHookSession } from '../audiohook/session.ts';
 import type { Call } from '../call.ts';

@@ -1,7 +1,7 @@
-import type { Utterance } from '../../core/domain/utterance.ts';
-import type { AppLogger } from '../../core/logger.ts';
-import type { UtterancePublisher } from '../../core/queue/utterance-publisher.ts';
-import type { MessagesStore } from '../../core/stores/messages.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import type { AppLogger } from '#core/logger.ts';
+import type { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
+import type { MessagesStore } from '#core/stores/messages.ts';
 import type { UtteranceSink } from './utterance-sink.ts';
 
 /**

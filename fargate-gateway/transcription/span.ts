@@ -1,10 +1,10 @@
 import { monotonicFactory } from 'ulid';
-import type { Role } from '../../core/domain/participant.ts';
-import { ROLES } from '../../core/domain/participant.ts';
-import { SUPPORTED_LANGUAGES, streamStatus, type StreamStatus, type StreamSummary, type TranscriptionSettings } from '../../core/domain/transcription.ts';
-import type { Utterance } from '../../core/domain/utterance.ts';
-import type { AppLogger } from '../../core/logger.ts';
-import { renderUtteranceText, type RenderOptions } from '../../core/text/pipeline.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { ROLES } from '#core/domain/participant.ts';
+import { SUPPORTED_LANGUAGES, streamStatus, type StreamStatus, type StreamSummary, type TranscriptionSettings } from '#core/domain/transcription.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import type { AppLogger } from '#core/logger.ts';
+import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts';
 import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSession } from '../recognition/recognizer.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Utterance } from '../../core/domain/utterance.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
 
 /**
  * Where final utterances go: stored in `messages`, then queued for the webhook (see core/). `record`

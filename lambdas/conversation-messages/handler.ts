@@ -1,4 +1,4 @@
-import { externalIdOf, getMessages } from '../../core/api/get-messages.ts';
+import { externalIdOf, getMessages } from '#core/api/get-messages.ts';
 import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
 import { queryParameter } from '../shared/apigw.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Principal } from '../../core/api/auth.ts';
-import { ApiError, errorEnvelope, type ErrorCode } from '../../core/api/errors.ts';
-import { MAX_BODY_BYTES } from '../../core/api/request-body.ts';
-import { logger } from '../../core/logger.ts';
+import type { Principal } from '#core/api/auth.ts';
+import { ApiError, errorEnvelope, type ErrorCode } from '#core/api/errors.ts';
+import { MAX_BODY_BYTES } from '#core/api/request-body.ts';
+import { logger } from '#core/logger.ts';
 import { bodyBytes, header, jsonResult, requestIdOf } from './apigw.ts';
 import type { ApiRuntime } from './runtime.ts';
 

@@ -1,6 +1,6 @@
-import { redactionModeFor } from '../../core/config/api.ts';
-import { startStreaming } from '../../core/api/start-streaming.ts';
-import { parseStartRequest } from '../../core/api/streaming-request.ts';
+import { redactionModeFor } from '#core/config/api.ts';
+import { startStreaming } from '#core/api/start-streaming.ts';
+import { parseStartRequest } from '#core/api/streaming-request.ts';
 import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
 

@@ -1,5 +1,5 @@
-import { stopStreaming } from '../../core/api/stop-streaming.ts';
-import { parseStopRequest } from '../../core/api/streaming-request.ts';
+import { stopStreaming } from '#core/api/stop-streaming.ts';
+import { parseStopRequest } from '#core/api/streaming-request.ts';
 import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
 

@@ -1,14 +1,14 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { dynamoDbDocumentClient } from '../../core/aws/clients.ts';
-import { logger } from '../../core/logger.ts';
-import { createMessagesStore } from '../../core/stores/messages.ts';
-import { allRecorders, deliveryLog } from '../../core/webhook/delivery-log.ts';
-import { createRecorder, type DeliveryRecorder } from '../../core/webhook/recorder.ts';
-import { WebhookConfigError, loadWebhookConfig } from '../../core/webhook/config.ts';
-import type { Env } from '../../core/webhook/config.ts';
-import { secretsManagerReader } from '../../core/webhook/secrets.ts';
-import { createWebhookDelivery } from '../../core/webhook/service.ts';
-import type { WebhookDelivery, WebhookDeliveryOptions } from '../../core/webhook/service.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { logger } from '#core/logger.ts';
+import { createMessagesStore } from '#core/stores/messages.ts';
+import { allRecorders, deliveryLog } from '#core/webhook/delivery-log.ts';
+import { createRecorder, type DeliveryRecorder } from '#core/webhook/recorder.ts';
+import { WebhookConfigError, loadWebhookConfig } from '#core/webhook/config.ts';
+import type { Env } from '#core/webhook/config.ts';
+import { secretsManagerReader } from '#core/webhook/secrets.ts';
+import { createWebhookDelivery } from '#core/webhook/service.ts';
+import type { WebhookDelivery, WebhookDeliveryOptions } from '#core/webhook/service.ts';
 
 export interface HandlerOptions extends WebhookDeliveryOptions {
   fetchSecret?: (arn: string) => Promise<string>;

@@ -1,7 +1,7 @@
 import '../quiet-logs.ts';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '../dev-credentials.ts';
 import { startStopApi } from './control-api.ts';
 import { simulateCall } from './simulate-call.ts';

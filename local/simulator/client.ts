@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { signRequest } from '../../fargate-gateway/audiohook/signature.ts';
+import { signRequest } from '#gateway/audiohook/signature.ts';
 
 /**
  * An AudioHook client that behaves like Genesys Cloud: signed upgrade, `open` with media offers, audio

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import wavefile from 'wavefile';
-import type { AudioHookChannel } from '../../core/domain/participant.ts';
-import { encodeMulaw } from '../../fargate-gateway/audio/mulaw.ts';
-import { AUDIOHOOK_SAMPLE_RATE, samplesToMs } from '../../fargate-gateway/audio/timeline.ts';
+import type { AudioHookChannel } from '#core/domain/participant.ts';
+import { encodeMulaw } from '#gateway/audio/mulaw.ts';
+import { AUDIOHOOK_SAMPLE_RATE, samplesToMs } from '#gateway/audio/timeline.ts';
 
 const { WaveFile } = wavefile;
 

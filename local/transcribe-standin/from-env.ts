@@ -1,4 +1,4 @@
-import { ConfigError } from '../../core/config/stores.ts';
+import { ConfigError } from '#core/config/stores.ts';
 import { TranscribeStandIn } from './server.ts';
 import type { StandInMode } from './server.ts';
 

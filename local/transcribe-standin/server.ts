@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { logger } from '../../core/logger.ts';
-import type { Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
+import { logger } from '#core/logger.ts';
+import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { EchoTranscriber, EngineTranscriber } from './transcribers.ts';
 import type { StreamTranscriber, TranscriptResultsSink } from './transcribers.ts';
 import {
@@ -95,7 +95,7 @@ export class TranscribeStandIn {
   static async start(options: TranscribeStandInOptions): Promise<TranscribeStandIn> {
     let recognizer = options.recognizer;
     if (options.mode === 'engine' && !recognizer) {
-      const { createEmbeddedRecognizer } = await import('../../fargate-gateway/recognition/embedded/embedded-recognizer.ts');
+      const { createEmbeddedRecognizer } = await import('#gateway/recognition/embedded/embedded-recognizer.ts');
       recognizer = await createEmbeddedRecognizer();
     }
     const standIn = new TranscribeStandIn(options, recognizer);

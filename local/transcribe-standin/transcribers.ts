@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ROLES } from '../../core/domain/participant.ts';
-import type { Role } from '../../core/domain/participant.ts';
-import type { RecognitionResult, Recognizer, RecognitionSession } from '../../fargate-gateway/recognition/recognizer.ts';
+import { ROLES } from '#core/domain/participant.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { RecognitionResult, Recognizer, RecognitionSession } from '#gateway/recognition/recognizer.ts';
 import type { StreamRequest, TranscriptResult } from './wire.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_TIMEOUT_MS } from '../../core/http/server.ts';
-import { CallDirectory } from '../../fargate-gateway/call-directory.ts';
-import { ControlServer } from '../../fargate-gateway/control-server.ts';
-import type { ApiLambda } from '../../lambdas/routes.ts';
-import { LocalApiServer, type ProxyHandler } from '../../local/api-server.ts';
-import { WebhookReceiver } from '../../local/webhook-receiver.ts';
+import { BODY_TIMEOUT_MS } from '#core/http/server.ts';
+import { CallDirectory } from '#gateway/call-directory.ts';
+import { ControlServer } from '#gateway/control-server.ts';
+import type { ApiLambda } from '#lambdas/routes.ts';
+import { LocalApiServer, type ProxyHandler } from '#local/api-server.ts';
+import { WebhookReceiver } from '#local/webhook-receiver.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { signRequest } from '../../fargate-gateway/audiohook/signature.ts';
+import { signRequest } from '#gateway/audiohook/signature.ts';
 import type { TestGateway } from '../support/gateway.ts';
 
 /** What an attacker (or a broken client) does on the wire, without the well-behaved simulator's manners. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_ID_HEADER_CHARS } from '../../fargate-gateway/server.ts';
-import { AudioHookClient, UpgradeRefusedError } from '../../local/simulator/client.ts';
+import { MAX_ID_HEADER_CHARS } from '#gateway/server.ts';
+import { AudioHookClient, UpgradeRefusedError } from '#local/simulator/client.ts';
 import { startTestGateway, TEST_API_KEY, TEST_CLIENT_SECRET, type TestGateway } from '../support/gateway.ts';
 import { RecordingLogger } from '../support/recording-logger.ts';
 import { connectRawPeer, until } from './support.ts';

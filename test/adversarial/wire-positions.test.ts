@@ -1,10 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { TranscriptionSettings } from '../../core/domain/transcription.ts';
-import { MAX_CALL_SECONDS } from '../../fargate-gateway/audiohook/duration.ts';
-import { createEmbeddedRecognizer } from '../../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
-import type { Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
-import { createTranscribeRecognizer } from '../../fargate-gateway/recognition/transcribe/transcribe-recognizer.ts';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import type { TranscriptionSettings } from '#core/domain/transcription.ts';
+import { MAX_CALL_SECONDS } from '#gateway/audiohook/duration.ts';
+import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
+import type { Recognizer } from '#gateway/recognition/recognizer.ts';
+import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { fakeTranscribe } from '../unit/recognition/transcribe-fake.ts';
 

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
-import { simulateCall, type CallResult } from '../../local/simulator/simulate-call.ts';
-import { loadCallAudio, type CallAudio } from '../../local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
-import { runBuild } from '../../scripts/build.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { simulateCall, type CallResult } from '#local/simulator/simulate-call.ts';
+import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import { runBuild } from '#scripts/build.ts';
 import { launchChromium } from '../support/browser.ts';
 
 /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../../scripts/build.ts';
+import { REPO_ROOT } from '#scripts/build.ts';
 
 /**
  * Runs `npm run build -- STEP --outdir <temp>` exactly as a user would, then copies one artifact

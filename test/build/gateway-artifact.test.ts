@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 import { startEmulators, type Emulators } from '../support/emulators.ts';
 import { bareEnv, buildIsolated } from './build-output.ts';
 

@@ -3,8 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaNames } from '../../scripts/build/lambdas.ts';
-import { REPO_ROOT } from '../../scripts/build.ts';
+import { lambdaNames } from '#scripts/build/lambdas.ts';
+import { REPO_ROOT } from '#scripts/build.ts';
 import { bareEnv, buildIsolated } from './build-output.ts';
 
 /**

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../core/domain/participant.ts';
-import { ROLES } from '../../core/domain/participant.ts';
-import type { TranscriptionSettings } from '../../core/domain/transcription.ts';
-import type { Call } from '../../fargate-gateway/call.ts';
-import type { RecognitionOptions, RecognitionSession, Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
-import type { SpanReport } from '../../fargate-gateway/transcription/span.ts';
-import { AudioHookClient, type MediaOffer } from '../../local/simulator/client.ts';
-import { simulateCall } from '../../local/simulator/simulate-call.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { ROLES } from '#core/domain/participant.ts';
+import type { TranscriptionSettings } from '#core/domain/transcription.ts';
+import type { Call } from '#gateway/call.ts';
+import type { RecognitionOptions, RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
+import type { SpanReport } from '#gateway/transcription/span.ts';
+import { AudioHookClient, type MediaOffer } from '#local/simulator/client.ts';
+import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

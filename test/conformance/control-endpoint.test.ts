@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlPath } from '../../core/api/gateway-control.ts';
-import { ControlServer } from '../../fargate-gateway/control-server.ts';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import { controlPath } from '#core/api/gateway-control.ts';
+import { ControlServer } from '#gateway/control-server.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /** The gateway's private control endpoint over HTTP, against live AudioHook sessions. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signRequest } from '../../fargate-gateway/audiohook/signature.ts';
-import { AudioHookClient, UpgradeRefusedError } from '../../local/simulator/client.ts';
+import { signRequest } from '#gateway/audiohook/signature.ts';
+import { AudioHookClient, UpgradeRefusedError } from '#local/simulator/client.ts';
 import { startTestGateway, TEST_API_KEY, TEST_CLIENT_SECRET, UNSIGNED_API_KEY, type TestGateway } from '../support/gateway.ts';
 
 /** Upgrade authentication in both rejection styles, limits, health, idle timeout and the drain. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_RATE } from '../../fargate-gateway/audiohook/session.ts';
-import { AudioHookClient, type MediaOffer } from '../../local/simulator/client.ts';
+import { EVENT_RATE } from '#gateway/audiohook/session.ts';
+import { AudioHookClient, type MediaOffer } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

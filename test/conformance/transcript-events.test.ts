@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../core/domain/participant.ts';
-import type { RecognitionListener, RecognitionOptions, RecognitionSession, Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { RecognitionListener, RecognitionOptions, RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

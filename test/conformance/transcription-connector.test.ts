@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDuration } from '../../fargate-gateway/audiohook/duration.ts';
-import { PROBE_CONVERSATION_ID } from '../../fargate-gateway/audiohook/messages.ts';
-import { createRecognizer } from '../../fargate-gateway/recognition/create-recognizer.ts';
-import type { Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
-import { AudioHookClient, type MediaOffer } from '../../local/simulator/client.ts';
-import { loadCallAudio } from '../../local/simulator/wav-source.ts';
+import { parseDuration } from '#gateway/audiohook/duration.ts';
+import { PROBE_CONVERSATION_ID } from '#gateway/audiohook/messages.ts';
+import { createRecognizer } from '#gateway/recognition/create-recognizer.ts';
+import type { Recognizer } from '#gateway/recognition/recognizer.ts';
+import { AudioHookClient, type MediaOffer } from '#local/simulator/client.ts';
+import { loadCallAudio } from '#local/simulator/wav-source.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
-import { simulateCall } from '../../local/simulator/simulate-call.ts';
-import { loadCallAudio, type CallAudio } from '../../local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { simulateCall } from '#local/simulator/simulate-call.ts';
+import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
 
 /**
  * The console's API routes on the system `npm start` runs: a call is played with the embedded engine,
@@ -123,11 +123,11 @@ describe('console API on the local system', () => {
   });
 
   it('serves no console route to a non-loopback caller and never takes the ASAPP pair instead', async () => {
-    const { createConsoleHandler } = await import('../../lambdas/console/handler.ts');
-    const { apiGatewayEvent } = await import('../../local/apigw-event.ts');
-    const { DEV_API_ID, DEV_API_SECRET } = await import('../../local/dev-credentials.ts');
-    const { createConsoleRuntime } = await import('../../lambdas/console/handler.ts');
-    const { createApiRuntime } = await import('../../lambdas/shared/runtime.ts');
+    const { createConsoleHandler } = await import('#lambdas/console/handler.ts');
+    const { apiGatewayEvent } = await import('#local/apigw-event.ts');
+    const { DEV_API_ID, DEV_API_SECRET } = await import('#local/dev-credentials.ts');
+    const { createConsoleRuntime } = await import('#lambdas/console/handler.ts');
+    const { createApiRuntime } = await import('#lambdas/shared/runtime.ts');
     const api = createApiRuntime(process.env);
     const handler = createConsoleHandler(() => createConsoleRuntime({ ...process.env, CONSOLE_AUTH: 'loopback' }, () => api));
     const event = apiGatewayEvent({

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookBody } from '../../core/webhook/body.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
-import { DEV_API_ID, DEV_API_SECRET } from '../../local/dev-credentials.ts';
-import { startStopApi } from '../../local/simulator/control-api.ts';
-import { simulateCall } from '../../local/simulator/simulate-call.ts';
-import { loadCallAudio, type CallAudio } from '../../local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
+import type { WebhookBody } from '#core/webhook/body.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
+import { startStopApi } from '#local/simulator/control-api.ts';
+import { simulateCall } from '#local/simulator/simulate-call.ts';
+import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
 
 /**
  * The system as `npm start` runs it (stand-ins, gateway with the embedded engine, API, queue poller,
@@ -175,7 +175,7 @@ describe('a call through the whole local system', () => {
   }, 120_000);
 
   it('answers isOk false with 4050 per participant for a language the engine lacks, and leaves nothing running', async () => {
-    const { AudioHookClient } = await import('../../local/simulator/client.ts');
+    const { AudioHookClient } = await import('#local/simulator/client.ts');
     const client = new AudioHookClient(callOptions());
     await client.start();
     const guid = client.conversationId;

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookBody } from '../../core/webhook/body.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
-import { createTranscribeRecognizer } from '../../fargate-gateway/recognition/transcribe/transcribe-recognizer.ts';
-import { DEV_API_ID, DEV_API_SECRET } from '../../local/dev-credentials.ts';
-import { AudioHookClient } from '../../local/simulator/client.ts';
-import { startStopApi } from '../../local/simulator/control-api.ts';
-import { loadCallAudio, type CallAudio } from '../../local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
-import type { StandInFault, StreamRecord } from '../../local/transcribe-standin/server.ts';
+import type { WebhookBody } from '#core/webhook/body.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
+import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
+import { startStopApi } from '#local/simulator/control-api.ts';
+import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { StandInFault, StreamRecord } from '#local/transcribe-standin/server.ts';
 
 /**
  * The production engine end to end: the whole local system with RECOGNIZER=transcribe — the gateway's

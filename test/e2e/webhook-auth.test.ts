@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../../fargate-gateway/audiohook/dev-credentials.ts';
-import { DEV_API_ID, DEV_API_SECRET } from '../../local/dev-credentials.ts';
-import { startStopApi } from '../../local/simulator/control-api.ts';
-import { simulateCall } from '../../local/simulator/simulate-call.ts';
-import { loadCallAudio } from '../../local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/system.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
+import { startStopApi } from '#local/simulator/control-api.ts';
+import { simulateCall } from '#local/simulator/simulate-call.ts';
+import { loadCallAudio } from '#local/simulator/wav-source.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
 import { createTestPki, type TestPki } from '../integration/webhook/support/certs.ts';
 import { startServer, type TestServer } from '../integration/webhook/support/servers.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 import { rng, TrafficGenerator } from './mutations.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, DeploymentConfigError, loadDeploymentConfig } from '../../lib/config.ts';
+import { DEFAULTS, DeploymentConfigError, loadDeploymentConfig } from '#lib/config.ts';
 
 const load = (context: Record<string, unknown>) => loadDeploymentConfig((key) => context[key]);
 const problemsOf = (context: Record<string, unknown>): string[] => {

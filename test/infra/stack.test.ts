@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { NODE_TARGET } from '../../scripts/build/node-bundle.ts';
+import { NODE_TARGET } from '#scripts/build/node-bundle.ts';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationsTableDefinition, messagesTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '../../core/stores/tables.ts';
-import { CERTIFICATE_PARAMETER } from '../../lib/audiohook-transcribe-stack.ts';
+import { conversationsTableDefinition, messagesTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '#core/stores/tables.ts';
+import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { GATEWAY_RESPONSES } from '../../lib/control-api.ts';
-import { BUILD_DIR } from '../../lib/artifacts.ts';
-import { LAMBDA_RUNTIME } from '../../lib/node-function.ts';
+import { GATEWAY_RESPONSES } from '#lib/control-api.ts';
+import { BUILD_DIR } from '#lib/artifacts.ts';
+import { LAMBDA_RUNTIME } from '#lib/node-function.ts';
 import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
 
 /**

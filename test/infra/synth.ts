@@ -4,8 +4,8 @@ import path from 'node:path';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AudiohookTranscribeStack } from '../../lib/audiohook-transcribe-stack.ts';
-import { loadDeploymentConfig, REPO_ROOT } from '../../lib/config.ts';
+import { AudiohookTranscribeStack } from '#lib/audiohook-transcribe-stack.ts';
+import { loadDeploymentConfig, REPO_ROOT } from '#lib/config.ts';
 
 export interface Synthesized {
   app: App;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CERTIFICATE_PARAMETER } from '../../lib/audiohook-transcribe-stack.ts';
+import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import { resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
 
 /**

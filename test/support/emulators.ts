@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { ensureTables, type TableNames } from '../../core/stores/tables.ts';
-import { startStandIns } from '../../local/aws-standins.ts';
+import { ensureTables, type TableNames } from '#core/stores/tables.ts';
+import { startStandIns } from '#local/aws-standins.ts';
 
 /**
  * AWS stand-ins for one test file: dynalite (DynamoDB) and, on request, fauxqs (SQS + S3) on

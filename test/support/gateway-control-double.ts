@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Role } from '../../core/domain/participant.ts';
-import type { StreamSummary } from '../../core/domain/transcription.ts';
-import { streamStatus } from '../../core/domain/transcription.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { StreamSummary } from '#core/domain/transcription.ts';
+import { streamStatus } from '#core/domain/transcription.ts';
 import {
   controlStartRequestSchema,
   controlStopRequestSchema,
   type ControlStartRequest,
   type StopResults,
-} from '../../core/api/gateway-control.ts';
-import type { ConversationsStore } from '../../core/stores/conversations.ts';
+} from '#core/api/gateway-control.ts';
+import type { ConversationsStore } from '#core/stores/conversations.ts';
 
 /**
  * A stand-in for the gateway at the integration level of the API: a real HTTP server speaking the

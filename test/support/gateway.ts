@@ -1,12 +1,12 @@
-import type { Utterance } from '../../core/domain/utterance.ts';
-import { createApiKeySet } from '../../fargate-gateway/audiohook/api-keys.ts';
-import { loadGatewayConfig, type GatewayConfig } from '../../fargate-gateway/config.ts';
-import { CountingRecognizer } from '../../fargate-gateway/recognition/counting-recognizer.ts';
-import type { Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
-import { GatewayServer } from '../../fargate-gateway/server.ts';
-import type { CallEvents } from '../../fargate-gateway/call.ts';
-import type { AppLogger } from '../../core/logger.ts';
-import { DEFAULT_REDACTION } from '../../core/text/pipeline.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import { createApiKeySet } from '#gateway/audiohook/api-keys.ts';
+import { loadGatewayConfig, type GatewayConfig } from '#gateway/config.ts';
+import { CountingRecognizer } from '#gateway/recognition/counting-recognizer.ts';
+import type { Recognizer } from '#gateway/recognition/recognizer.ts';
+import { GatewayServer } from '#gateway/server.ts';
+import type { CallEvents } from '#gateway/call.ts';
+import type { AppLogger } from '#core/logger.ts';
+import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
 
 export const TEST_API_KEY = 'test-api-key';
 export const TEST_CLIENT_SECRET = Buffer.from('test-client-secret-of-32-bytes!!').toString('base64');

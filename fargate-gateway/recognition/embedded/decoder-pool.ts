@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { logger } from '../../../core/logger.ts';
+import { logger } from '#core/logger.ts';
 import { RecognitionError } from '../recognizer.ts';
 import type { DecoderWorkerData, FromWorker, ToWorker } from './decoder-protocol.ts';
 import type { DecodedUtterance } from './pocketsphinx-decoder.ts';

@@ -1,5 +1,5 @@
-import type { Role } from '../../../core/domain/participant.ts';
-import { logger } from '../../../core/logger.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { logger } from '#core/logger.ts';
 import type {
   RecognitionListener,
   RecognitionOptions,

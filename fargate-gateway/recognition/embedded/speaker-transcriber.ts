@@ -1,5 +1,5 @@
-import type { Role } from '../../../core/domain/participant.ts';
-import { logger } from '../../../core/logger.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { logger } from '#core/logger.ts';
 import type { RecognitionError, RecognitionResult, RecognizedWord } from '../recognizer.ts';
 import type { DecoderPool, JobOutcome, SegmentJob } from './decoder-pool.ts';
 import type { SegmentReport } from './embedded-config.ts';

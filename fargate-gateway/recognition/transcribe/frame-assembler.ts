@@ -1,4 +1,4 @@
-import type { Role } from '../../../core/domain/participant.ts';
+import type { Role } from '#core/domain/participant.ts';
 
 /** One uniform chunk for Amazon Transcribe: interleaved PCM16LE in the assembler's channel order. */
 export interface AudioFrame {

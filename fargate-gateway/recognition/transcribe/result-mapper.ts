@@ -1,5 +1,5 @@
 import type { Entity, Item, Result } from '@aws-sdk/client-transcribe-streaming';
-import type { Role } from '../../../core/domain/participant.ts';
+import type { Role } from '#core/domain/participant.ts';
 import type { RecognitionResult, RecognizedEntity, RecognizedWord } from '../recognizer.ts';
 import type { StreamClock } from './stream-clock.ts';
 

@@ -1,5 +1,5 @@
 import type { TranscribeStreamingClientConfig } from '@aws-sdk/client-transcribe-streaming';
-import { logger } from '../../../core/logger.ts';
+import { logger } from '#core/logger.ts';
 
 /**
  * Routes the SDK's own warnings and errors into the structured log instead of the console (its

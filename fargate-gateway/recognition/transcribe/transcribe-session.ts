@@ -1,7 +1,7 @@
 import type { LanguageCode, Result, TranscribeStreamingClient } from '@aws-sdk/client-transcribe-streaming';
-import { ROLES } from '../../../core/domain/participant.ts';
-import type { Role } from '../../../core/domain/participant.ts';
-import { logger } from '../../../core/logger.ts';
+import { ROLES } from '#core/domain/participant.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { logger } from '#core/logger.ts';
 import { RecognitionError } from '../recognizer.ts';
 import type {
   RecognitionListener,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { expect } from 'vitest';
-import type { ApiHandler } from '../../../lambdas/shared/api-handler.ts';
-import { apiGatewayEvent, lambdaContext, type EventOptions } from '../../support/apigw-event.ts';
+import type { ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { apiGatewayEvent, lambdaContext, type EventOptions } from '#test/support/apigw-event.ts';
 
 /** Shared set-up of the API integration tests: credentials of three tenants and a way to call handlers. */
 export const CREDENTIALS = {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { streamStatus } from '../../../core/domain/transcription.ts';
-import type { StopResults } from '../../../core/api/gateway-control.ts';
-import { loadStoreConfig } from '../../../core/config/stores.ts';
-import { createStores } from '../../../core/stores/create-stores.ts';
-import type { ConversationsStore } from '../../../core/stores/conversations.ts';
-import { useEmulators } from '../../support/emulators.ts';
+import { streamStatus } from '#core/domain/transcription.ts';
+import type { StopResults } from '#core/api/gateway-control.ts';
+import { loadStoreConfig } from '#core/config/stores.ts';
+import { createStores } from '#core/stores/create-stores.ts';
+import type { ConversationsStore } from '#core/stores/conversations.ts';
+import { useEmulators } from '#test/support/emulators.ts';
 
 /** The session-registry calls the gateway makes, against the emulator. */
 useEmulators({ prefix: 'registry' });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dynamoDbDocumentClient } from '../../../core/aws/clients.ts';
-import { createConversationsStore, type ConversationsStore } from '../../../core/stores/conversations.ts';
-import { handler as start } from '../../../lambdas/start-streaming/handler.ts';
-import { handler as stop } from '../../../lambdas/stop-streaming/handler.ts';
-import { useEmulators } from '../../support/emulators.ts';
-import { startControlDouble, type ControlDouble } from '../../support/gateway-control-double.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { createConversationsStore, type ConversationsStore } from '#core/stores/conversations.ts';
+import { handler as start } from '#lambdas/start-streaming/handler.ts';
+import { handler as stop } from '#lambdas/stop-streaming/handler.ts';
+import { useEmulators } from '#test/support/emulators.ts';
+import { startControlDouble, type ControlDouble } from '#test/support/gateway-control-double.ts';
 import { START_PATH, STOP_PATH, call, configureApiEnv, expectError, startBody, stopBody } from './api-test-kit.ts';
 
 const emulators = useEmulators({ prefix: 'lock' });

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monotonicFactory } from 'ulid';
-import { dynamoDbDocumentClient } from '../../../core/aws/clients.ts';
-import type { Utterance } from '../../../core/domain/utterance.ts';
-import { HOUR_SHARD_COUNT, hourOf } from '../../../core/stores/hour-shard.ts';
-import { createMessagesStore, type MessagesStore, type StoredMessage } from '../../../core/stores/messages.ts';
-import { handler as messages } from '../../../lambdas/conversation-messages/handler.ts';
-import { useEmulators } from '../../support/emulators.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import { HOUR_SHARD_COUNT, hourOf } from '#core/stores/hour-shard.ts';
+import { createMessagesStore, type MessagesStore, type StoredMessage } from '#core/stores/messages.ts';
+import { handler as messages } from '#lambdas/conversation-messages/handler.ts';
+import { useEmulators } from '#test/support/emulators.ts';
 import { MESSAGES_PATH, call, configureApiEnv, expectError } from './api-test-kit.ts';
 
 const emulators = useEmulators({ prefix: 'messages' });

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDocumentClient, dynamoDbDocumentClient } from '../../../core/aws/clients.ts';
-import { createConversationsStore, type ConversationsStore } from '../../../core/stores/conversations.ts';
-import { handler as start, createStartStreamingHandler } from '../../../lambdas/start-streaming/handler.ts';
-import { REGISTRATION_WAIT_MS } from '../../../core/api/start-streaming.ts';
-import { handler as stop, createStopStreamingHandler } from '../../../lambdas/stop-streaming/handler.ts';
-import { createConversationMessagesHandler } from '../../../lambdas/conversation-messages/handler.ts';
-import { createApiRuntime } from '../../../lambdas/shared/runtime.ts';
-import { useEmulators } from '../../support/emulators.ts';
-import { startControlDouble, type ControlDouble } from '../../support/gateway-control-double.ts';
+import { createDocumentClient, dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { createConversationsStore, type ConversationsStore } from '#core/stores/conversations.ts';
+import { handler as start, createStartStreamingHandler } from '#lambdas/start-streaming/handler.ts';
+import { REGISTRATION_WAIT_MS } from '#core/api/start-streaming.ts';
+import { handler as stop, createStopStreamingHandler } from '#lambdas/stop-streaming/handler.ts';
+import { createConversationMessagesHandler } from '#lambdas/conversation-messages/handler.ts';
+import { createApiRuntime } from '#lambdas/shared/runtime.ts';
+import { useEmulators } from '#test/support/emulators.ts';
+import { startControlDouble, type ControlDouble } from '#test/support/gateway-control-double.ts';
 import {
   MESSAGES_PATH,
   START_PATH,

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbDocumentClient } from '../../../core/aws/clients.ts';
-import { MAX_BODY_BYTES } from '../../../core/api/request-body.ts';
-import { createConversationsStore } from '../../../core/stores/conversations.ts';
-import { handler as start } from '../../../lambdas/start-streaming/handler.ts';
-import { handler as stop } from '../../../lambdas/stop-streaming/handler.ts';
-import { handler as messages } from '../../../lambdas/conversation-messages/handler.ts';
-import type { ApiHandler } from '../../../lambdas/shared/api-handler.ts';
-import { useEmulators } from '../../support/emulators.ts';
-import { startControlDouble, type ControlDouble } from '../../support/gateway-control-double.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { MAX_BODY_BYTES } from '#core/api/request-body.ts';
+import { createConversationsStore } from '#core/stores/conversations.ts';
+import { handler as start } from '#lambdas/start-streaming/handler.ts';
+import { handler as stop } from '#lambdas/stop-streaming/handler.ts';
+import { handler as messages } from '#lambdas/conversation-messages/handler.ts';
+import type { ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { useEmulators } from '#test/support/emulators.ts';
+import { startControlDouble, type ControlDouble } from '#test/support/gateway-control-double.ts';
 import { CREDENTIALS, MESSAGES_PATH, START_PATH, STOP_PATH, call, configureApiEnv, expectError, startBody, type Caller, type Called } from './api-test-kit.ts';
 
 /**

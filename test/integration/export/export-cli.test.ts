@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useEmulators } from '../../support/emulators.ts';
+import { useEmulators } from '#test/support/emulators.ts';
 import { feedWorld, storeUtterance, type FeedWorld } from './support/feed-kit.ts';
 
 /** `npm run export -- --date …` as a separate process against this file's emulators. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiGatewayEvent, lambdaContext } from '../../support/apigw-event.ts';
-import { useEmulators } from '../../support/emulators.ts';
+import { apiGatewayEvent, lambdaContext } from '#test/support/apigw-event.ts';
+import { useEmulators } from '#test/support/emulators.ts';
 import { authHeaders, expectError } from '../api/api-test-kit.ts';
 import { FEED_PATH, feedCall, feedWorld, ok, storeUtterance, type FeedWorld } from './support/feed-kit.ts';
 

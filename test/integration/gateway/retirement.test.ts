@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../../fargate-gateway/gateway.ts';
-import { AudioHookClient, UpgradeRefusedError } from '../../../local/simulator/client.ts';
+import { startGateway, type RunningGateway } from '#gateway/gateway.ts';
+import { AudioHookClient, UpgradeRefusedError } from '#local/simulator/client.ts';
 
 /**
  * Rolling deploys and scale-in under traffic, against local HTTP servers in the shape of the ECS agent

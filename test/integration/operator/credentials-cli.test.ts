@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_API_ID, DEV_API_SECRET } from '../../../local/dev-credentials.ts';
-import { AudioHookClient } from '../../../local/simulator/client.ts';
-import { startStopApi } from '../../../local/simulator/control-api.ts';
-import { runCli } from '../../support/cli.ts';
+import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
+import { startStopApi } from '#local/simulator/control-api.ts';
+import { runCli } from '#test/support/cli.ts';
 
 /**
  * `npm run credentials` on the local configuration file (no Secrets Manager emulator is available from

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetterQueue } from '../../../core/dead-letters/dead-letter-queue.ts';
-import { logger } from '../../../core/logger.ts';
-import { syntheticCall } from '../../../core/load/synthetic-call.ts';
-import { UtterancePublisher } from '../../../core/queue/utterance-publisher.ts';
-import { startLocalSystem, type LocalSystem } from '../../../local/system.ts';
-import { runCli } from '../../support/cli.ts';
+import { DeadLetterQueue } from '#core/dead-letters/dead-letter-queue.ts';
+import { logger } from '#core/logger.ts';
+import { syntheticCall } from '#core/load/synthetic-call.ts';
+import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import { runCli } from '#test/support/cli.ts';
 import { createTestPki, type TestPki } from '../webhook/support/certs.ts';
 import { startServer, type ReceivedRequest, type TestServer } from '../webhook/support/servers.ts';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookBodySchema } from '../../../core/webhook/queued-message.ts';
-import { runCli } from '../../support/cli.ts';
+import { webhookBodySchema } from '#core/webhook/queued-message.ts';
+import { runCli } from '#test/support/cli.ts';
 import { createTestPki, type TestPki } from '../webhook/support/certs.ts';
 import { startServer, type ReceivedRequest, type TestServer } from '../webhook/support/servers.ts';
 

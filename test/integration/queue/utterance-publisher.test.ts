@@ -1,9 +1,9 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import type { Utterance } from '../../../core/domain/utterance.ts';
-import { logger } from '../../../core/logger.ts';
-import { UtterancePublisher } from '../../../core/queue/utterance-publisher.ts';
-import { useEmulators } from '../../support/emulators.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import { logger } from '#core/logger.ts';
+import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
+import { useEmulators } from '#test/support/emulators.ts';
 
 /** The gateway's queue publisher against the SQS emulator, and against a queue that is down. */
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TranscribeStreamingClient } from '@aws-sdk/client-transcribe-streaming';
-import type { RecognitionResult } from '../../../fargate-gateway/recognition/recognizer.ts';
-import { createTranscribeRecognizer } from '../../../fargate-gateway/recognition/transcribe/transcribe-recognizer.ts';
-import { TranscribeStandIn } from '../../../local/transcribe-standin/server.ts';
+import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
+import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
+import { TranscribeStandIn } from '#local/transcribe-standin/server.ts';
 
 /** The gateway's Transcribe recognizer, with its default settings, and the real SDK against the stand-in. */
 

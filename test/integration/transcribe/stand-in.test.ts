@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StartStreamTranscriptionCommand, TranscribeStreamingClient } from '@aws-sdk/client-transcribe-streaming';
 import type { StartStreamTranscriptionCommandInput, TranscriptResultStream } from '@aws-sdk/client-transcribe-streaming';
-import { TranscribeStandIn } from '../../../local/transcribe-standin/server.ts';
-import { codec } from '../../../local/transcribe-standin/wire.ts';
+import { TranscribeStandIn } from '#local/transcribe-standin/server.ts';
+import { codec } from '#local/transcribe-standin/wire.ts';
 
 /**
  * The stand-in as the real AWS SDK sees it (echo mode: scripted results, no engine), and as a client

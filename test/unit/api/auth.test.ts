@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createCredentialVerifier } from '../../../core/api/auth.ts';
-import { createCredentialsProvider } from '../../../core/api/credentials.ts';
-import { loadApiConfig, parseCredentialList, redactionModeFor } from '../../../core/config/api.ts';
-import { ConfigError } from '../../../core/config/stores.ts';
+import { createCredentialVerifier } from '#core/api/auth.ts';
+import { createCredentialsProvider } from '#core/api/credentials.ts';
+import { loadApiConfig, parseCredentialList, redactionModeFor } from '#core/config/api.ts';
+import { ConfigError } from '#core/config/stores.ts';
 
 const pairs = [
   { id: 'app-a', secret: 'secret-a-long-enough', tenant: 'a' },

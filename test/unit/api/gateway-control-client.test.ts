@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayControlClient, GatewayUnavailableError } from '../../../core/api/gateway-control-client.ts';
-import type { ControlStartRequest } from '../../../core/api/gateway-control.ts';
+import { createGatewayControlClient, GatewayUnavailableError } from '#core/api/gateway-control-client.ts';
+import type { ControlStartRequest } from '#core/api/gateway-control.ts';
 
 /** The client against a real HTTP server answering whatever the test scripts. */
 let server: Server;

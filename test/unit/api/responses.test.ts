@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, ERROR_CODES, errorEnvelope } from '../../../core/api/errors.ts';
-import { startResponse, stopResponse } from '../../../core/api/responses.ts';
-import { HOUR_SHARD_COUNT, hourOf, hourShardKey, hourShardOf, shardOf } from '../../../core/stores/hour-shard.ts';
-import { updateExpression, withCondition } from '../../../core/stores/update-expression.ts';
+import { ApiError, ERROR_CODES, errorEnvelope } from '#core/api/errors.ts';
+import { startResponse, stopResponse } from '#core/api/responses.ts';
+import { HOUR_SHARD_COUNT, hourOf, hourShardKey, hourShardOf, shardOf } from '#core/stores/hour-shard.ts';
+import { updateExpression, withCondition } from '#core/stores/update-expression.ts';
 
 describe('error envelope', () => {
   it('has requestId, message, code in that order, and status from the code', () => {

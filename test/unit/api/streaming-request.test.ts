@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../core/api/errors.ts';
-import { parseStartRequest, parseStopRequest } from '../../../core/api/streaming-request.ts';
-import { externalIdOf } from '../../../core/api/get-messages.ts';
+import { ApiError } from '#core/api/errors.ts';
+import { parseStartRequest, parseStopRequest } from '#core/api/streaming-request.ts';
+import { externalIdOf } from '#core/api/get-messages.ts';
 
 const body = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ namespace: 'genesysaudiohook', guid: 'ABC-def', customerId: 'c', agentId: 'a', ...extra });

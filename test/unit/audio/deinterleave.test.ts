@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitChannels } from '../../../fargate-gateway/audio/deinterleave.ts';
-import { MULAW_DECODE_TABLE } from '../../../fargate-gateway/audio/mulaw.ts';
+import { splitChannels } from '#gateway/audio/deinterleave.ts';
+import { MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
 
 /** The obvious byte-at-a-time de-interleave, as the expected value. */
 function reference(frame: Uint8Array, channelCount: 1 | 2): Int16Array[] {

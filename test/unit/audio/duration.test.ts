@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, MAX_CALL_SECONDS, parseDuration } from '../../../fargate-gateway/audiohook/duration.ts';
+import { formatDuration, MAX_CALL_SECONDS, parseDuration } from '#gateway/audiohook/duration.ts';
 
 describe('parseDuration', () => {
   it.each([

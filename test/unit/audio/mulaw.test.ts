@@ -4,7 +4,7 @@ import {
   encodeMulaw,
   encodeMulawSample,
   MULAW_DECODE_TABLE,
-} from '../../../fargate-gateway/audio/mulaw.ts';
+} from '#gateway/audio/mulaw.ts';
 
 /** The segment-base formulation of the expansion (as in most codec libraries), to cross-check ours. */
 const SEGMENT_BASE = [0, 132, 396, 924, 1980, 4092, 8316, 16764];

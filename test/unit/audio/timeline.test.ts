@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AudioTimeline, samplesToMs } from '../../../fargate-gateway/audio/timeline.ts';
-import { MAX_CALL_SECONDS, parseDuration } from '../../../fargate-gateway/audiohook/duration.ts';
+import { AudioTimeline, samplesToMs } from '#gateway/audio/timeline.ts';
+import { MAX_CALL_SECONDS, parseDuration } from '#gateway/audiohook/duration.ts';
 
 const FRAME = 1600; // 200 ms at 8 kHz
 

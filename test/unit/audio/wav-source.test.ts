@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitChannels } from '../../../fargate-gateway/audio/deinterleave.ts';
-import { decodeMulaw } from '../../../fargate-gateway/audio/mulaw.ts';
+import { splitChannels } from '#gateway/audio/deinterleave.ts';
+import { decodeMulaw } from '#gateway/audio/mulaw.ts';
 import {
   arrangeChannels,
   interleaveFrames,
   loadCallAudio,
   type CallAudio,
-} from '../../../local/simulator/wav-source.ts';
+} from '#local/simulator/wav-source.ts';
 import {
   compressedWavBytes,
   extensibleWavBytes,

@@ -1,13 +1,13 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../../core/logger.ts';
+import { logger } from '#core/logger.ts';
 import {
   ApiKeyConfigError,
   createApiKeySet,
   loadApiKeys,
   MIN_RECOMMENDED_SECRET_BYTES,
   parseApiKeys,
-} from '../../../fargate-gateway/audiohook/api-keys.ts';
+} from '#gateway/audiohook/api-keys.ts';
 
 const SECRET_32 = 'TXlTdXBlclNlY3JldEtleVRlbGxOby0xITJAMyM0JDU=';
 const SECRET_32_BYTES = Buffer.from('MySuperSecretKeyTellNo-1!2@3#4$5');

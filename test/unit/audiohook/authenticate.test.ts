@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AppLogger } from '../../../core/logger.ts';
-import { createApiKeySet } from '../../../fargate-gateway/audiohook/api-keys.ts';
-import type { ApiKeySet } from '../../../fargate-gateway/audiohook/api-keys.ts';
-import { authenticateUpgrade, DEFAULT_FAILURE_FLOOR_MS } from '../../../fargate-gateway/audiohook/authenticate.ts';
-import type { AuthenticateOptions, AuthOutcome, UpgradeRequest } from '../../../fargate-gateway/audiohook/authenticate.ts';
-import { NonceCache } from '../../../fargate-gateway/audiohook/nonce-cache.ts';
-import { signRequest } from '../../../fargate-gateway/audiohook/signature.ts';
+import type { AppLogger } from '#core/logger.ts';
+import { createApiKeySet } from '#gateway/audiohook/api-keys.ts';
+import type { ApiKeySet } from '#gateway/audiohook/api-keys.ts';
+import { authenticateUpgrade, DEFAULT_FAILURE_FLOOR_MS } from '#gateway/audiohook/authenticate.ts';
+import type { AuthenticateOptions, AuthOutcome, UpgradeRequest } from '#gateway/audiohook/authenticate.ts';
+import { NonceCache } from '#gateway/audiohook/nonce-cache.ts';
+import { signRequest } from '#gateway/audiohook/signature.ts';
 import { NOW, OTHER_KEY, OTHER_SECRET, UNSIGNED_KEY, V } from './signature-fixtures.ts';
 
 const FLOOR = 120;

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AudioHookSession } from '../../../fargate-gateway/audiohook/session.ts';
+import { AudioHookSession } from '#gateway/audiohook/session.ts';
 
 /**
  * A client `error` message's text reaches the log, bounded: `message` is the logger's own key, so the

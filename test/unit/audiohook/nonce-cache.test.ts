@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_NONCES, NonceCache } from '../../../fargate-gateway/audiohook/nonce-cache.ts';
+import { DEFAULT_MAX_NONCES, NonceCache } from '#gateway/audiohook/nonce-cache.ts';
 
 describe('NonceCache', () => {
   it('accepts a new nonce and rejects it while live', () => {

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { parseDictionary } from 'structured-headers';
 import type { InnerList } from 'structured-headers';
-import { buildSignatureBase, verifySignature } from '../../../fargate-gateway/audiohook/signature.ts';
-import type { SignedRequest, VerifyOptions, VerifyResult } from '../../../fargate-gateway/audiohook/signature.ts';
+import { buildSignatureBase, verifySignature } from '#gateway/audiohook/signature.ts';
+import type { SignedRequest, VerifyOptions, VerifyResult } from '#gateway/audiohook/signature.ts';
 
 /** The test vector of AudioHook §4.6, verbatim. */
 export const V = {

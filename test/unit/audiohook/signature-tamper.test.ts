@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NonceCache } from '../../../fargate-gateway/audiohook/nonce-cache.ts';
-import { verifySignature } from '../../../fargate-gateway/audiohook/signature.ts';
-import type { SignedRequest, VerifyFailureCode, VerifyResult } from '../../../fargate-gateway/audiohook/signature.ts';
+import { NonceCache } from '#gateway/audiohook/nonce-cache.ts';
+import { verifySignature } from '#gateway/audiohook/signature.ts';
+import type { SignedRequest, VerifyFailureCode, VerifyResult } from '#gateway/audiohook/signature.ts';
 import {
   COMPONENTS,
   lookup,

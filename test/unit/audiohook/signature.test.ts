@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { parseDictionary } from 'structured-headers';
 import type { InnerList } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
-import { NonceCache } from '../../../fargate-gateway/audiohook/nonce-cache.ts';
+import { NonceCache } from '#gateway/audiohook/nonce-cache.ts';
 import {
   buildSignatureBase,
   canonicalHeaderValue,
@@ -10,8 +10,8 @@ import {
   REQUIRED_COMPONENTS,
   signRequest,
   verifySignature,
-} from '../../../fargate-gateway/audiohook/signature.ts';
-import type { SignOptions } from '../../../fargate-gateway/audiohook/signature.ts';
+} from '#gateway/audiohook/signature.ts';
+import type { SignOptions } from '#gateway/audiohook/signature.ts';
 import {
   COMPONENTS,
   lookup,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { consolePrincipal, loadConsoleAuthConfig } from '../../../core/console/auth.ts';
-import { apiGatewayEvent } from '../../../local/apigw-event.ts';
+import { consolePrincipal, loadConsoleAuthConfig } from '#core/console/auth.ts';
+import { apiGatewayEvent } from '#local/apigw-event.ts';
 
 const event = (sourceIp: string, claims?: Record<string, unknown>) => {
   const e = apiGatewayEvent({ method: 'GET', path: '/console/v1/live-calls' });

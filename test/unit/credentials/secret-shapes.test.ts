@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseApiKeys } from '../../../fargate-gateway/audiohook/api-keys.ts';
-import { parseCredentialList } from '../../../core/config/api.ts';
-import { add, newApiPair, newAudioHookPair, rotate } from '../../../core/credentials/credential-set.ts';
-import { audioHookSecret, parseApiSecret, parseAudioHookSecret } from '../../../core/credentials/credential-store.ts';
+import { parseApiKeys } from '#gateway/audiohook/api-keys.ts';
+import { parseCredentialList } from '#core/config/api.ts';
+import { add, newApiPair, newAudioHookPair, rotate } from '#core/credentials/credential-set.ts';
+import { audioHookSecret, parseApiSecret, parseAudioHookSecret } from '#core/credentials/credential-store.ts';
 
 /**
  * The Secrets Manager shapes the credentials command writes are the ones the services read: the API's

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeadLetterView } from '../../../core/dead-letters/dead-letter-queue.ts';
-import { replayDeadLetters, replayPlan } from '../../../core/dead-letters/replay.ts';
+import type { DeadLetterView } from '#core/dead-letters/dead-letter-queue.ts';
+import { replayDeadLetters, replayPlan } from '#core/dead-letters/replay.ts';
 
 let seq = 0;
 function letter(o: Partial<DeadLetterView> = {}): DeadLetterView {

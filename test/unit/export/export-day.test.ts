@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exportDay, type ExportProgress } from '../../../core/export/export-day.ts';
-import { FEED_COLUMNS } from '../../../core/export/feed-row.ts';
+import { exportDay, type ExportProgress } from '#core/export/export-day.ts';
+import { FEED_COLUMNS } from '#core/export/feed-row.ts';
 import { memoryBucket, type MemoryBucket } from './support/memory-bucket.ts';
 import { memorySource, storedMessage } from './support/messages.ts';
 import { parseCsvObjects } from './support/rfc4180.ts';
-import type { StoredMessage } from '../../../core/stores/messages.ts';
+import type { StoredMessage } from '#core/stores/messages.ts';
 
 const DATE = '2026-11-24';
 const config = { rowsPerFile: 100_000, extraColumns: false, tenantPrefix: false, defaultTenant: 'default' };

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logger } from '../../../core/logger.ts';
-import { advertisedControlUrl } from '../../../fargate-gateway/ecs/task-address.ts';
-import { readTaskMetadata } from '../../../fargate-gateway/ecs/task-metadata.ts';
-import { TaskProtection } from '../../../fargate-gateway/ecs/task-protection.ts';
+import { logger } from '#core/logger.ts';
+import { advertisedControlUrl } from '#gateway/ecs/task-address.ts';
+import { readTaskMetadata } from '#gateway/ecs/task-metadata.ts';
+import { TaskProtection } from '#gateway/ecs/task-protection.ts';
 
 /** Task scale-in protection and the advertised control URL, against local HTTP servers shaped like the ECS agent endpoints. */
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../../core/domain/participant.ts';
-import type { Utterance } from '../../../core/domain/utterance.ts';
-import { logger } from '../../../core/logger.ts';
-import { DEFAULT_REDACTION } from '../../../core/text/pipeline.ts';
-import { RecognitionError, type RecognitionListener, type Recognizer } from '../../../fargate-gateway/recognition/recognizer.ts';
-import { TranscriptionSpan } from '../../../fargate-gateway/transcription/span.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import { logger } from '#core/logger.ts';
+import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
+import { RecognitionError, type RecognitionListener, type Recognizer } from '#gateway/recognition/recognizer.ts';
+import { TranscriptionSpan } from '#gateway/transcription/span.ts';
 
 /** A start→stop span: counters, the error policy per participant, utterance records, the flush budget. */
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { listen } from '../../../core/http/server.ts';
-import { checkLocalConfig } from '../../../local/config-check.ts';
+import { listen } from '#core/http/server.ts';
+import { checkLocalConfig } from '#local/config-check.ts';
 
 /** `npm start` checks every part's settings before it starts anything (each bad value seen in a review). */
 

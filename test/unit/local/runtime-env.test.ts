@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRuntimeEnv, removeRuntimeEnv, runtimeEnvFile, writeRuntimeEnv } from '../../../local/runtime-env.ts';
+import { findRuntimeEnv, removeRuntimeEnv, runtimeEnvFile, writeRuntimeEnv } from '#local/runtime-env.ts';
 
 /** `.local/runtime-<pid>.env`: never a credential, owner-only, one per instance, stale ones ignored. */
 

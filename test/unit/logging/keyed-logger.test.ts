@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import { keyedLogger } from '../../../core/logger.ts';
+import { keyedLogger } from '#core/logger.ts';
 
 /** Entries as Powertools writes them (one JSON object per line), captured instead of printed. */
 function capturingLogger(): { base: Logger; lines: Array<Record<string, unknown>> } {

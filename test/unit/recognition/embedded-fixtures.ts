@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wavefile from 'wavefile';
-import type { Role } from '../../../core/domain/participant.ts';
-import { wordErrors } from '../../../fargate-gateway/recognition/embedded/word-error-rate.ts';
-import type { RecognitionResult, Recognizer } from '../../../fargate-gateway/recognition/recognizer.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
+import type { RecognitionResult, Recognizer } from '#gateway/recognition/recognizer.ts';
 
 /** Test audio made by scripts/make-fixtures.sh, and helpers to run it through a recognizer (tests, bench). */
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DecoderPoolOptions, JobOutcome } from '../../../fargate-gateway/recognition/embedded/decoder-pool.ts';
-import { DecoderPool } from '../../../fargate-gateway/recognition/embedded/decoder-pool.ts';
-import { PocketSphinxUnavailableError } from '../../../fargate-gateway/recognition/embedded/pocketsphinx.ts';
-import { RecognitionError } from '../../../fargate-gateway/recognition/recognizer.ts';
-import type { RecognitionResult } from '../../../fargate-gateway/recognition/recognizer.ts';
-import { createEmbeddedRecognizer } from '../../../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
+import type { DecoderPoolOptions, JobOutcome } from '#gateway/recognition/embedded/decoder-pool.ts';
+import { DecoderPool } from '#gateway/recognition/embedded/decoder-pool.ts';
+import { PocketSphinxUnavailableError } from '#gateway/recognition/embedded/pocketsphinx.ts';
+import { RecognitionError } from '#gateway/recognition/recognizer.ts';
+import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
+import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
 
 const FAKE_WORKER = new URL('./embedded-fake-worker.mjs', import.meta.url);
 const CRASH = 32123;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedRecognizer } from '../../../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
-import { createEmbeddedRecognizer } from '../../../fargate-gateway/recognition/embedded/embedded-recognizer.ts';
-import { INSTALL_COMMAND, PocketSphinxUnavailableError } from '../../../fargate-gateway/recognition/embedded/pocketsphinx.ts';
-import { decoderPathsFromEnv } from '../../../fargate-gateway/recognition/embedded/decoder-config.ts';
-import { PocketSphinxDecoder } from '../../../fargate-gateway/recognition/embedded/pocketsphinx-decoder.ts';
-import { SegmentDecoding } from '../../../fargate-gateway/recognition/embedded/segment-decoding.ts';
-import { wordErrors } from '../../../fargate-gateway/recognition/embedded/word-error-rate.ts';
+import type { EmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
+import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
+import { INSTALL_COMMAND, PocketSphinxUnavailableError } from '#gateway/recognition/embedded/pocketsphinx.ts';
+import { decoderPathsFromEnv } from '#gateway/recognition/embedded/decoder-config.ts';
+import { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
+import { SegmentDecoding } from '#gateway/recognition/embedded/segment-decoding.ts';
+import { wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
 import type { FixtureCall, Transcript } from './embedded-fixtures.ts';
 import { callWordErrors, loadFixture, SAMPLE_CALL, SHORT_FIXTURE, transcribe } from './embedded-fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SegmenterEvent, SegmenterOptions } from '../../../fargate-gateway/recognition/embedded/segmenter.ts';
-import { Segmenter } from '../../../fargate-gateway/recognition/embedded/segmenter.ts';
-import { MAX_CALL_SECONDS } from '../../../fargate-gateway/audiohook/duration.ts';
+import type { SegmenterEvent, SegmenterOptions } from '#gateway/recognition/embedded/segmenter.ts';
+import { Segmenter } from '#gateway/recognition/embedded/segmenter.ts';
+import { MAX_CALL_SECONDS } from '#gateway/audiohook/duration.ts';
 
 const RATE = 8000;
 const ms = (n: number) => (n * RATE) / 1000;

@@ -8,8 +8,8 @@ import type {
   StartStreamTranscriptionCommandInput,
   TranscriptResultStream,
 } from '@aws-sdk/client-transcribe-streaming';
-import type { Role } from '../../../core/domain/participant.ts';
-import type { RecognitionError, RecognitionResult, RecognitionSession } from '../../../fargate-gateway/recognition/recognizer.ts';
+import type { Role } from '#core/domain/participant.ts';
+import type { RecognitionError, RecognitionResult, RecognitionSession } from '#gateway/recognition/recognizer.ts';
 
 /** What one mocked `StartStreamTranscription` call received, consumed the way the SDK would. */
 export class FakeStream {

@@ -6,12 +6,12 @@ import {
   LimitExceededException,
   ServiceUnavailableException,
 } from '@aws-sdk/client-transcribe-streaming';
-import { MAX_CALL_SECONDS } from '../../../fargate-gateway/audiohook/duration.ts';
-import { backoffDelay } from '../../../fargate-gateway/recognition/transcribe/backoff.ts';
-import { FrameAssembler } from '../../../fargate-gateway/recognition/transcribe/frame-assembler.ts';
-import { FrameQueue } from '../../../fargate-gateway/recognition/transcribe/frame-queue.ts';
-import { StreamClock } from '../../../fargate-gateway/recognition/transcribe/stream-clock.ts';
-import { classifyStreamError } from '../../../fargate-gateway/recognition/transcribe/stream-errors.ts';
+import { MAX_CALL_SECONDS } from '#gateway/audiohook/duration.ts';
+import { backoffDelay } from '#gateway/recognition/transcribe/backoff.ts';
+import { FrameAssembler } from '#gateway/recognition/transcribe/frame-assembler.ts';
+import { FrameQueue } from '#gateway/recognition/transcribe/frame-queue.ts';
+import { StreamClock } from '#gateway/recognition/transcribe/stream-clock.ts';
+import { classifyStreamError } from '#gateway/recognition/transcribe/stream-errors.ts';
 import { pcm, sampleValue, samplesOf } from './transcribe-fake.ts';
 
 const stereo = () => new FrameAssembler(['customer', 'agent'], { frameSamples: 800, maxSkewSamples: 8000 });

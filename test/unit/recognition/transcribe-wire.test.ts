@@ -7,8 +7,8 @@ import { EventStreamCodec } from '@smithy/core/event-streams';
 import type { MessageHeaders } from '@smithy/types';
 import { HttpResponse } from '@smithy/core/protocols';
 import type { HttpRequest } from '@smithy/core/protocols';
-import type { Role } from '../../../core/domain/participant.ts';
-import { createTranscribeRecognizer } from '../../../fargate-gateway/recognition/transcribe/transcribe-recognizer.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
 import { collector, final, partial, sampleValue, samplesOf, tick, writeAudio } from './transcribe-fake.ts';
 
 /**

@@ -5,11 +5,11 @@ import {
   LimitExceededException,
   ServiceUnavailableException,
 } from '@aws-sdk/client-transcribe-streaming';
-import type { Role } from '../../../core/domain/participant.ts';
-import { RecognitionError } from '../../../fargate-gateway/recognition/recognizer.ts';
-import type { RecognitionOptions } from '../../../fargate-gateway/recognition/recognizer.ts';
-import { createTranscribeRecognizer } from '../../../fargate-gateway/recognition/transcribe/transcribe-recognizer.ts';
-import type { TranscribeRecognizerConfig } from '../../../fargate-gateway/recognition/transcribe/transcribe-recognizer.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { RecognitionError } from '#gateway/recognition/recognizer.ts';
+import type { RecognitionOptions } from '#gateway/recognition/recognizer.ts';
+import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
+import type { TranscribeRecognizerConfig } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
 import {
   collector,
   event,

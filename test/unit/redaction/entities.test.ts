@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEntity, EngineWord } from '../../../core/text/engine-output.ts';
-import { DEFAULT_ENTITY_TYPES, entitySpans, maskEntities } from '../../../core/redaction/entities.ts';
+import type { EngineEntity, EngineWord } from '#core/text/engine-output.ts';
+import { DEFAULT_ENTITY_TYPES, entitySpans, maskEntities } from '#core/redaction/entities.ts';
 
 /** Amazon Transcribe-like items for formatted text: words 100 ms apart, punctuation attached. */
 function items(text: string): EngineWord[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passesLuhn } from '../../../core/redaction/luhn.ts';
+import { passesLuhn } from '#core/redaction/luhn.ts';
 
 describe('passesLuhn', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../core/redaction/redact.ts';
-import { REDACTION_RULES, type RedactionRuleName } from '../../../core/redaction/rules.ts';
+import { redact } from '#core/redaction/redact.ts';
+import { REDACTION_RULES, type RedactionRuleName } from '#core/redaction/rules.ts';
 
 /** [text, masked text, rules of the spans in order] with every rule on. */
 const masked: Array<[string, string, string[]]> = [

@@ -6,7 +6,7 @@ import {
   RedactionConfigError,
   resolveRules,
   withAlwaysOn,
-} from '../../../core/redaction/rules.ts';
+} from '#core/redaction/rules.ts';
 
 describe('redaction rules', () => {
   it('turns every rule on by default', () => {

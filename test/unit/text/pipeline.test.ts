@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REDACTION, renderUtteranceText, type RedactionSettings } from '../../../core/text/pipeline.ts';
-import type { EngineWord } from '../../../core/text/engine-output.ts';
-import { resolveRules } from '../../../core/redaction/rules.ts';
+import { DEFAULT_REDACTION, renderUtteranceText, type RedactionSettings } from '#core/text/pipeline.ts';
+import type { EngineWord } from '#core/text/engine-output.ts';
+import { resolveRules } from '#core/redaction/rules.ts';
 
 function render(text: string, redaction: RedactionSettings = DEFAULT_REDACTION) {
   return renderUtteranceText({ text }, { redaction, wantTokens: false });

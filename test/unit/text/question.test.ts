@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isQuestion } from '../../../core/text/question.ts';
+import { isQuestion } from '#core/text/question.ts';
 
 const questions = [
   'what is your name',

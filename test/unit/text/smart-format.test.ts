@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rawEngineWords, smartFormat } from '../../../core/text/smart-format.ts';
+import { rawEngineWords, smartFormat } from '#core/text/smart-format.ts';
 
 const spoken: Array<[string, string]> = [
   ['sure one moment', 'Sure one moment.'],

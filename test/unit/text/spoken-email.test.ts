@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findSpokenEmails } from '../../../core/text/spoken-email.ts';
-import { inverseNormalize } from '../../../core/text/inverse-normalize.ts';
+import { findSpokenEmails } from '#core/text/spoken-email.ts';
+import { inverseNormalize } from '#core/text/inverse-normalize.ts';
 
 function normalize(text: string): string {
   return inverseNormalize(text.split(' ')).map((s) => s.text).join(' ');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeNumberWords, normalizeSpokenNumbers } from '../../../core/text/spoken-numbers.ts';
+import { normalizeNumberWords, normalizeSpokenNumbers } from '#core/text/spoken-numbers.ts';
 
 const cardinals: Array<[string, string]> = [
   ['ten', '10'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineWord } from '../../../core/text/engine-output.ts';
-import { formatTokens } from '../../../core/text/smart-format.ts';
+import type { EngineWord } from '#core/text/engine-output.ts';
+import { formatTokens } from '#core/text/smart-format.ts';
 
 function word(content: string, startMs: number, endMs: number): EngineWord {
   return { content, kind: 'word', startMs, endMs };

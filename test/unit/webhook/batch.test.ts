@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backoffSeconds, processBatch } from '../../../core/webhook/batch.ts';
-import type { BatchDeps, VisibilityChange } from '../../../core/webhook/batch.ts';
-import type { DeadLetter } from '../../../core/webhook/dead-letter.ts';
-import type { DeliveryResult } from '../../../core/webhook/deliver.ts';
-import { memoryRecorder, sqsRecord } from '../../integration/webhook/support/servers.ts';
+import { backoffSeconds, processBatch } from '#core/webhook/batch.ts';
+import type { BatchDeps, VisibilityChange } from '#core/webhook/batch.ts';
+import type { DeadLetter } from '#core/webhook/dead-letter.ts';
+import type { DeliveryResult } from '#core/webhook/deliver.ts';
+import { memoryRecorder, sqsRecord } from '#test/integration/webhook/support/servers.ts';
 
 const NOW = 1_800_000_000_000;
 const ok: DeliveryResult = { ok: true, status: 200, reason: 'ok', latencyMs: 1 };

@@ -6,9 +6,9 @@ import {
   loadWebhookConfig,
   parseSecretJson,
   parseWebhookConfig,
-} from '../../../core/webhook/config.ts';
-import { createTestPki } from '../../integration/webhook/support/certs.ts';
-import type { TestPki } from '../../integration/webhook/support/certs.ts';
+} from '#core/webhook/config.ts';
+import { createTestPki } from '#test/integration/webhook/support/certs.ts';
+import type { TestPki } from '#test/integration/webhook/support/certs.ts';
 
 let pki: TestPki;
 beforeAll(() => {

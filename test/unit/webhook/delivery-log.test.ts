@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DeliveryRecord } from '../../../core/domain/live-call.ts';
-import { allRecorders, deliveryLog } from '../../../core/webhook/delivery-log.ts';
-import type { QueuedMessage } from '../../../core/webhook/queued-message.ts';
-import type { DeliveryRecorder } from '../../../core/webhook/recorder.ts';
+import type { DeliveryRecord } from '#core/domain/live-call.ts';
+import { allRecorders, deliveryLog } from '#core/webhook/delivery-log.ts';
+import type { QueuedMessage } from '#core/webhook/queued-message.ts';
+import type { DeliveryRecorder } from '#core/webhook/recorder.ts';
 
 const message = (messageId: string, receiveCount = 1): QueuedMessage => ({
   itemIdentifier: `sqs-${messageId}`, receiptHandle: 'r', conversationId: 'conv-1', messageId, streamId: 's', recordedAt: 1, receiveCount, body: '{}',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecord } from '../../../core/webhook/queued-message.ts';
-import { webhookBody } from '../../../core/webhook/body.ts';
-import type { Utterance } from '../../../core/domain/utterance.ts';
-import { sqsRecord } from '../../integration/webhook/support/servers.ts';
+import { parseRecord } from '#core/webhook/queued-message.ts';
+import { webhookBody } from '#core/webhook/body.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import { sqsRecord } from '#test/integration/webhook/support/servers.ts';
 
 describe('parseRecord', () => {
   it('lifts ids and times out of a well-formed record and keeps the body string as queued', () => {

@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseRecord } from '../../../core/webhook/queued-message.ts';
-import type { QueuedMessage } from '../../../core/webhook/queued-message.ts';
-import { METRIC, createRecorder } from '../../../core/webhook/recorder.ts';
-import { sqsRecord } from '../../integration/webhook/support/servers.ts';
+import { parseRecord } from '#core/webhook/queued-message.ts';
+import type { QueuedMessage } from '#core/webhook/queued-message.ts';
+import { METRIC, createRecorder } from '#core/webhook/recorder.ts';
+import { sqsRecord } from '#test/integration/webhook/support/servers.ts';
 
 function capture() {
   const lines: string[] = [];

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { ulid } from 'ulid';
-import { dynamoDbDocumentClient } from '../../../../core/aws/clients.ts';
-import type { RedactionOutput } from '../../../../core/domain/transcription.ts';
-import type { Utterance } from '../../../../core/domain/utterance.ts';
-import { ensureBucket } from '../../../../core/export/export-bucket.ts';
-import { createExportRuntime, type ExportRuntime } from '../../../../core/export/runtime.ts';
-import { createS3Client } from '../../../../core/export/s3-client.ts';
-import { createMessagesStore, type MessagesStore } from '../../../../core/stores/messages.ts';
-import { createFileExporterHandler } from '../../../../lambdas/file-exporter/handler.ts';
-import { createFileExporterRuntime } from '../../../../lambdas/file-exporter/runtime.ts';
-import type { ApiHandler } from '../../../../lambdas/shared/api-handler.ts';
-import { createApiRuntime } from '../../../../lambdas/shared/runtime.ts';
-import { parseCsvObjects } from '../../../unit/export/support/rfc4180.ts';
-import { call, configureApiEnv, type Called, type Caller } from '../../api/api-test-kit.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import type { RedactionOutput } from '#core/domain/transcription.ts';
+import type { Utterance } from '#core/domain/utterance.ts';
+import { ensureBucket } from '#core/export/export-bucket.ts';
+import { createExportRuntime, type ExportRuntime } from '#core/export/runtime.ts';
+import { createS3Client } from '#core/export/s3-client.ts';
+import { createMessagesStore, type MessagesStore } from '#core/stores/messages.ts';
+import { createFileExporterHandler } from '#lambdas/file-exporter/handler.ts';
+import { createFileExporterRuntime } from '#lambdas/file-exporter/runtime.ts';
+import type { ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { createApiRuntime } from '#lambdas/shared/runtime.ts';
+import { parseCsvObjects } from '#test/unit/export/support/rfc4180.ts';
+import { call, configureApiEnv, type Called, type Caller } from '#test/integration/api/api-test-kit.ts';
 
 /** Shared set-up of the feed integration tests: a bucket per scenario, the real stores, handlers and downloads. */
 export const FEED_PATH = '/fileexporter/v1/static';

@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SQSRecord } from 'aws-lambda';
-import type { DeliveryRecorder } from '../../../../core/webhook/recorder.ts';
-import type { DeliveryResult } from '../../../../core/webhook/deliver.ts';
-import type { QueuedMessage } from '../../../../core/webhook/queued-message.ts';
+import type { DeliveryRecorder } from '#core/webhook/recorder.ts';
+import type { DeliveryResult } from '#core/webhook/deliver.ts';
+import type { QueuedMessage } from '#core/webhook/queued-message.ts';
 
 export interface ReceivedRequest {
   method: string;

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
-import { HOUR_SHARD_COUNT, hourOf, shardOf } from '../../../../core/stores/hour-shard.ts';
-import type { MessagesStore, StoredMessage } from '../../../../core/stores/messages.ts';
+import { HOUR_SHARD_COUNT, hourOf, shardOf } from '#core/stores/hour-shard.ts';
+import type { MessagesStore, StoredMessage } from '#core/stores/messages.ts';
 
 let counter = 0;
 
