@@ -173,7 +173,7 @@ function peakRss(): number {
 }
 
 async function exportChild(): Promise<void> {
-  const { createExportRuntime } = await import('#core/export/runtime.ts');
+  const { createExportRuntime } = await import('#core/daily-export/runtime.ts');
   const synthetic = arg('synthetic-count', 0);
   const traceMemory = process.argv.includes('--trace-memory');
   const liveMemory = process.argv.includes('--live-memory');
@@ -263,8 +263,8 @@ async function parent(): Promise<void> {
   const seedConcurrency = arg('seed-concurrency', 8);
   const passThrough = ['--trace-memory', '--live-memory'].filter((flag) => process.argv.includes(flag));
   const { startEmulators } = await import('#test/support/emulators.ts');
-  const { ensureBucket } = await import('#core/export/export-bucket.ts');
-  const { createS3Client } = await import('#core/export/s3-client.ts');
+  const { ensureBucket } = await import('#core/daily-export/export-bucket.ts');
+  const { createS3Client } = await import('#core/daily-export/s3-client.ts');
 
   const emulators = await startEmulators({ s3: true, prefix: 'bench' });
   try {

@@ -9,8 +9,8 @@ import type { SelectedMedia } from './audiohook/media.ts';
 import type { OpenParameters } from './audiohook/messages.ts';
 import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
-import { TranscriptionSpan, type SpanFinal, type SpanReport, type SpanOptions } from './transcription/span.ts';
-import type { UtteranceSink } from './transcription/utterance-sink.ts';
+import { TranscriptionSpan, type SpanFinal, type SpanReport, type SpanOptions } from './utterances/span.ts';
+import type { UtteranceSink } from './utterances/utterance-sink.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
 
 /**

@@ -4,7 +4,7 @@ import { decodePathSegment, requestTarget } from '#core/http/request-target.ts';
 import { closeServer, createHttpServer, listen, readBody } from '#core/http/server.ts';
 import { controlStartRequestSchema, controlStopRequestSchema } from '#core/api/gateway-control.ts';
 import { logger as rootLogger, type AppLogger } from '#core/logger.ts';
-import type { CallDirectory } from './call-directory.ts';
+import type { LiveCalls } from './live-calls.ts';
 
 /**
  * The gateway task's private control endpoint (docs/data-model.md): the start/stop Lambdas reach the
@@ -20,7 +20,7 @@ export class ControlServer {
   private readonly http: Server;
   private readonly logger: AppLogger;
 
-  constructor(private readonly calls: CallDirectory, logger?: AppLogger) {
+  constructor(private readonly calls: LiveCalls, logger?: AppLogger) {
     this.logger = logger ?? rootLogger;
     this.http = createHttpServer((req, res) => this.handle(req, res), (res, error) => {
       this.logger.error('control request failed', { error });

@@ -11,7 +11,7 @@ import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
 import { createApiKeySet, loadApiKeys, type ApiKeySet } from './audiohook/api-keys.ts';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from './audiohook/dev-credentials.ts';
 import type { CallEvents } from './call.ts';
-import { CallDirectory } from './call-directory.ts';
+import { LiveCalls } from './live-calls.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import { ControlServer } from './control-server.ts';
 import { decideRetirement, readServiceSnapshot } from './ecs/service-membership.ts';
@@ -21,11 +21,11 @@ import { readTaskMetadata, type TaskMetadata } from './ecs/task-metadata.ts';
 import { TaskProtection } from './ecs/task-protection.ts';
 import { createRecognizer } from './recognition/create-recognizer.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
-import { callRegistry } from './registry/call-registry.ts';
 import { LivePublisher } from './registry/live-publisher.ts';
+import { sessionRegistration } from './session-registration.ts';
 import { GatewayServer } from './server.ts';
-import { recordingSink } from './transcription/recording-sink.ts';
-import type { UtteranceSink } from './transcription/utterance-sink.ts';
+import { recordingSink } from './utterances/recording-sink.ts';
+import type { UtteranceSink } from './utterances/utterance-sink.ts';
 
 /**
  * Assembles a gateway from configuration: keys, recognizer, the control endpoint, and — when the
@@ -57,7 +57,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   const apiKeys = keysOrDevelopmentDefaults(env);
   const recognizer = parts.recognizer ?? (await createRecognizer(config.RECOGNIZER));
 
-  const calls = new CallDirectory();
+  const calls = new LiveCalls();
   const control = new ControlServer(calls);
   const controlAddress = await control.listen(config.CONTROL_PORT, config.CONTROL_HOST);
   // On ECS: who this task is (its address, and what the retirement check asks about).
@@ -77,7 +77,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       publisher = new UtterancePublisher({ client: sqs, queueUrl: env.UTTERANCES_QUEUE_URL, logger });
     } else logger.warn('UTTERANCES_QUEUE_URL not set: utterances are stored but no webhook is sent');
     sink = live.countingSink(recordingSink({ messages: stores.messages, publisher, logger }));
-    events = callRegistry({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
+    events = sessionRegistration({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
   } else {
     if (env.NODE_ENV === 'production') throw new Error('CONVERSATIONS_TABLE and MESSAGES_TABLE must be set in production');
     // Alone, the gateway has nowhere to store utterances: it logs that one was produced, never its text.

@@ -12,7 +12,7 @@ import { isUuid } from './audiohook/messages.ts';
 import { NonceCache } from './audiohook/nonce-cache.ts';
 import { AudioHookSession, type Transport } from './audiohook/session.ts';
 import { Call, type CallDependencies } from './call.ts';
-import { CallDirectory } from './call-directory.ts';
+import { LiveCalls } from './live-calls.ts';
 import type { GatewayConfig } from './config.ts';
 
 /**
@@ -36,13 +36,13 @@ export interface GatewayServerOptions {
   supportedLanguages?: readonly string[];
   logger?: AppLogger;
   /** Shared with the control endpoint, which finds calls here. */
-  calls?: CallDirectory;
+  calls?: LiveCalls;
   /** Told whenever the number of live sessions changes (ECS task scale-in protection). */
   onSessionsChanged?(liveSessions: number): void;
 }
 
 export class GatewayServer {
-  readonly calls: CallDirectory;
+  readonly calls: LiveCalls;
   /**
    * Sessions holding a slot of MAX_SESSIONS: authenticated or still being authenticated. A session that
    * fails authentication leaves at once, so unauthenticated peers cannot keep real calls out.
@@ -60,7 +60,7 @@ export class GatewayServer {
 
   constructor(private readonly options: GatewayServerOptions) {
     this.logger = options.logger ?? rootLogger;
-    this.calls = options.calls ?? new CallDirectory();
+    this.calls = options.calls ?? new LiveCalls();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
     this.http = createHttpServer((req, res) => this.onRequest(req, res), (res) => {
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal' }));

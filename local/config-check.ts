@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadApiConfig } from '#core/config/api.ts';
 import { loadConsoleAuthConfig } from '#core/console/auth.ts';
 import { ConfigError, issuePaths, loadStoreConfig } from '#core/config/stores.ts';
-import { loadFeedConfig } from '#core/export/config.ts';
+import { loadFeedConfig } from '#core/daily-export/config.ts';
 import { loadWebhookConfig } from '#core/webhook/config.ts';
 import { loadGatewayConfig } from '#gateway/config.ts';
 

@@ -48,10 +48,10 @@ if (runtimeEnv) {
 }
 
 // Loaded after the environment is final: the runtime reads it when built.
-const { createExportRuntime } = await import('#core/export/runtime.ts');
-const { ensureBucket } = await import('#core/export/export-bucket.ts');
-const { createS3Client, hasS3EndpointOverride } = await import('#core/export/s3-client.ts');
-const { exportDateFor, InvalidExportDateError } = await import('#core/export/schedule.ts');
+const { createExportRuntime } = await import('#core/daily-export/runtime.ts');
+const { ensureBucket } = await import('#core/daily-export/export-bucket.ts');
+const { createS3Client, hasS3EndpointOverride } = await import('#core/daily-export/s3-client.ts');
+const { exportDateFor, InvalidExportDateError } = await import('#core/daily-export/schedule.ts');
 
 const progressEvery = Number(values['progress-every']);
 

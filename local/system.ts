@@ -3,7 +3,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { awsClientConfig, dynamoDbClient } from '#core/aws/clients.ts';
 import { logger } from '#core/logger.ts';
 import type { WebhookBody } from '#core/webhook/body.ts';
-import { ensureTables } from '#core/stores/tables.ts';
+import { ensureTables } from './ensure-tables.ts';
 import { startGateway, type RunningGateway } from '#gateway/gateway.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { createConversationMessagesHandler } from '#lambdas/conversation-messages/handler.ts';
@@ -25,9 +25,10 @@ import { parseSet } from '#core/credentials/credential-store.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { startTranscribeStandInFromEnv, type TranscribeStandIn } from './transcribe-standin/from-env.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
-import { createExportRuntime, startLocalFeedSchedule } from '#core/export/runtime.ts';
-import { ensureBucket } from '#core/export/export-bucket.ts';
-import { createS3Client } from '#core/export/s3-client.ts';
+import { createExportRuntime } from '#core/daily-export/runtime.ts';
+import { startLocalFeedSchedule } from './feed-schedule.ts';
+import { ensureBucket } from '#core/daily-export/export-bucket.ts';
+import { createS3Client } from '#core/daily-export/s3-client.ts';
 
 /** Where `npm run build:console` writes the console (CONSOLE_DIR overrides). */
 export const CONSOLE_BUILD_DIR = 'dist/console';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import wavefile from 'wavefile';
 import { decodeMulaw } from '#gateway/audio/mulaw.ts';
-import { wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
+import { wordErrors } from './word-error-rate.ts';
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 import { loadCallAudio } from '#local/simulator/wav-source.ts';
 

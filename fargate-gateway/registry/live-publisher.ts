@@ -6,8 +6,8 @@ import { conversationKey } from '#core/stores/conversation-key.ts';
 import { samplesToMs } from '../audio/timeline.ts';
 import type { AudioHookSession } from '../audiohook/session.ts';
 import type { Call } from '../call.ts';
-import type { CallDirectory } from '../call-directory.ts';
-import type { UtteranceSink } from '../transcription/utterance-sink.ts';
+import type { LiveCalls } from '../live-calls.ts';
+import type { UtteranceSink } from '../utterances/utterance-sink.ts';
 
 /**
  * Publishes a view of every AudioHook session this task holds (docs/console.md) into the shared
@@ -18,7 +18,7 @@ import type { UtteranceSink } from '../transcription/utterance-sink.ts';
 export interface LivePublisherOptions {
   /** The server's sessions (probes included), read at each round. */
   sessions: () => ReadonlySet<AudioHookSession>;
-  calls: CallDirectory;
+  calls: LiveCalls;
   store: Pick<LiveCallsStore, 'publish' | 'end'>;
   intervalMs: number;
   logger: AppLogger;

@@ -6,7 +6,7 @@ import { parseStartRequest, parseStopRequest } from '#core/api/streaming-request
 import { consolePrincipal, loadConsoleAuthConfig, type ConsoleAuthConfig } from '#core/console/auth.ts';
 import { conversationHealth, messagesAfter, parseConversationId, parseMessagesQuery } from '#core/console/conversation.ts';
 import { listLiveCalls } from '#core/console/live-calls.ts';
-import { feedOperationOf, runFeedOperation, type FeedDeps } from '#core/fileexporter/operations.ts';
+import { feedOperationOf, runFeedOperation, type FeedDeps } from '#core/file-exporter/operations.ts';
 import { createFileExporterRuntime } from '../file-exporter/runtime.ts';
 import { apiHandler, type ApiHandler, type ApiRequest } from '../shared/api-handler.ts';
 import { queryParameter } from '../shared/apigw.ts';

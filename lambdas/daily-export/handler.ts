@@ -1,5 +1,5 @@
-import { exportDateFor, type DailyExportEvent } from '#core/export/schedule.ts';
-import { defaultExportRuntime, type ExportRuntime } from '#core/export/runtime.ts';
+import { exportDateFor, type DailyExportEvent } from '#core/daily-export/schedule.ts';
+import { defaultExportRuntime, type ExportRuntime } from '#core/daily-export/runtime.ts';
 
 /**
  * Invoked by the EventBridge rule `cron(0 2 * * ? *)` with its scheduled event: exports the previous

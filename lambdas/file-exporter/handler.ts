@@ -1,5 +1,5 @@
 import { ApiError } from '#core/api/errors.ts';
-import { feedOperationOf, runFeedOperation } from '#core/fileexporter/operations.ts';
+import { feedOperationOf, runFeedOperation } from '#core/file-exporter/operations.ts';
 import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
 import { defaultFileExporterRuntime, type FileExporterRuntime } from './runtime.ts';
 

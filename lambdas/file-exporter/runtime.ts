@@ -1,7 +1,7 @@
-import { createExportBucket } from '#core/export/export-bucket.ts';
-import { loadFeedConfig } from '#core/export/config.ts';
-import { createS3Client } from '#core/export/s3-client.ts';
-import type { FeedDeps } from '#core/fileexporter/operations.ts';
+import { createExportBucket } from '#core/daily-export/export-bucket.ts';
+import { loadFeedConfig } from '#core/daily-export/config.ts';
+import { createS3Client } from '#core/daily-export/s3-client.ts';
+import type { FeedDeps } from '#core/file-exporter/operations.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
 
 /** The File Exporter Lambda's dependencies: the shared API runtime (credentials) and the exports bucket. */

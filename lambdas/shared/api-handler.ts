@@ -10,7 +10,7 @@ import type { ApiRuntime } from './runtime.ts';
  * What every public endpoint does around its own work: authentication (401-01), the body limit
  * (413-01), the error envelope on every non-2xx, and a generic 500 that never carries a stack trace.
  */
-export interface ApiRoute<T> {
+export interface ApiOperation<T> {
   name: string;
   /** Code of an unexpected failure: 500-201 for start/stop, 500-01 elsewhere. */
   failureCode: Extract<ErrorCode, '500-201' | '500-01'>;
@@ -29,7 +29,7 @@ export interface ApiRequest {
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
-export function apiHandler<T>(route: ApiRoute<T>, runtime: () => ApiRuntime | Promise<ApiRuntime>): ApiHandler {
+export function apiHandler<T>(route: ApiOperation<T>, runtime: () => ApiRuntime | Promise<ApiRuntime>): ApiHandler {
   return async (event) => {
     const startedAt = Date.now();
     const requestId = requestIdOf(event);

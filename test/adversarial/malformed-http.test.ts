@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_TIMEOUT_MS } from '#core/http/server.ts';
-import { CallDirectory } from '#gateway/call-directory.ts';
+import { LiveCalls } from '#gateway/live-calls.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import type { ApiLambda } from '#lambdas/routes.ts';
 import { LocalApiServer, type ProxyHandler } from '#local/api-server.ts';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const handler: ProxyHandler = async (event) => ({ statusCode: 200, body: JSON.stringify({ path: event.path }) });
   api = new LocalApiServer({ 'start-streaming': handler, 'stop-streaming': handler, 'conversation-messages': handler, 'file-exporter': handler, console: handler } satisfies Record<ApiLambda, ProxyHandler>);
   gw = await startTestGateway();
-  control = new ControlServer(new CallDirectory());
+  control = new ControlServer(new LiveCalls());
   receiver = new WebhookReceiver(() => undefined);
   listeners.push(
     {

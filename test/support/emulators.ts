@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { ensureTables, type TableNames } from '#core/stores/tables.ts';
+import type { TableNames } from '#core/stores/tables.ts';
+import { ensureTables } from '#local/ensure-tables.ts';
 import { startStandIns } from '#local/aws-standins.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { normalizeWords } from './word-error-rate.ts';
+import { normalizeWords } from './engine-words.ts';
 
 /**
  * A JSGF grammar accepting exactly one of the given phrases per segment. With it the engine picks the

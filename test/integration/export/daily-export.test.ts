@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Utterance } from '#core/domain/utterance.ts';
-import { FEED_COLUMNS } from '#core/export/feed-row.ts';
-import { createExportRuntime } from '#core/export/runtime.ts';
+import { FEED_COLUMNS } from '#core/daily-export/feed-row.ts';
+import { createExportRuntime } from '#core/daily-export/runtime.ts';
 import { createDailyExportHandler } from '#lambdas/daily-export/handler.ts';
 import { useEmulators } from '#test/support/emulators.ts';
 import { downloadDay, expectedRow, feedCall, feedWorld, ok, storeUtterance, type FeedWorld } from './support/feed-kit.ts';

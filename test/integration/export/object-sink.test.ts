@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { createExportBucket, ensureBucket } from '#core/export/export-bucket.ts';
-import { createS3Client } from '#core/export/s3-client.ts';
+import { createExportBucket, ensureBucket } from '#core/daily-export/export-bucket.ts';
+import { createS3Client } from '#core/daily-export/s3-client.ts';
 import { useEmulators } from '#test/support/emulators.ts';
 
 /** The streaming S3 writer against the S3 emulator: one PutObject when small, multipart when large. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvRecord } from '#core/export/csv.ts';
+import { csvField, csvRecord } from '#core/daily-export/csv.ts';
 import { parseCsv } from './support/rfc4180.ts';
 
 describe('RFC 4180 writer', () => {

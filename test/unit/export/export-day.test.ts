@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportDay, type ExportProgress } from '#core/export/export-day.ts';
-import { FEED_COLUMNS } from '#core/export/feed-row.ts';
+import { exportDay, type ExportProgress } from '#core/daily-export/export-day.ts';
+import { FEED_COLUMNS } from '#core/daily-export/feed-row.ts';
 import { memoryBucket, type MemoryBucket } from './support/memory-bucket.ts';
 import { memorySource, storedMessage } from './support/messages.ts';
 import { parseCsvObjects } from './support/rfc4180.ts';

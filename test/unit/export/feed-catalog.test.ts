@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileKey, listDates, listFiles, listHours } from '#core/fileexporter/feed-catalog.ts';
+import { fileKey, listDates, listFiles, listHours } from '#core/file-exporter/feed-catalog.ts';
 import { memoryBucket } from './support/memory-bucket.ts';
 
 const base = 'utterances/version=1/format=jsonl/dt=2026-11-24/';

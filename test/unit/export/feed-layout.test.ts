@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datePrefix, feedRoot, formatPrefix, hourPrefix, intervalName, PART_FILE_PATTERN, partFileName, partKey } from '#core/export/feed-layout.ts';
+import { datePrefix, feedRoot, formatPrefix, hourPrefix, intervalName, PART_FILE_PATTERN, partFileName, partKey } from '#core/daily-export/feed-layout.ts';
 
 describe('feed key layout', () => {
   it('builds the documented keys', () => {

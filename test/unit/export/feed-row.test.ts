@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { feedEncoder } from '#core/export/feed-encoder.ts';
-import { EXTRA_COLUMNS, FEED_COLUMNS, toFeedRow } from '#core/export/feed-row.ts';
+import { feedEncoder } from '#core/daily-export/feed-encoder.ts';
+import { EXTRA_COLUMNS, FEED_COLUMNS, toFeedRow } from '#core/daily-export/feed-row.ts';
 import { storedMessage } from './support/messages.ts';
 import { parseCsvObjects } from './support/rfc4180.ts';
 

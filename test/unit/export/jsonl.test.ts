@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonlRecord } from '#core/export/jsonl.ts';
+import { jsonlRecord } from '#core/daily-export/jsonl.ts';
 
 describe('JSON Lines writer', () => {
   it('writes one compact object per line, keys in insertion order', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '#core/api/errors.ts';
-import { parseFeedBody, parseFeedRequest, type FeedField } from '#core/fileexporter/params.ts';
+import { parseFeedBody, parseFeedRequest, type FeedField } from '#core/file-exporter/params.ts';
 
 const ALL: FeedField[] = ['feed', 'version', 'format', 'date', 'interval', 'fileName'];
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { feedEncoder } from '#core/export/feed-encoder.ts';
-import { toFeedRow } from '#core/export/feed-row.ts';
-import type { ObjectSink, OpenSink } from '#core/export/object-sink.ts';
-import { PartWriter } from '#core/export/part-writer.ts';
+import { feedEncoder } from '#core/daily-export/feed-encoder.ts';
+import { toFeedRow } from '#core/daily-export/feed-row.ts';
+import type { ObjectSink, OpenSink } from '#core/daily-export/object-sink.ts';
+import { PartWriter } from '#core/daily-export/part-writer.ts';
 import { memoryBucket } from './support/memory-bucket.ts';
 import { storedMessage } from './support/messages.ts';
 import { parseCsvObjects } from './support/rfc4180.ts';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { exportDateFor, InvalidExportDateError, nextDailyRun, startDailySchedule } from '#core/export/schedule.ts';
-import { isListedDate, oldestListedDate, purgeExpiredFeedFiles } from '#core/export/retention.ts';
+import { exportDateFor, InvalidExportDateError } from '#core/daily-export/schedule.ts';
+import { nextDailyRun, startDailySchedule } from '#local/feed-schedule.ts';
+import { isListedDate, oldestListedDate, purgeExpiredFeedFiles } from '#core/daily-export/retention.ts';
 import { memoryBucket } from './support/memory-bucket.ts';
 
 const at = (iso: string) => Date.parse(iso);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeByMessageId } from '#core/export/shard-merge.ts';
+import { mergeByMessageId } from '#core/daily-export/shard-merge.ts';
 
 const item = (messageId: string) => ({ messageId });
 

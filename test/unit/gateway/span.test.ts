@@ -4,7 +4,7 @@ import type { Utterance } from '#core/domain/utterance.ts';
 import { logger } from '#core/logger.ts';
 import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
 import { RecognitionError, type RecognitionListener, type Recognizer } from '#gateway/recognition/recognizer.ts';
-import { TranscriptionSpan } from '#gateway/transcription/span.ts';
+import { TranscriptionSpan } from '#gateway/utterances/span.ts';
 
 /** A start→stop span: counters, the error policy per participant, utterance records, the flush budget. */
 

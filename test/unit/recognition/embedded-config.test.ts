@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decoderArguments, decoderPathsFromEnv } from '#gateway/recognition/embedded/decoder-config.ts';
 import { embeddedConfigFromEnv } from '#gateway/recognition/embedded/embedded-config.ts';
 import { phraseGrammar } from '#gateway/recognition/embedded/phrase-grammar.ts';
-import { normalizeWords, wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
+import { wordErrors } from '#bench/support/word-error-rate.ts';
+import { normalizeWords } from '#gateway/recognition/embedded/engine-words.ts';
 
 describe('embedded engine configuration', () => {
   it('reads the environment, with the cores as the default pool size', () => {

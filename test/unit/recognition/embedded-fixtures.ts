@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wavefile from 'wavefile';
 import type { Role } from '#core/domain/participant.ts';
-import { wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
+import { wordErrors } from '#bench/support/word-error-rate.ts';
 import type { RecognitionResult, Recognizer } from '#gateway/recognition/recognizer.ts';
 
 /** Test audio made by scripts/make-fixtures.sh, and helpers to run it through a recognizer (tests, bench). */

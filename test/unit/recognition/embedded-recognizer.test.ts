@@ -5,7 +5,7 @@ import { INSTALL_COMMAND, PocketSphinxUnavailableError } from '#gateway/recognit
 import { decoderPathsFromEnv } from '#gateway/recognition/embedded/decoder-config.ts';
 import { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
 import { SegmentDecoding } from '#gateway/recognition/embedded/segment-decoding.ts';
-import { wordErrors } from '#gateway/recognition/embedded/word-error-rate.ts';
+import { wordErrors } from '#bench/support/word-error-rate.ts';
 import type { FixtureCall, Transcript } from './embedded-fixtures.ts';
 import { callWordErrors, loadFixture, SAMPLE_CALL, SHORT_FIXTURE, transcribe } from './embedded-fixtures.ts';
 

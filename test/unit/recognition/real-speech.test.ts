@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpeakerStream } from '#bench/support/real-speech.ts';
 import { loadRealSpeech, PAUSE_SAMPLES, scoreClips } from '#bench/support/real-speech.ts';
 import { MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
-import { normalizeWords } from '#gateway/recognition/embedded/word-error-rate.ts';
+import { normalizeWords } from '#gateway/recognition/embedded/engine-words.ts';
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 
 /** The real-speech evaluation set (bench/support/real-speech.ts), read from the Debian package setup installs. */

@@ -1,5 +1,5 @@
-import type { BucketObject, ExportBucket } from '#core/export/export-bucket.ts';
-import type { ObjectSink } from '#core/export/object-sink.ts';
+import type { BucketObject, ExportBucket } from '#core/daily-export/export-bucket.ts';
+import type { ObjectSink } from '#core/daily-export/object-sink.ts';
 
 /** An ExportBucket in memory: objects appear on close, like S3's multipart completion. */
 export interface MemoryBucket extends ExportBucket {

@@ -1,37 +1,12 @@
-import { logger } from '../logger.ts';
-import { isUtcDate, previousUtcDate } from './utc-date.ts';
-
-/** When the daily export runs and which day it exports (api-contract.md §5.4: 02:00 UTC, the previous UTC day). */
-export const DAILY_EXPORT_HOUR_UTC = 2;
-/** The EventBridge rule of the stack, for reference next to its local equivalent. */
-export const DAILY_EXPORT_CRON = 'cron(0 2 * * ? *)';
-
-/** What the daily-export Lambda is invoked with: EventBridge's scheduled event, or `{ "date": "YYYY-MM-DD" }`. */
-export interface DailyExportEvent {
-  date?: unknown;
-  /** EventBridge: the scheduled time (RFC 3339). */
-  time?: unknown;
-}
-
-export class InvalidExportDateError extends Error {
-  constructor() {
-    super('date must be a calendar date in the form YYYY-MM-DD');
-    this.name = 'InvalidExportDateError';
-  }
-}
+import { logger } from '#core/logger.ts';
+import { defaultExportRuntime, type ExportRuntime } from '#core/daily-export/runtime.ts';
+import { DAILY_EXPORT_HOUR_UTC } from '#core/daily-export/schedule.ts';
+import { previousUtcDate } from '#core/daily-export/utc-date.ts';
 
 /**
- * The day to export: an explicit `date`, otherwise the day before the scheduled time (a delayed or
- * retried invocation still exports the day it was scheduled for), otherwise the day before `nowMs`.
+ * The local runtime's stand-in for the stack's EventBridge rule and the export bucket's lifecycle rule.
+ * In AWS, EventBridge invokes the daily-export Lambda and S3 expires old feed files.
  */
-export function exportDateFor(event: DailyExportEvent | null | undefined, nowMs: number): string {
-  if (event?.date !== undefined && event.date !== null) {
-    if (typeof event.date !== 'string' || !isUtcDate(event.date)) throw new InvalidExportDateError();
-    return event.date;
-  }
-  const scheduled = typeof event?.time === 'string' ? Date.parse(event.time) : Number.NaN;
-  return previousUtcDate(Number.isNaN(scheduled) ? nowMs : scheduled);
-}
 
 /** Epoch ms of the first `hourUtc`:00:00 UTC strictly after `nowMs`. */
 export function nextDailyRun(nowMs: number, hourUtc = DAILY_EXPORT_HOUR_UTC): number {
@@ -87,4 +62,20 @@ export function startDailySchedule(
     },
     nextRunAt: () => target,
   };
+}
+
+/**
+ * For the local runtime (`npm start`): the 02:00 UTC export of the previous day, followed by the
+ * retention sweep that S3's lifecycle rule performs in AWS.
+ */
+export function startLocalFeedSchedule(rt: ExportRuntime = defaultExportRuntime(), options: { now?: () => number } = {}): DailySchedule {
+  return startDailySchedule(async (scheduledAt) => {
+    // The sweep does not depend on the export, so a failed export does not keep old files around.
+    const [exported, purged] = await Promise.allSettled([rt.exportDay(previousUtcDate(scheduledAt)), rt.purgeExpired(options.now?.())]);
+    if (exported.status === 'fulfilled') {
+      logger.info('scheduled feed export done', { date: exported.value.date, rows: exported.value.rows, files: exported.value.files.length });
+    }
+    if (exported.status === 'rejected') throw exported.reason;
+    if (purged.status === 'rejected') throw purged.reason;
+  }, options);
 }

@@ -1,14 +1,11 @@
 import { dynamoDbDocumentClient } from '../aws/clients.ts';
 import { loadStoreConfig } from '../config/stores.ts';
-import { logger } from '../logger.ts';
 import { createMessagesStore, type MessagesStore } from '../stores/messages.ts';
 import { loadFeedConfig, type FeedConfig } from './config.ts';
 import { createExportBucket, type ExportBucket } from './export-bucket.ts';
 import { exportDay, type ExportProgress, type ExportSummary } from './export-day.ts';
 import { purgeExpiredFeedFiles } from './retention.ts';
 import { createS3Client } from './s3-client.ts';
-import { startDailySchedule, type DailySchedule } from './schedule.ts';
-import { previousUtcDate } from './utc-date.ts';
 
 /** The daily export wired from the environment: used by the Lambda, `npm run export` and the local scheduler. */
 export interface ExportRuntime {
@@ -48,20 +45,4 @@ let runtime: ExportRuntime | undefined;
 export function defaultExportRuntime(): ExportRuntime {
   runtime ??= createExportRuntime();
   return runtime;
-}
-
-/**
- * For the local runtime (`npm start`): the 02:00 UTC export of the previous day, followed by the
- * retention sweep that S3's lifecycle rule performs in AWS.
- */
-export function startLocalFeedSchedule(rt: ExportRuntime = defaultExportRuntime(), options: { now?: () => number } = {}): DailySchedule {
-  return startDailySchedule(async (scheduledAt) => {
-    // The sweep does not depend on the export, so a failed export does not keep old files around.
-    const [exported, purged] = await Promise.allSettled([rt.exportDay(previousUtcDate(scheduledAt)), rt.purgeExpired(options.now?.())]);
-    if (exported.status === 'fulfilled') {
-      logger.info('scheduled feed export done', { date: exported.value.date, rows: exported.value.rows, files: exported.value.files.length });
-    }
-    if (exported.status === 'rejected') throw exported.reason;
-    if (purged.status === 'rejected') throw purged.reason;
-  }, options);
 }

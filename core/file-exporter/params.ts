@@ -1,6 +1,6 @@
 import { ApiError } from '../api/errors.ts';
 import { parseJsonObject, type JsonObject } from '../api/request-body.ts';
-import { isUtcDate } from '../export/utc-date.ts';
+import { isUtcDate } from '../daily-export/utc-date.ts';
 
 /**
  * File Exporter request fields (api-contract.md §5.1–5.2). Each value is accepted bare (`1`, `jsonl`,

@@ -1,6 +1,6 @@
-import type { ExportBucket } from '../export/export-bucket.ts';
-import { datePrefix, formatPrefix, hourPrefix, PART_FILE_PATTERN, type FeedFormat } from '../export/feed-layout.ts';
-import { isUtcDate } from '../export/utc-date.ts';
+import type { ExportBucket } from '../daily-export/export-bucket.ts';
+import { datePrefix, formatPrefix, hourPrefix, PART_FILE_PATTERN, type FeedFormat } from '../daily-export/feed-layout.ts';
+import { isUtcDate } from '../daily-export/utc-date.ts';
 
 /**
  * What exists in the feed, read from the bucket's key layout (api-contract.md §5.5): each level is a

@@ -5,7 +5,7 @@ import type { Call } from './call.ts';
  * for one conversation; the control API acts on the most recently opened one that has not ended
  * (api-contract.md §2.2).
  */
-export class CallDirectory {
+export class LiveCalls {
   private readonly byConversation = new Map<string, Call[]>();
 
   add(call: Call): void {

@@ -1,6 +1,6 @@
 import type { AppLogger } from '#core/logger.ts';
 import type { ConversationsStore } from '#core/stores/conversations.ts';
-import type { Call, CallEvents } from '../call.ts';
+import type { Call, CallEvents } from './call.ts';
 
 /**
  * Keeps the `conversations` table (the session registry the start/stop Lambdas read) in step with
@@ -8,7 +8,7 @@ import type { Call, CallEvents } from '../call.ts';
  * the open transaction 5 s, so a start sent the moment `opened` arrives can overtake the
  * registration: start-streaming waits a bounded time for it (REGISTRATION_WAIT_MS).
  */
-export function callRegistry(options: { conversations: ConversationsStore; gatewayUrl: string; logger: AppLogger }): CallEvents {
+export function sessionRegistration(options: { conversations: ConversationsStore; gatewayUrl: string; logger: AppLogger }): CallEvents {
   const { conversations, gatewayUrl, logger } = options;
   const ids = (call: Call) => ({ conversationId: call.conversationId, sessionId: call.session.sessionId });
   return {

@@ -1,16 +1,9 @@
+import { normalizeWords } from '#gateway/recognition/embedded/engine-words.ts';
+
 /**
  * Word error rate for measuring the engine (tests, bench). The engine writes lower-case words without
  * punctuation or digits, so both sides are normalized the same way before comparing.
  */
-
-export function normalizeWords(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9'\s-]/g, ' ')
-    .replace(/-/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
-}
 
 export interface WordErrors {
   /** Substitutions + deletions + insertions. */

@@ -1,8 +1,8 @@
 import type { Principal } from '../api/auth.ts';
 import { ApiError } from '../api/errors.ts';
-import type { FeedConfig } from '../export/config.ts';
-import { FEED_FORMATS, FEED_NAME, FEED_VERSION, feedRoot, intervalName, isFeedFormat, type FeedFormat } from '../export/feed-layout.ts';
-import { isListedDate } from '../export/retention.ts';
+import type { FeedConfig } from '../daily-export/config.ts';
+import { FEED_FORMATS, FEED_NAME, FEED_VERSION, feedRoot, intervalName, isFeedFormat, type FeedFormat } from '../daily-export/feed-layout.ts';
+import { isListedDate } from '../daily-export/retention.ts';
 import { fileKey, listDates, listFiles, listHours, type CatalogBucket } from './feed-catalog.ts';
 import { parseFeedBody, parseFeedRequest, type FeedRequest } from './params.ts';
 
