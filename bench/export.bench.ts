@@ -144,7 +144,7 @@ async function syntheticSource(n: number) {
           externalId: i % 2 ? 'AGENT-1' : 'CUST-1',
           startMs: i * 10,
           endMs: i * 10 + 2_500,
-          text: TEXTS[(i + shard) % TEXTS.length]!,
+          text: TEXTS[(i + shard) % TEXTS.length],
           redactionOutput: 'redacted',
           clientTimestamp: created,
           createdTimestamp: created,
@@ -240,11 +240,10 @@ async function bundleSelf(): Promise<string> {
 
 let childScript: Promise<string> | undefined;
 
-function runChild(mode: string, extraArgs: string[], env: NodeJS.ProcessEnv): Promise<Record<string, number>> {
-  return new Promise(async (resolve, reject) => {
-    childScript ??= bundleSelf();
-    const script = await childScript.catch((error: unknown) => reject(error));
-    if (!script) return;
+async function runChild(mode: string, extraArgs: string[], env: NodeJS.ProcessEnv): Promise<Record<string, number>> {
+  childScript ??= bundleSelf();
+  const script = await childScript;
+  return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', script, mode, ...extraArgs], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -290,11 +289,11 @@ async function parent(): Promise<void> {
         source: 'dynalite',
         utterances,
         ...result,
-        rowsPerSec: Math.round(result.rows! / (result.ms! / 1000)),
+        rowsPerSec: Math.round(result.rows / (result.ms / 1000)),
         complete: result.rows === utterances,
         goalMs: GOAL_MS,
         goalRssMb: GOAL_RSS_MB,
-        withinGoal: result.ms! <= GOAL_MS && result.peakRssMb! <= GOAL_RSS_MB,
+        withinGoal: result.ms <= GOAL_MS && result.peakRssMb <= GOAL_RSS_MB,
       });
       if (utterances < 1_000_000) {
         const factor = 1_000_000 / utterances;
@@ -303,7 +302,7 @@ async function parent(): Promise<void> {
           label: `EXTRAPOLATED from ${utterances} utterances: times × ${factor.toFixed(1)} (linear); peak RSS not extrapolated`,
           source: 'dynalite',
           utterances: 1_000_000,
-          estimatedExportMs: Math.round(result.ms! * factor),
+          estimatedExportMs: Math.round(result.ms * factor),
           estimatedSeedMs: Math.round(seedMs * factor),
           goalMs: GOAL_MS,
         });
@@ -318,11 +317,11 @@ async function parent(): Promise<void> {
         source: 'synthetic',
         utterances: synthetic,
         ...result,
-        rowsPerSec: Math.round(result.rows! / (result.ms! / 1000)),
+        rowsPerSec: Math.round(result.rows / (result.ms / 1000)),
         complete: result.rows === synthetic,
         goalMs: GOAL_MS,
         goalRssMb: GOAL_RSS_MB,
-        withinGoal: result.ms! <= GOAL_MS && result.peakRssMb! <= GOAL_RSS_MB,
+        withinGoal: result.ms <= GOAL_MS && result.peakRssMb <= GOAL_RSS_MB,
       });
     }
     s3.destroy();

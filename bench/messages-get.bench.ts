@@ -87,7 +87,7 @@ try {
   emit({
     phase: 'get',
     cpus: availableParallelism(),
-    loadAverage1m: round(loadavg()[0]!),
+    loadAverage1m: round(loadavg()[0]),
     emulator: emulators.external ? 'external' : 'dynalite',
     items: MESSAGES,
     responseBytes: bytes,
@@ -105,7 +105,7 @@ try {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function round(ms: number): number {

@@ -46,7 +46,7 @@ try {
   for (let i = 0; i < repeats; i++) {
     const call = spawn(process.execPath, ['--import', tsx, 'local/simulator/cli.ts', '--url', system.urls.audiohook, '--api', system.urls.api, '--start', '--speed', '2'], { stdio: 'ignore' });
     const code = await new Promise((r) => call.on('exit', r));
-    if (code !== 0) throw new Error(`call simulator exited with ${code}`);
+    if (code !== 0) throw new Error(`call simulator exited with ${String(code)}`);
   }
   await new Promise((r) => setTimeout(r, 1_000));
   latencies.sort((a, b) => a - b);

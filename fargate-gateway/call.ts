@@ -45,7 +45,7 @@ export interface CallDependencies {
  * utterances are stored and delivered as for any call.
  */
 export type SessionMode = 'monitor' | 'connector';
-export const SESSION_MODES: readonly SessionMode[] = ['monitor', 'connector'];
+const SESSION_MODES: readonly SessionMode[] = ['monitor', 'connector'];
 
 export interface CallEvents {
   opened?(call: Call): void;

@@ -20,12 +20,12 @@ import type { GatewayConfig } from './config.ts';
  * `/health` for the load balancer, session limits, and the graceful drain on SIGTERM.
  */
 
-export const MAX_PAYLOAD_BYTES = 64 * 1024;
+const MAX_PAYLOAD_BYTES = 64 * 1024;
 /**
  * Unsent bytes a socket may hold. We send small text messages only (pongs, events), so a peer this far
  * behind is not reading: it is dropped rather than buffered without limit.
  */
-export const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
+const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
 /** Longest `Audiohook-*-Id` header accepted (they are UUIDs); longer ones are refused with 400. */
 export const MAX_ID_HEADER_CHARS = 128;
 

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export type RedactionMode = 'default' | 'always' | 'off';
-export type WebhookAuthMode = 'none' | 'custom-ca' | 'mtls' | 'secret-token' | 'oauth2';
 
 export interface DeploymentConfig {
   /** Tenant (the feed's `company_marker`) of the gateway and of credential pairs without one. */

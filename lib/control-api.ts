@@ -57,7 +57,7 @@ export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigateway.ResponseType; s
   { type: apigateway.ResponseType.INTEGRATION_FAILURE, status: 503, code: '503-01', message: 'Service Unavailable' },
 ];
 
-export function errorEnvelopeTemplate(code: string, message: string): string {
+function errorEnvelopeTemplate(code: string, message: string): string {
   return `{"error":{"requestId":"$context.requestId","message":"${message}","code":"${code}"}}`;
 }
 

@@ -12,7 +12,7 @@ import { privateBucketProps } from './private-bucket.ts';
 /** File Exporter retention (api-contract.md §5.4). */
 export const FEED_RETENTION_DAYS = 32;
 /** 02:00 UTC every day; EventBridge cron expressions are evaluated in UTC. */
-export const DAILY_EXPORT_SCHEDULE = 'cron(0 2 * * ? *)';
+const DAILY_EXPORT_SCHEDULE = 'cron(0 2 * * ? *)';
 
 export interface ExportProps {
   messages: dynamodb.ITable;

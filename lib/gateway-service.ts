@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { REPO_ROOT } from './config.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 
-export const GATEWAY_PORT = 8080;
+const GATEWAY_PORT = 8080;
 export const CONTROL_PORT = 8081;
 export const AUDIOHOOK_PATH = '/audiohook/ws';
 /** Fargate's longest stop timeout: SIGTERM, then at most this long before SIGKILL. */
@@ -281,7 +281,7 @@ export class GatewayService extends Construct {
     for (const key of ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'Unit']) cfn.addPropertyDeletionOverride(`${spec}.${key}`);
     const stat = (m: cloudwatch.Metric) => {
       const c = m.toMetricConfig().metricStat!;
-      return { Metric: { Namespace: c.namespace, MetricName: c.metricName, Dimensions: (c.dimensions ?? []).map((d) => ({ Name: d.name, Value: d.value })) }, Stat: c.statistic };
+      return { Metric: { Namespace: c.namespace, MetricName: c.metricName, Dimensions: (c.dimensions ?? []).map((d) => ({ Name: d.name, Value: d.value as unknown })) }, Stat: c.statistic };
     };
     cfn.addPropertyOverride(`${spec}.Metrics`, [
       { Id: 'flows', MetricStat: stat(flows), ReturnData: false },

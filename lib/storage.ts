@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { LIVE_INDEX, LIVE_KEY, LIVE_PROJECTED } from '#core/stores/tables.ts';
 
 /** Names shared with `core/stores/tables.ts` (test/infra checks they agree). */
-export const TTL_ATTRIBUTE = 'expiresAt';
-export const BY_HOUR_INDEX = 'byHour';
+const TTL_ATTRIBUTE = 'expiresAt';
+const BY_HOUR_INDEX = 'byHour';
 
 export interface StorageProps {
   removalPolicy: RemovalPolicy;

@@ -61,7 +61,7 @@ async function addMissingIndexes(client: DynamoDBClient, definition: CreateTable
         }),
       );
     } catch (error) {
-      throw new Error(`${olderTable(definition.TableName!, index.IndexName!)} (${(error as Error).name})`);
+      throw new Error(`${olderTable(definition.TableName!, index.IndexName!)} (${(error as Error).name})`, { cause: error });
     }
     await waitActive(client, definition.TableName!, Date.now() + 60_000, 60_000);
     const { Table: updated } = await describe(client, definition.TableName!);

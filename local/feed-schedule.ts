@@ -37,7 +37,7 @@ export function startDailySchedule(
 
   function arm(): void {
     if (stopped) return;
-    timer = setTimeout(fire, Math.max(0, target - now()));
+    timer = setTimeout(() => void fire(), Math.max(0, target - now()));
     timer.unref();
   }
 

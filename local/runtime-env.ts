@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
  * do not overwrite or delete each other's), readable by its owner only, removed when the process ends;
  * a file left by a killed process is ignored and cleaned up by the next reader.
  */
-export const RUNTIME_ENV_DIR = '.local';
+const RUNTIME_ENV_DIR = '.local';
 const PREFIX = 'runtime-';
 const SUFFIX = '.env';
 /** Set in the file when the instance runs the embedded stand-ins (which take any credentials). */

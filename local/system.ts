@@ -31,7 +31,7 @@ import { ensureBucket } from '#core/daily-export/export-bucket.ts';
 import { createS3Client } from '#core/daily-export/s3-client.ts';
 
 /** Where `npm run build:console` writes the console (CONSOLE_DIR overrides). */
-export const CONSOLE_BUILD_DIR = 'dist/console';
+const CONSOLE_BUILD_DIR = 'dist/console';
 
 /**
  * The whole system in one process, as `npm start` runs it: AWS stand-ins (unless AWS_ENDPOINT_URL

@@ -25,7 +25,7 @@ try {
   }
   const file = positionals[0];
   if (!existsSync(file)) throw new Error(`no such file: ${file}`);
-  const language = SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === values.language!.toLowerCase());
+  const language = SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === values.language.toLowerCase());
   if (!language) throw new Error(`--language must be one of ${SUPPORTED_LANGUAGES.join(', ')}`);
   const redaction = values.redaction as RedactionOutput;
   if (!REDACTIONS.includes(redaction)) throw new Error(`--redaction must be one of ${REDACTIONS.join(', ')}`);

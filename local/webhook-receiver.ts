@@ -55,7 +55,7 @@ export class WebhookReceiver {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6);
 
-export function formatTranscript(body: WebhookBody): string {
+function formatTranscript(body: WebhookBody): string {
   const r = body.autotranscribeResponse;
   const who = body.sender.role.padEnd(8);
   const text = r.utterance[0]?.text ?? '';

@@ -31,8 +31,8 @@ export async function runBuild(options: { outdir?: string; steps?: string[]; log
     await rm(path.join(outdir, step.name), { recursive: true, force: true });
     written[step.name] = await step.run({ root: REPO_ROOT, outdir });
     let bytes = 0;
-    for (const f of written[step.name]!) bytes += (await stat(f)).size;
-    log(`${step.name.padEnd(10)} ${String(written[step.name]!.length).padStart(3)} files ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${Math.round(performance.now() - started)} ms  ${path.relative(process.cwd(), path.join(outdir, step.name)) || '.'}`);
+    for (const f of written[step.name]) bytes += (await stat(f)).size;
+    log(`${step.name.padEnd(10)} ${String(written[step.name].length).padStart(3)} files ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${Math.round(performance.now() - started)} ms  ${path.relative(process.cwd(), path.join(outdir, step.name)) || '.'}`);
   }
   return written;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite, from a clean clone: set-up, type check, every test.
+# The whole test suite, from a clean clone: set-up, type check, lint (ESLint + knip), every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc --noEmit
 npx tsc --noEmit -p console
+npm run --silent lint
 # The CDK tests synthesize the stack from the artifacts in dist/.
 npm run --silent build
 npx vitest run "$@"

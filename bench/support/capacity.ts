@@ -138,5 +138,5 @@ export async function startStandInProcess(mode: 'echo' | 'engine'): Promise<{ ur
   };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -27,7 +27,7 @@ interface SetFile {
   clips: ClipEntry[];
 }
 
-export interface PlacedClip {
+interface PlacedClip {
   id: string;
   text: string;
   /** Where the clip lies in its speaker's stream, in 8 kHz samples. */
@@ -42,7 +42,7 @@ export interface SpeakerStream {
   clips: PlacedClip[];
 }
 
-export const SAMPLE_RATE = 8000;
+const SAMPLE_RATE = 8000;
 /** Silence before the first clip, between clips and after the last; longer than any end-of-segment silence tried. */
 export const PAUSE_SAMPLES = 1.5 * SAMPLE_RATE;
 const RAW_SAMPLE_RATE = 16_000;
@@ -50,7 +50,7 @@ const RAW_SAMPLE_RATE = 16_000;
 const setFile = JSON.parse(readFileSync(new URL('./real-speech.json', import.meta.url), 'utf8')) as SetFile;
 
 /** Where the recordings are: REAL_SPEECH_DIR, else where the Debian package puts them. */
-export function realSpeechDirectory(env: NodeJS.ProcessEnv = process.env): string {
+function realSpeechDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return env.REAL_SPEECH_DIR || setFile.directory;
 }
 

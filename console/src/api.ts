@@ -1,5 +1,5 @@
-import type { HealthResponse, MessagesAfterResponse } from '../../core/console/conversation.ts';
-import type { LiveCallsResponse } from '../../core/console/live-calls.ts';
+import type { HealthResponse, MessagesAfterResponse } from '#core/console/conversation.ts';
+import type { LiveCallsResponse } from '#core/console/live-calls.ts';
 import { authorization, signIn } from './auth.ts';
 
 /** The console's API (docs/console.md §2): same origin, JSON, the shared error envelope. */
@@ -32,7 +32,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
     throw new ApiFailure(0, undefined, 'The console API cannot be reached. Is the service (npm start) still running?');
   }
   const json = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  if (response.status === 401) signIn();
+  if (response.status === 401) void signIn();
   if (!response.ok) throw new ApiFailure(response.status, json?.error?.code, json?.error?.message ?? `HTTP ${response.status}`);
   return json as T;
 }
@@ -49,20 +49,6 @@ export const api = {
   stop: (guid: string) => request<unknown>('POST', '/stop-streaming', { namespace: 'genesysaudiohook', guid }),
   files: <T,>(operation: string, body: Record<string, string>) => request<T>('POST', `/files/${operation}`, body),
 };
-
-/** Every stored message of a call, following the cursor to the end. */
-export async function allMessages(id: string): Promise<ConsoleMessage[]> {
-  const byId = new Map<string, ConsoleMessage>();
-  let after: string | undefined;
-  for (let page = 0; page < 50; page++) {
-    const { items, cursor } = await api.messages(id, after);
-    const fresh = items.filter((m) => !byId.has(m.messageId));
-    for (const m of items) byId.set(m.messageId, m);
-    if (fresh.length === 0 || !cursor || cursor === after) break;
-    after = cursor;
-  }
-  return byTimeline([...byId.values()]);
-}
 
 /** Conversation order: by start on the audio timeline, then recording order. */
 export function byTimeline(messages: ConsoleMessage[]): ConsoleMessage[] {

@@ -46,7 +46,7 @@ export function usePoll<T>(read: () => Promise<T>, intervalMs: number, deps: unk
       stopped = true;
       clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps decide when polling restarts (the hooks lint rule cannot see through this).
   }, deps);
 
   return { value, error, loading, refresh: () => wake.current() };

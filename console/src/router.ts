@@ -8,7 +8,7 @@ export interface Route {
   id?: string;
 }
 
-export function parseRoute(pathname: string, search: string): Route {
+function parseRoute(pathname: string, search: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname.replace(/^\//, '');
   if (path === '' || path === 'index.html') return { page: 'live' };
   const call = /^calls\/([^/]+)\/?$/.exec(path);

@@ -9,7 +9,7 @@ export function controlPath(conversationId: string, action: 'start' | 'stop'): s
   return `/control/v1/conversations/${encodeURIComponent(conversationId)}/${action}`;
 }
 
-export const transcriptionSettingsSchema = z.object({
+const transcriptionSettingsSchema = z.object({
   language: z.enum(SUPPORTED_LANGUAGES).optional(),
   detailedToken: z.boolean(),
   redactionOutput: z.enum(['redacted', 'unredacted', 'redacted_and_unredacted']),
@@ -32,23 +32,23 @@ export type ControlStartRequest = z.infer<typeof controlStartRequestSchema>;
 export const controlStopRequestSchema = z.object({ sessionId: z.string().min(1) });
 export type ControlStopRequest = z.infer<typeof controlStopRequestSchema>;
 
-export const streamStatusSchema = z.object({ code: z.number().int(), description: z.string() });
+const streamStatusSchema = z.object({ code: z.number().int(), description: z.string() });
 
 const counter = z.number().int().nonnegative();
-export const streamSummarySchema = z.object({
+const streamSummarySchema = z.object({
   totalAudioBytes: counter,
   audioDurationMs: counter,
   streamingSeconds: counter,
   transcripts: counter,
 });
 
-export const startedStreamSchema = z.object({
+const startedStreamSchema = z.object({
   streamId: z.string().min(1),
   status: streamStatusSchema,
   /** Optional detail for a failing participant, used for the public `errorMessage` (e.g. "channel not present"). */
   message: z.string().optional(),
 });
-export const stoppedStreamSchema = startedStreamSchema.extend({ summary: streamSummarySchema });
+const stoppedStreamSchema = startedStreamSchema.extend({ summary: streamSummarySchema });
 
 export const controlStartResponseSchema = z.object({ customer: startedStreamSchema, agent: startedStreamSchema });
 export const controlStopResponseSchema = z.object({ customer: stoppedStreamSchema, agent: stoppedStreamSchema });
@@ -58,6 +58,6 @@ export type StartResults = z.infer<typeof controlStartResponseSchema>;
 /** Per-participant results of a stop; also what `pendingSummary` holds for a span that ended with the call. */
 export type StopResults = z.infer<typeof controlStopResponseSchema>;
 
-export const CONTROL_ERRORS = ['no-session', 'closing', 'running', 'not-running'] as const;
+const CONTROL_ERRORS = ['no-session', 'closing', 'running', 'not-running'] as const;
 export type ControlErrorKind = (typeof CONTROL_ERRORS)[number];
 export const controlErrorSchema = z.object({ error: z.enum(CONTROL_ERRORS) });

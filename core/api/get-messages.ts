@@ -5,7 +5,7 @@ import { isJsonObject } from './request-body.ts';
 import type { Role } from '../domain/participant.ts';
 
 /** The after-call GET (api-contract.md §4). */
-export interface MessageItem {
+interface MessageItem {
   text: string;
   sender: { role: Role; externalId: string | null };
   messageId: string;

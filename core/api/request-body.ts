@@ -27,7 +27,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function validate<T>(schema: z.ZodType<T>, value: JsonObject, code: ErrorCode): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const issue = result.error.issues[0];
   const path = issue.path.map(String).join('.') || 'body';
   throw new ApiError(code, `${path} ${problem(issue, valueAt(value, issue.path))}`);
 }
@@ -47,7 +47,7 @@ function problem(issue: z.core.$ZodIssue, value: unknown): string {
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current = root;
   for (const key of path) {
-    if (!isJsonObject(current) || !Object.hasOwn(current, key as string)) return undefined;
+    if (!isJsonObject(current) || !Object.hasOwn(current, key)) return undefined;
     current = current[key as string];
   }
   return current;

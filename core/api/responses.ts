@@ -3,7 +3,7 @@ import type { StreamStatus, StreamSummary } from '../domain/transcription.ts';
 import type { StartResults, StartedStream, StopResults, StoppedStream } from './gateway-control.ts';
 
 /** start-streaming / stop-streaming 200 bodies, keys in contract order (api-contract.md §2.3, §2.4). */
-export interface ParticipantResponse {
+interface ParticipantResponse {
   streamId: string;
   status: StreamStatus;
   summary?: StreamSummary;

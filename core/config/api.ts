@@ -5,7 +5,7 @@ import { ConfigError, emptyToUndefined, issuePaths } from './stores.ts';
  * Tenant redaction policy (api-contract.md §2.2, §6.2): `default` lets the request choose, `always`
  * refuses unredacted output, `off` means no rules are configured so redacted output cannot be produced.
  */
-export const REDACTION_MODES = ['default', 'always', 'off'] as const;
+const REDACTION_MODES = ['default', 'always', 'off'] as const;
 export type RedactionMode = (typeof REDACTION_MODES)[number];
 
 /** One `asapp-api-id` / `asapp-api-secret` pair and the tenant (company_marker) it acts for. */
@@ -105,5 +105,5 @@ function parse<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
 }
 
 export function redactionModeFor(config: ApiConfig, tenant: string): RedactionMode {
-  return Object.hasOwn(config.redaction.byTenant, tenant) ? config.redaction.byTenant[tenant]! : config.redaction.defaultMode;
+  return Object.hasOwn(config.redaction.byTenant, tenant) ? config.redaction.byTenant[tenant] : config.redaction.defaultMode;
 }

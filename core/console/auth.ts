@@ -12,8 +12,8 @@ import { ConfigError, emptyToUndefined, issuePaths } from '../config/stores.ts';
  * Console users are the deployment's operators; their start/stop and file reads act for
  * CONSOLE_TENANT (default: API_TENANT, else `default`).
  */
-export const CONSOLE_AUTH_MODES = ['cognito', 'loopback'] as const;
-export type ConsoleAuthMode = (typeof CONSOLE_AUTH_MODES)[number];
+const CONSOLE_AUTH_MODES = ['cognito', 'loopback'] as const;
+type ConsoleAuthMode = (typeof CONSOLE_AUTH_MODES)[number];
 
 export interface ConsoleAuthConfig {
   mode: ConsoleAuthMode;

@@ -13,6 +13,7 @@ export interface ConsoleDeps {
   messages: Pick<MessagesStore, 'listAfter'>;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const conversationIdSchema = z.string().min(1).max(255).refine((s) => s.trim() === s && !/[\u0000-\u001f]/.test(s));
 
 export function parseConversationId(raw: string | undefined): string {
@@ -78,8 +79,8 @@ export interface MessagesAfterResponse {
 }
 
 /** Utterances are recorded concurrently, so one may be stored a moment after a later one: re-read this window. */
-export const REORDER_WINDOW_MS = 5_000;
-export const MESSAGES_PAGE_LIMIT = 500;
+const REORDER_WINDOW_MS = 5_000;
+const MESSAGES_PAGE_LIMIT = 500;
 
 const querySchema = z.object({
   after: z

@@ -51,7 +51,7 @@ export function liveCallItem(s: ConversationSnapshot & { live: LiveCallView }, n
 }
 
 /** A live view nobody refreshed for LIVE_STALE_AFTER_MS belongs to a task that is gone. */
-export function stateAt(view: LiveCallView, now: number): LiveCallItem['state'] {
+function stateAt(view: LiveCallView, now: number): LiveCallItem['state'] {
   if (view.state !== 'closed' && now - Date.parse(view.publishedAt) > LIVE_STALE_AFTER_MS) return 'lost';
   return view.state;
 }

@@ -65,7 +65,7 @@ export function newAudioHookPair(apiKey?: string, now = new Date()): AudioHookPa
   return { apiKey: apiKey ?? `ah-${token(18)}`, clientSecret: randomBytes(32).toString('base64'), createdAt: now.toISOString() };
 }
 
-export function idOf(kind: CredentialKind, pair: ApiPair | AudioHookPair): string {
+function idOf(kind: CredentialKind, pair: ApiPair | AudioHookPair): string {
   return kind === 'api' ? (pair as ApiPair).id : (pair as AudioHookPair).apiKey;
 }
 

@@ -47,7 +47,7 @@ class ReadAhead<T> {
 
   /** Only after `peek` or `first` returned an item. */
   take(): T {
-    const item = this.items[this.head]!;
+    const item = this.items[this.head];
     this.items[this.head] = undefined as T;
     this.head += 1;
     if (this.head >= 1024 && this.head * 2 >= this.items.length) {

@@ -15,7 +15,7 @@ export function utcDateOf(epochMs: number): string {
 }
 
 /** Epoch ms of the date's midnight UTC. */
-export function startOfUtcDate(date: string): number {
+function startOfUtcDate(date: string): number {
   if (!isUtcDate(date)) throw new RangeError('date must be YYYY-MM-DD');
   return Date.parse(`${date}T00:00:00.000Z`);
 }

@@ -43,7 +43,7 @@ export interface DeadLetterView {
 }
 
 /** Said when the queue's redrive policy moved the message: the reason is only in the function's log. */
-export const REDRIVE_REASON = 'unknown (moved by the redrive policy; see the webhook function log)';
+const REDRIVE_REASON = 'unknown (moved by the redrive policy; see the webhook function log)';
 
 export interface ReadOptions {
   /** Stop after this many messages. */
@@ -127,7 +127,7 @@ export class DeadLetterQueue {
 }
 
 /** One DLQ message, read through the same validation the webhook function applies. */
-export function describeDeadLetter(m: Message, queueUrl: string): DeadLetterView {
+function describeDeadLetter(m: Message, queueUrl: string): DeadLetterView {
   const record = sqsRecordFromMessage(m, queueUrl);
   const attr = (name: string): string | undefined => m.MessageAttributes?.[name]?.StringValue || undefined;
   const num = (v: string | undefined): number | undefined => {

@@ -21,7 +21,7 @@ export interface ReplayDeps {
   onProgress?: (summary: ReplaySummary) => void;
 }
 
-export interface ReplayFailure {
+interface ReplayFailure {
   sqsMessageId: string;
   conversationId?: string;
   messageId?: string;

@@ -2,7 +2,7 @@
 export type RedactionOutput = 'redacted' | 'unredacted' | 'redacted_and_unredacted';
 
 export const SUPPORTED_LANGUAGES = ['en-US', 'es-US'] as const;
-export type Language = (typeof SUPPORTED_LANGUAGES)[number];
+type Language = (typeof SUPPORTED_LANGUAGES)[number];
 
 /** The canonical tag for an IETF tag in any letter case (`EN-us` → `en-US`); undefined when unsupported. */
 export function canonicalLanguage(tag: string): Language | undefined {
@@ -37,7 +37,7 @@ export interface StreamSummary {
   transcripts: number;
 }
 
-export const STATUS_DESCRIPTIONS: Record<number, string> = {
+const STATUS_DESCRIPTIONS: Record<number, string> = {
   1000: 'OK',
   4050: 'Language not supported',
   4051: 'Encoding not supported',

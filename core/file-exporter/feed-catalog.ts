@@ -65,7 +65,7 @@ export async function listFiles(bucket: CatalogBucket, root: string, format: Fee
 export function fileKey(root: string, format: FeedFormat, date: string, fileName: string, hour?: number): string | undefined {
   const prefixed = FILE_IN_HOUR.exec(fileName);
   const fileHour = prefixed ? Number(prefixed[1]) : hour;
-  const name = prefixed ? prefixed[2]! : fileName;
+  const name = prefixed ? prefixed[2] : fileName;
   if (fileHour === undefined || fileHour > 23 || (hour !== undefined && fileHour !== hour)) return undefined;
   const part = PART_FILE_PATTERN.exec(name);
   if (!part || part[2] !== format) return undefined;

@@ -10,7 +10,7 @@ import { parseFeedBody, parseFeedRequest, type FeedRequest } from './params.ts';
  * The seven File Exporter endpoints (api-contract.md §5.1). Responses echo request fields as received
  * and list bare values, intervals as `hr=HH`; keys are in the contract's order.
  */
-export const FEED_OPERATIONS = [
+const FEED_OPERATIONS = [
   'listfeeds',
   'listfeedversions',
   'listfeedformats',

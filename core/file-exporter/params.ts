@@ -10,7 +10,7 @@ import { isUtcDate } from '../daily-export/utc-date.ts';
  */
 export type FeedField = 'feed' | 'version' | 'format' | 'date' | 'interval' | 'fileName';
 
-export interface FeedParameter {
+interface FeedParameter {
   /** Exactly as the request sent it: responses echo this. */
   raw: string;
   /** Bare, normalised value. */

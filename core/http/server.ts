@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
  */
 
 /** Request headers must be complete within this (slowloris peers are cut off). */
-export const HEADERS_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 /** A whole request, body included; body reads answer sooner, with the server's own error shape. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** Longest wait for a request body to arrive once its headers are in. */
 export const BODY_TIMEOUT_MS = 10_000;
 

@@ -21,7 +21,7 @@ export type RedactionRuleName = (typeof REDACTION_RULES)[number];
 export const ALWAYS_ON_RULES: readonly RedactionRuleName[] = ['credit-card', 'ssn', 'digits-9'];
 
 /** Every rule is on unless the tenant switches it off. */
-export const DEFAULT_RULES: readonly RedactionRuleName[] = REDACTION_RULES;
+export const DEFAULT_RULES: readonly RedactionRuleName[] = [...REDACTION_RULES];
 
 export class RedactionConfigError extends Error {
   constructor(message: string) {
@@ -30,7 +30,7 @@ export class RedactionConfigError extends Error {
   }
 }
 
-export function isRedactionRuleName(name: string): name is RedactionRuleName {
+function isRedactionRuleName(name: string): name is RedactionRuleName {
   return (REDACTION_RULES as readonly string[]).includes(name);
 }
 

@@ -32,7 +32,7 @@ export interface ConversationRecord {
   expiresAt: number;
 }
 
-export interface SessionRegistration {
+interface SessionRegistration {
   conversationId: string;
   sessionId: string;
   /** Base URL of the owning task's control endpoint, e.g. `http://10.0.1.23:8081`. */
@@ -41,14 +41,14 @@ export interface SessionRegistration {
   openedAt?: string;
 }
 
-export interface StartRecord {
+interface StartRecord {
   settings: TranscriptionSettings;
   customerStreamId: string;
   agentStreamId: string;
 }
 
 /** A crashed handler cannot block a call for longer than this (api-contract.md §2.2). */
-export const LOCK_TTL_MS = 30_000;
+const LOCK_TTL_MS = 30_000;
 
 export interface ConversationsStore {
   /**

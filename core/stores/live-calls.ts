@@ -49,7 +49,7 @@ const SNAPSHOT_ATTRIBUTES = ['conversationId', ...LIVE_PROJECTED] as const;
 /** A probe's item lives a day: enough to answer "did Genesys's probe reach us?". */
 const PROBE_TTL_SECONDS = 86_400;
 
-export function liveShardOf(conversationId: string): string {
+function liveShardOf(conversationId: string): string {
   const shard = createHash('sha256').update(conversationKey(conversationId)).digest().readUInt32BE(0) % LIVE_SHARDS;
   return `live#${shard}`;
 }

@@ -34,9 +34,9 @@ export interface StoredMessage {
 export type ConsoleMessage = Omit<StoredMessage, 'hourShard' | 'expiresAt' | 'tenant' | 'conversationId'>;
 
 /** What the after-call GET needs of a stored message. */
-export type ListedMessage = Pick<StoredMessage, 'text' | 'role' | 'externalId' | 'messageId' | 'createdTimestamp' | 'clientTimestamp'>;
+type ListedMessage = Pick<StoredMessage, 'text' | 'role' | 'externalId' | 'messageId' | 'createdTimestamp' | 'clientTimestamp'>;
 
-export interface ListOptions {
+interface ListOptions {
   /** Default and maximum of the after-call GET: 1,000. */
   limit?: number;
   /** Only this tenant's messages (items without a tenant are not filtered out). */
@@ -66,7 +66,7 @@ export interface MessagesStoreOptions {
   now?: () => number;
 }
 
-export const MESSAGES_LIMIT = 1000;
+const MESSAGES_LIMIT = 1000;
 const DAY_SECONDS = 86_400;
 const LISTED: readonly (keyof StoredMessage)[] = ['text', 'role', 'externalId', 'messageId', 'createdTimestamp', 'clientTimestamp', 'tenant'];
 const CONSOLE_FIELDS: readonly (keyof StoredMessage)[] = [

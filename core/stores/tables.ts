@@ -16,9 +16,9 @@ export const BY_HOUR_INDEX = 'byHour';
 export const LIVE_INDEX = 'live';
 export const LIVE_SHARDS = 8;
 
-export const CONVERSATIONS_KEY = { partitionKey: 'conversationId' } as const;
-export const MESSAGES_KEY = { partitionKey: 'conversationId', sortKey: 'messageId' } as const;
-export const BY_HOUR_KEY = { partitionKey: 'hourShard', sortKey: 'messageId' } as const;
+const CONVERSATIONS_KEY = { partitionKey: 'conversationId' } as const;
+const MESSAGES_KEY = { partitionKey: 'conversationId', sortKey: 'messageId' } as const;
+const BY_HOUR_KEY = { partitionKey: 'hourShard', sortKey: 'messageId' } as const;
 export const LIVE_KEY = { partitionKey: 'liveShard', sortKey: 'conversationId' } as const;
 /** What the `live` index carries besides its keys: the console's view of a call. */
 export const LIVE_PROJECTED = ['sessionId', 'sessionState', 'transcription', 'customerStreamId', 'agentStreamId', 'live'] as const;

@@ -8,10 +8,10 @@ import { z } from 'zod';
  * variable names; locally they come from the environment or from files (`*_FILE`).
  */
 
-export const AUTH_MODES = ['none', 'custom-ca', 'mtls', 'secret-token', 'oauth2'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
+const AUTH_MODES = ['none', 'custom-ca', 'mtls', 'secret-token', 'oauth2'] as const;
+type AuthMode = (typeof AUTH_MODES)[number];
 
-export interface TlsSettings {
+interface TlsSettings {
   /** PEM bundle that replaces the system roots for the target. */
   ca?: string;
   cert?: string;
@@ -19,7 +19,7 @@ export interface TlsSettings {
   passphrase?: string;
 }
 
-export interface SecretTokenSettings {
+interface SecretTokenSettings {
   name: string;
   location: 'header' | 'query';
   value: string;
@@ -56,7 +56,7 @@ export interface WebhookConfig {
 }
 
 /** Variables that may hold secrets: they may come from the Secrets Manager JSON and are never echoed. */
-export const SECRET_KEYS = [
+const SECRET_KEYS = [
   'WEBHOOK_CA_PEM',
   'WEBHOOK_CLIENT_CERT_PEM',
   'WEBHOOK_CLIENT_KEY_PEM',

@@ -41,7 +41,7 @@ export type DeadLetterSink = (letters: readonly DeadLetter[]) => Promise<Readonl
 
 const MAX_REASON = 256;
 
-export function deadLetterAttributes(letter: DeadLetter): Record<string, MessageAttributeValue> {
+function deadLetterAttributes(letter: DeadLetter): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   for (const name of CARRIED_ATTRIBUTES) {
     const value = letter.attributes[name];

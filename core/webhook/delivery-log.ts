@@ -49,7 +49,7 @@ export function allRecorders(...recorders: DeliveryRecorder[]): DeliveryRecorder
     malformed: (f) => recorders.forEach((x) => x.malformed(f)),
     flush: () => recorders.forEach((x) => x.flush()),
     settle: async () => {
-      await Promise.all(recorders.map((x) => x.settle?.()));
+      await Promise.all(recorders.map((x) => x.settle?.() ?? Promise.resolve()));
     },
   };
 }

@@ -138,6 +138,6 @@ function oauthErrorCode(body: string | undefined): string {
 }
 
 /** application/x-www-form-urlencoded (WHATWG serializer), as RFC 6749 §2.3.1 requires for Basic credentials. */
-export function formUrlEncode(value: string): string {
+function formUrlEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }

@@ -11,7 +11,7 @@ import { logger } from '#core/logger.ts';
  * secret, because they end up in logs.
  */
 
-export interface ApiKeyEntry {
+interface ApiKeyEntry {
   /** Decoded HMAC key; null when the key is configured without a secret (unsigned requests). */
   readonly secret: Buffer | null;
 }

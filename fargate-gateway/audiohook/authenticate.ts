@@ -19,12 +19,12 @@ export type AuthOutcome = VerifyResult;
 export const DEFAULT_FAILURE_FLOOR_MS = 500;
 
 /** Header names a trusted proxy uses to pass on the original `Host` and request target. */
-export interface ForwardedHeaderNames {
+interface ForwardedHeaderNames {
   host?: string;
   target?: string;
 }
 
-export const DEFAULT_FORWARDED_HEADERS: Required<ForwardedHeaderNames> = {
+const DEFAULT_FORWARDED_HEADERS: Required<ForwardedHeaderNames> = {
   host: 'x-forwarded-host',
   target: 'x-forwarded-uri',
 };

@@ -5,7 +5,7 @@
  */
 
 export const PROTOCOL_VERSION = '2';
-export const MAX_TEXT_MESSAGE_CHARS = 65_535;
+const MAX_TEXT_MESSAGE_CHARS = 65_535;
 export const PROBE_CONVERSATION_ID = '00000000-0000-0000-0000-000000000000';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,10 +15,8 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID_PATTERN.test(value);
 }
 
-export type ClientMessageType = 'open' | 'ping' | 'close' | 'paused' | 'resumed' | 'discarded' | 'update' | 'error';
 export type ServerMessageType = 'opened' | 'pong' | 'closed' | 'pause' | 'resume' | 'disconnect' | 'event';
 export type DisconnectReason = 'completed' | 'unauthorized' | 'error';
-export type CloseReason = 'end' | 'error' | 'disconnect' | 'reconnect';
 
 export interface MediaFormat {
   type: string;
@@ -112,7 +110,7 @@ export function parseOpenParameters(parameters: Record<string, unknown>): { ok: 
     conversationId,
     media: media.filter(isMediaFormat),
   };
-  if (isObject(parameters.participant)) open.participant = parameters.participant as OpenParameters['participant'];
+  if (isObject(parameters.participant)) open.participant = parameters.participant;
   if (typeof parameters.language === 'string') open.language = parameters.language;
   if (parameters.supportedLanguages === true) open.supportedLanguages = true;
   if (isObject(parameters.customConfig)) open.customConfig = parameters.customConfig;

@@ -21,7 +21,7 @@ export interface SignedRequest {
 /** Result names of the reference verifier, plus REPLAY (§4.4). */
 export type VerifyFailureCode = 'PRECONDITION' | 'INVALID' | 'UNSIGNED' | 'EXPIRED' | 'UNSUPPORTED' | 'FAILED' | 'REPLAY';
 
-export interface VerifySuccess {
+interface VerifySuccess {
   ok: true;
   apiKey: string;
   /** True only when a signature was present and its MAC verified. */
@@ -62,13 +62,13 @@ export const REQUIRED_COMPONENTS = [
   'x-api-key',
 ] as const;
 
-export const SIGNATURE_LABEL = 'sig1';
-export const SIGNATURE_ALGORITHM = 'hmac-sha256';
+const SIGNATURE_LABEL = 'sig1';
+const SIGNATURE_ALGORITHM = 'hmac-sha256';
 /** Allowed clock skew between Genesys and us, in seconds (reference value). */
-export const MAX_CLOCK_SKEW = 3;
+const MAX_CLOCK_SKEW = 3;
 /** Oldest `created` accepted, in seconds, before subtracting the skew (reference value). */
-export const MAX_SIGNATURE_AGE = 10;
-export const MIN_NONCE_LENGTH = 22;
+const MAX_SIGNATURE_AGE = 10;
+const MIN_NONCE_LENGTH = 22;
 /** Lifetime the reference client gives its signatures. */
 export const DEFAULT_SIGNATURE_LIFETIME = 30;
 

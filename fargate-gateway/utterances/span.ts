@@ -13,7 +13,7 @@ import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSessio
  * final result into an utterance record.
  */
 
-export interface ParticipantReport {
+interface ParticipantReport {
   streamId: string;
   status: StreamStatus;
   summary: StreamSummary;

@@ -78,7 +78,7 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
     if (!(at >= 0) || !(duration > 0)) throw new Error('--pause-at and --pause-for take seconds (both required)');
     pauses.push({ atMs: at * 1000, durationMs: duration * 1000 });
   }
-  const audio = await loadCallAudio(wav);
+  const audio = loadCallAudio(wav);
   const url = str('url') ?? process.env.GATEWAY_URL ?? 'ws://localhost:8080/audiohook/ws';
   const apiKey = str('api-key') ?? process.env.AUDIOHOOK_API_KEY ?? DEV_AUDIOHOOK_API_KEY;
   const secretArg = str('client-secret') ?? process.env.AUDIOHOOK_CLIENT_SECRET ?? DEV_AUDIOHOOK_CLIENT_SECRET;

@@ -16,7 +16,7 @@ export interface MediaOffer {
   rate: number;
 }
 
-export const DEFAULT_MEDIA_OFFERS: MediaOffer[] = [
+const DEFAULT_MEDIA_OFFERS: MediaOffer[] = [
   { type: 'audio', format: 'PCMU', channels: ['external', 'internal'], rate: 8000 },
   { type: 'audio', format: 'PCMU', channels: ['external'], rate: 8000 },
   { type: 'audio', format: 'PCMU', channels: ['internal'], rate: 8000 },

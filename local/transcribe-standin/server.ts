@@ -24,14 +24,14 @@ import type { RequestRejection, StreamRequest, TranscriptResult } from './wire.t
 export type StandInMode = 'engine' | 'echo';
 
 /** Service exceptions the stand-in can raise, with the HTTP status they have when raised at start. */
-export const EXCEPTION_STATUS = {
+const EXCEPTION_STATUS = {
   BadRequestException: 400,
   ConflictException: 409,
   LimitExceededException: 429,
   InternalFailureException: 500,
   ServiceUnavailableException: 503,
 } as const;
-export type StandInException = keyof typeof EXCEPTION_STATUS;
+type StandInException = keyof typeof EXCEPTION_STATUS;
 
 /**
  * A fault for the next stream opened (faults queue up, one per stream):
@@ -57,7 +57,7 @@ export interface TranscribeStandInOptions {
 }
 
 /** How a stream ended, as the stand-in saw it. */
-export type StreamOutcome = 'completed' | 'exception' | 'reset' | 'idle-timeout' | 'rejected' | 'client-gone' | 'protocol-error';
+type StreamOutcome = 'completed' | 'exception' | 'reset' | 'idle-timeout' | 'rejected' | 'client-gone' | 'protocol-error';
 
 /** One stream as tests inspect it afterwards (no audio kept, only counts). */
 export interface StreamRecord {

@@ -12,12 +12,12 @@ import type { Message, MessageHeaders } from '@smithy/types';
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 export const codec = new EventStreamCodec(
-  (bytes) => utf8Decoder.decode(bytes),
+  (bytes: Uint8Array) => utf8Decoder.decode(bytes),
   (text) => utf8Encoder.encode(text),
 );
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
-export const STREAMING_PATH = '/stream-transcription';
+const STREAMING_PATH = '/stream-transcription';
 const PARAMETER_PREFIX = 'x-amzn-transcribe-';
 
 /** Languages Amazon Transcribe streaming accepts (a subset suffices: what callers of this project send and a few more). */
@@ -173,7 +173,7 @@ export class MessageReader {
   }
 }
 
-export class WireError extends Error {
+class WireError extends Error {
   override name = 'WireError';
 }
 

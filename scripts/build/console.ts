@@ -7,7 +7,7 @@ import type { BuildStep } from './step.ts';
  * console/ with its own config. `npm start` serves this folder under /console/; the stack uploads it
  * to the console's private bucket behind CloudFront.
  */
-export const CONSOLE_DIR = 'console';
+const CONSOLE_DIR = 'console';
 
 export const consoleStep: BuildStep = {
   name: 'console',

@@ -6,8 +6,8 @@ import { nodeBundleOptions } from './node-bundle.ts';
 import type { BuildStep } from './step.ts';
 
 /** Folder of the Lambda handlers; each `lambdas/<name>/handler.ts` is one function. */
-export const LAMBDAS_DIR = 'lambdas';
-export const HANDLER_FILE = 'handler.ts';
+const LAMBDAS_DIR = 'lambdas';
+const HANDLER_FILE = 'handler.ts';
 
 /**
  * `dist/lambdas/<name>/index.mjs` for every `lambdas/<name>/handler.ts`: the handler module with all

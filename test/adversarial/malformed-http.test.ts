@@ -92,12 +92,14 @@ function raw(port: number, parts: Array<string | Buffer>, options: { hangUp?: bo
     socket.on('data', (c) => chunks.push(c));
     socket.on('close', done);
     socket.on('error', () => undefined);
-    socket.on('connect', async () => {
-      for (const part of parts) {
-        socket.write(part);
-        if (options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
-      }
-      if (options.hangUp) socket.destroy();
+    socket.on('connect', () => {
+      void (async () => {
+        for (const part of parts) {
+          socket.write(part);
+          if (options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
+        }
+        if (options.hangUp) socket.destroy();
+      })();
     });
   });
 }

@@ -72,20 +72,3 @@ export async function until(predicate: () => boolean, timeoutMs: number, what: s
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-/** Measures the event loop's responsiveness: resolves with the worst lag seen while `work` ran. */
-export async function worstLagDuring(work: Promise<unknown>): Promise<number> {
-  let worst = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last - 10);
-    last = now;
-  }, 10);
-  try {
-    await work;
-  } finally {
-    clearInterval(timer);
-  }
-  return worst;
-}

@@ -38,6 +38,6 @@ export async function fuzzSession(clientOptions: { url: string; apiKey: string; 
   } catch (error) {
     if (client.closeCode !== undefined) return { ending: 'socket-closed-by-server', violations: client.violations };
     await client.drop();
-    throw new Error(`seed ${seed}: session neither closed nor was closed by the server: ${(error as Error).message}`);
+    throw new Error(`seed ${seed}: session neither closed nor was closed by the server: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -38,7 +38,7 @@ function fn(prefix: keyof typeof LAMBDA_ENTRIES) {
     ([id]) => id.startsWith(prefix) && !id.startsWith(`${prefix}Logs`) && !id.startsWith(`${prefix}Role`),
   );
   expect(found, prefix).toHaveLength(1);
-  return { id: found[0]![0], props: found[0]![1].Properties! };
+  return { id: found[0][0], props: found[0][1].Properties! };
 }
 
 describe('storage', () => {
@@ -66,7 +66,7 @@ describe('storage', () => {
     const sortAttrs = (a: Array<{ AttributeName?: string }>) => [...a].sort((x, y) => String(x.AttributeName).localeCompare(String(y.AttributeName)));
     expect(sortAttrs(messages.AttributeDefinitions)).toEqual(sortAttrs(local.messages.AttributeDefinitions!));
     expect(messages.GlobalSecondaryIndexes).toEqual([
-      { IndexName: BY_HOUR_INDEX, KeySchema: local.messages.GlobalSecondaryIndexes![0]!.KeySchema, Projection: { ProjectionType: 'ALL' } },
+      { IndexName: BY_HOUR_INDEX, KeySchema: local.messages.GlobalSecondaryIndexes![0].KeySchema, Projection: { ProjectionType: 'ALL' } },
     ]);
     expect(messages.TimeToLiveSpecification.AttributeName).toBe(TTL_ATTRIBUTE);
   });
@@ -159,11 +159,11 @@ describe('gateway', () => {
     for (const name of ['CONVERSATIONS_TABLE', 'MESSAGES_TABLE', 'UTTERANCES_QUEUE_URL']) expect(env[name]).toHaveProperty('Ref');
 
     const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'AudiohookTranscribe.assets.json'), 'utf8'));
-    const images = Object.values(manifest.dockerImages) as Array<{ source: { directory: string; dockerFile: string; platform: string } }>;
+    const images = Object.values(manifest.dockerImages as Record<string, { source: { directory: string; dockerFile: string; platform: string } }>);
     expect(images).toHaveLength(1);
-    expect(images[0]!.source).toMatchObject({ dockerFile: 'fargate-gateway/Dockerfile', platform: 'linux/arm64' });
+    expect(images[0].source).toMatchObject({ dockerFile: 'fargate-gateway/Dockerfile', platform: 'linux/arm64' });
     // Synth stages the build context (no Docker needed); .dockerignore keeps it to what `npm run build -- gateway` reads.
-    const context = path.join(s.outdir, images[0]!.source.directory);
+    const context = path.join(s.outdir, images[0].source.directory);
     expect(readdirSync(context).sort()).toEqual(['.dockerignore', 'core', 'fargate-gateway', 'package-lock.json', 'package.json', 'scripts', 'tsconfig.json']);
     expect(readdirSync(path.join(context, 'scripts')).sort()).toEqual(['build', 'build.ts']);
     expect(existsSync(path.join(context, 'fargate-gateway', 'main.ts'))).toBe(true);
@@ -241,7 +241,7 @@ describe('control API', () => {
   it('routes start/stop, messages and File Exporter to their Lambdas (proxy integration)', () => {
     const resources = t.findResources('AWS::ApiGateway::Resource') as Resources;
     const pathOf = (id: string): string => {
-      const r = resources[id]!.Properties!;
+      const r = resources[id].Properties!;
       const parent = r.ParentId.Ref as string | undefined;
       return `${parent && resources[parent] ? pathOf(parent) : ''}/${r.PathPart}`;
     };
@@ -415,13 +415,13 @@ describe('Lambdas', () => {
   it('have roles limited to their own log group (no AWS managed basic-execution policy)', () => {
     for (const prefix of Object.keys(LAMBDA_ENTRIES)) {
       const roleId = fn(prefix as keyof typeof LAMBDA_ENTRIES).props.Role['Fn::GetAtt'][0];
-      const role = (t.findResources('AWS::IAM::Role') as Resources)[roleId]!.Properties!;
+      const role = (t.findResources('AWS::IAM::Role') as Resources)[roleId].Properties!;
       const managed = JSON.stringify(role.ManagedPolicyArns ?? []);
       expect(managed, prefix).not.toContain('AWSLambdaBasicExecutionRole');
       const own = policyStatements(t).find((p) => p.statement.Sid === 'OwnLogGroup' && JSON.stringify(p.statement.Resource).includes(`"${prefix}Logs`));
       expect(own, prefix).toBeDefined();
       expect(asList(own!.statement.Action).sort(), prefix).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-      const policy = (t.findResources('AWS::IAM::Policy') as Resources)[own!.policy]!.Properties!;
+      const policy = (t.findResources('AWS::IAM::Policy') as Resources)[own!.policy].Properties!;
       expect(policy.Roles, prefix).toEqual([{ Ref: roleId }]);
     }
   });
@@ -432,7 +432,7 @@ describe('IAM', () => {
     const allowedOnStar = new Set(['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket', 'ecr:GetAuthorizationToken', 'ecs:ListTasks']);
     for (const { policy, statement } of policyStatements(t)) {
       for (const action of asList(statement.Action)) expect(action, policy).not.toMatch(/\*/);
-      if (asList(statement.Resource as unknown).includes('*')) {
+      if (asList(statement.Resource).includes('*')) {
         for (const action of asList(statement.Action)) expect(allowedOnStar.has(action), `${policy}: ${action} on *`).toBe(true);
       }
     }

@@ -51,7 +51,7 @@ export type Resources = Record<string, { Type: string; Properties?: Record<strin
 export function resourceByPrefix(template: Template, type: string, prefix: string): { id: string; props: Record<string, any> } {
   const found = Object.entries(template.findResources(type) as Resources).filter(([id]) => id.startsWith(prefix));
   if (found.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${found.map(([id]) => id).join(', ') || 'none'}`);
-  const [id, r] = found[0]!;
+  const [id, r] = found[0];
   return { id, props: r.Properties ?? {} };
 }
 

@@ -78,7 +78,7 @@ describe('configured deployment', () => {
       ['203.0.113.0/24', 443],
       ['198.51.100.0/24', 443],
     ]);
-    expect(JSON.stringify(r[lbSg.id]!.Metadata ?? {})).not.toContain('AwsSolutions-EC23');
+    expect(JSON.stringify(r[lbSg.id].Metadata ?? {})).not.toContain('AwsSolutions-EC23');
     const annotations = Annotations.fromStack(s.stack);
     expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
@@ -86,14 +86,14 @@ describe('configured deployment', () => {
 
   it('turns delivery on with the webhook settings, retries through SQS redrive and the configured concurrency', () => {
     const [[webhookId, webhook]] = ofType('AWS::Lambda::Function').filter(([id]) => id.startsWith('DeliveryWebhookFunction') && !id.includes('Logs'));
-    expect(webhook!.Properties!.ReservedConcurrentExecutions).toBe(20);
-    expect(webhook!.Properties!.Environment.Variables).toMatchObject({
+    expect(webhook.Properties!.ReservedConcurrentExecutions).toBe(20);
+    expect(webhook.Properties!.Environment.Variables).toMatchObject({
       WEBHOOK_URL: 'https://hooks.example.com/transcripts',
       WEBHOOK_AUTH_MODE: 'secret-token',
       WEBHOOK_SECRET_TOKEN_NAME: 'X-Api-Token',
       WEBHOOK_MAX_ATTEMPTS: '3',
     });
-    expect(webhook!.Properties!.Environment.Variables.WEBHOOK_OAUTH2_TOKEN_URL).toBeUndefined();
+    expect(webhook.Properties!.Environment.Variables.WEBHOOK_OAUTH2_TOKEN_URL).toBeUndefined();
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: webhookId }, Enabled: true, ScalingConfig: { MaximumConcurrency: 20 } });
     expect(resourceByPrefix(s.template, 'AWS::SQS::Queue', 'DeliveryUtterances').props.RedrivePolicy.maxReceiveCount).toBe(3);
   });

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
  * the network (background services, component updates, sync) so nothing waits on a closed network;
  * Playwright gives every launch a fresh, empty profile directory.
  */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/setup.sh (it installs Debian's chromium)`);

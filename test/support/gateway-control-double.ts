@@ -17,7 +17,7 @@ import type { ConversationsStore } from '#core/stores/conversations.ts';
  * control contract of docs/data-model.md, with sessions registered through the same store calls the
  * gateway makes, and answers the test can steer. The end-to-end tests use the real gateway instead.
  */
-export interface DoubleSession {
+interface DoubleSession {
   conversationId: string;
   sessionId: string;
   state: 'open' | 'closing';
@@ -26,7 +26,7 @@ export interface DoubleSession {
 }
 
 /** `ends-call`: the call ends while a stop is on its way (the stop then meets no session). */
-export type Misbehaviour = 'http-500' | 'garbage' | 'hang' | 'reset' | 'ends-call';
+type Misbehaviour = 'http-500' | 'garbage' | 'hang' | 'reset' | 'ends-call';
 
 export interface ControlDouble {
   url: string;
@@ -96,7 +96,7 @@ export async function startControlDouble(store: ConversationsStore): Promise<Con
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/control\/v1\/conversations\/([^/]+)\/(start|stop)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) return send(res, 404, { error: 'not-found' });
-    const conversationId = decodeURIComponent(match[1]!);
+    const conversationId = decodeURIComponent(match[1]);
     const action = match[2] as 'start' | 'stop';
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -16,7 +16,7 @@ import type { Bindings } from './pocketsphinx.ts';
  */
 
 /** The cepstrum length of the 8 kHz telephone model's features. */
-export const CEPSTRUM_LENGTH = 13;
+const CEPSTRUM_LENGTH = 13;
 
 // The leading fields of feat_t, up to cmn_struct.
 const FeatHead = koffi.struct('ps_feat_head_t', {

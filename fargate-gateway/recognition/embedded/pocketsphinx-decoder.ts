@@ -13,7 +13,7 @@ export const FRAME_MS = 10;
  * Live CMN updates its estimate at block boundaries, so fixed blocks make a segment's transcript
  * independent of how its audio happened to be chunked on the way (streamed live or sent as a backlog).
  */
-export const BLOCK_SAMPLES = 800;
+const BLOCK_SAMPLES = 800;
 
 export interface DecodedWord {
   word: string;

@@ -8,7 +8,7 @@ import type { FinishedUtterance, PocketSphinxDecoder } from './pocketsphinx-deco
  * and span, done while the speaker is still talking. (The whole first segment twice: 6.2 %, but its
  * final would wait for a full second decode.)
  */
-export const WARM_UP_SAMPLES = 12_000;
+const WARM_UP_SAMPLES = 12_000;
 const WARM_UP_WEIGHT_FRAMES = 1;
 
 /**

@@ -31,7 +31,7 @@ export interface SegmenterOptions {
   marginDb: number;
 }
 
-export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
+const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
   sampleRate: 8000,
   paddingMs: 300,
   // Shorter than the 0.5 s first measured, for latency: WER on two synthetic calls 7.6 → 7.6 % and

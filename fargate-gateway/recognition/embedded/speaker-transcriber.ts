@@ -116,7 +116,7 @@ export class SpeakerTranscriber {
 }
 
 /** Maps a decoded segment onto the call timeline; undefined when nothing was recognized. */
-export function toResult(
+function toResult(
   role: Role,
   utterance: DecodedUtterance,
   timing: SegmentTiming,

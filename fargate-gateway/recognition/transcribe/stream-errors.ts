@@ -69,7 +69,7 @@ function causes(error: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
   let current = error;
   while (current && typeof current === 'object' && chain.length < 4) {
-    chain.push(current as ErrorLike);
+    chain.push(current);
     current = (current as ErrorLike).cause;
   }
   return chain;

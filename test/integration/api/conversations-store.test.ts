@@ -10,7 +10,7 @@ import { useEmulators } from '#test/support/emulators.ts';
 /** The session-registry calls the gateway makes, against the emulator. */
 useEmulators({ prefix: 'registry' });
 let store: ConversationsStore;
-let now = Date.parse('2026-11-24T13:00:00.000Z');
+const now = Date.parse('2026-11-24T13:00:00.000Z');
 
 beforeAll(() => {
   store = createStores(loadStoreConfig(), { now: () => now }).conversations;

@@ -84,7 +84,7 @@ describe('GET /conversation/v1/conversation/messages', () => {
     // Store in shuffled order so the cut cannot follow the sort key.
     for (let i = offsets.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
-      [offsets[i], offsets[j]] = [offsets[j]!, offsets[i]!];
+      [offsets[i], offsets[j]] = [offsets[j], offsets[i]];
     }
     for (let i = 0; i < offsets.length; i += 25) {
       await Promise.all(

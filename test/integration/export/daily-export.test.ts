@@ -39,13 +39,13 @@ async function seedDay(): Promise<void> {
   }
   let index = 0;
   for (const time of times) {
-    stored.push(await storeUtterance(world.messages, time, CALLS[index % CALLS.length]!, index));
+    stored.push(await storeUtterance(world.messages, time, CALLS[index % CALLS.length], index));
     index += 1;
   }
 }
 
 const ofDay = (date: string) => stored.filter((u) => new Date(Date.parse(u.createdTimestamp)).toISOString().startsWith(date));
-const byId = (rows: Record<string, string>[]) => [...rows].sort((a, b) => (a.message_id! < b.message_id! ? -1 : 1));
+const byId = (rows: Record<string, string>[]) => [...rows].sort((a, b) => (a.message_id < b.message_id ? -1 : 1));
 
 beforeAll(async () => {
   world = await feedWorld({ now: NOW });
@@ -79,7 +79,7 @@ describe('daily export on the emulators', () => {
       const rows = files.flatMap((f) => f.rows);
       expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length);
       expect(byId(rows)).toEqual(expected);
-      expect(files[0]!.contentType).toMatch(format === 'csv' ? /^text\/csv/ : /^application\/x-ndjson/);
+      expect(files[0].contentType).toMatch(format === 'csv' ? /^text\/csv/ : /^application\/x-ndjson/);
       if (format === 'csv') expect(files.every((f) => f.text.startsWith(`${FEED_COLUMNS.join(',')}\r\n`))).toBe(true);
     }
   });
@@ -89,9 +89,9 @@ describe('daily export on the emulators', () => {
     const unredacted = new Set(stored.filter((u) => u.redactionOutput === 'unredacted').map((u) => u.messageId));
     for (const row of rows) {
       const source = stored.find((u) => u.messageId === row.message_id)!;
-      expect(row.utterance).toBe(unredacted.has(row.message_id!) ? source.rawText : source.maskedText);
+      expect(row.utterance).toBe(unredacted.has(row.message_id) ? source.rawText : source.maskedText);
     }
-    expect(rows.some((r) => /\d{4}/.test(r.utterance!) && !unredacted.has(r.message_id!))).toBe(false);
+    expect(rows.some((r) => /\d{4}/.test(r.utterance) && !unredacted.has(r.message_id))).toBe(false);
   });
 
   it('places 23:59:59.999 and 00:00:00.000 in the right days and hours', async () => {
@@ -126,7 +126,7 @@ describe('daily export on the emulators', () => {
     expect(sameAgain.deleted).toEqual([]);
     expect((await downloadDay(world, 'jsonl', DAY)).map((f) => f.text)).toEqual(first.map((f) => f.text));
 
-    stored.push(await storeUtterance(world.messages, `${DAY}T18:30:00.000Z`, CALLS[0]!, 99));
+    stored.push(await storeUtterance(world.messages, `${DAY}T18:30:00.000Z`, CALLS[0], 99));
     await world.exporter.exportDay(DAY);
     const withLate = await downloadDay(world, 'csv', DAY);
     expect(withLate.map((f) => f.name)).toContain('hr=18/part-0000.csv');
@@ -154,15 +154,15 @@ describe('daily export on the emulators', () => {
     const extra = feedRuntimeWith({ FEED_EXTRA_COLUMNS: 'true' });
     await extra.exportDay(DAY);
     const rows = (await downloadDay(world, 'csv', DAY)).flatMap((f) => f.rows);
-    expect(Object.keys(rows[0]!)).toEqual([...FEED_COLUMNS, 'sender_role', 'sender_external_id', 'stream_id', 'start_ms', 'end_ms']);
-    const source = stored.find((u) => u.messageId === rows[0]!.message_id)!;
+    expect(Object.keys(rows[0])).toEqual([...FEED_COLUMNS, 'sender_role', 'sender_external_id', 'stream_id', 'start_ms', 'end_ms']);
+    const source = stored.find((u) => u.messageId === rows[0].message_id)!;
     expect(rows[0]).toMatchObject({ sender_role: source.role, sender_external_id: source.externalId, stream_id: source.streamId, start_ms: String(source.startMs) });
     await world.exporter.exportDay(DAY);
   });
 
   it('hides dates older than the retention period, and the local lifecycle sweep deletes expired files', async () => {
     const old = '2026-10-01';
-    stored.push(await storeUtterance(world.messages, `${old}T10:00:00.000Z`, CALLS[0]!, 1));
+    stored.push(await storeUtterance(world.messages, `${old}T10:00:00.000Z`, CALLS[0], 1));
     const exported = await world.exporter.exportDay(old);
     expect(exported.files).toHaveLength(2);
     expect((await ok(world, 'listfeeddates', { feed: 'utterances', version: '1', format: 'jsonl' })).dates).not.toContain(old);
@@ -173,8 +173,8 @@ describe('daily export on the emulators', () => {
 
     expect(await world.exporter.purgeExpired()).toEqual([]);
     const purged = await world.exporter.purgeExpired(Date.now() + 33 * 86_400_000);
-    expect(purged).toContain(exported.files[0]!.key);
-    expect(await world.exporter.bucket.exists(exported.files[0]!.key)).toBe(false);
+    expect(purged).toContain(exported.files[0].key);
+    expect(await world.exporter.bucket.exists(exported.files[0].key)).toBe(false);
     expect((await ok(world, 'listfeeddates', { feed: 'utterances', version: '1', format: 'jsonl' })).dates).toEqual([]);
   });
 });

@@ -110,7 +110,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   process.env = saved;
 });
 

@@ -52,7 +52,7 @@ async function server(respond: (req: ReceivedRequest, res: import('node:http').S
 describe('npm run webhook-load', () => {
   it('finds the concurrency at which a target with room for 3 requests at a time starts to fail (mTLS, custom CA)', async () => {
     let inFlight = 0;
-    const target = await server((req, res) => {
+    const target = await server((_req, res) => {
       inFlight++;
       const full = inFlight > 3;
       setTimeout(() => {

@@ -144,7 +144,7 @@ describe('the Transcribe streaming stand-in refuses what the service refuses', (
   async function request(headers: Record<string, string | undefined>, body?: Uint8Array): Promise<{ status: number; errorType?: string; body: Buffer }> {
     const session = http2.connect(standIn.url);
     try {
-      const stream = session.request(Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as http2.OutgoingHttpHeaders);
+      const stream = session.request(Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)));
       stream.end(body);
       const response = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('response', resolve));
       const chunks: Buffer[] = [];

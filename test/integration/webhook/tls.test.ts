@@ -20,7 +20,7 @@ beforeAll(async () => {
   plainTls = await startServer({ cert: pki.server.cert, key: pki.server.key });
   mtls = await startServer(
     { cert: pki.server.cert, key: pki.server.key, ca: pki.clientCa.cert, requestCert: true, rejectUnauthorized: true },
-    (req, res) => res.writeHead(204).end(),
+    (_req, res) => res.writeHead(204).end(),
   );
   expired = await startServer({ cert: pki.expiredServer.cert, key: pki.expiredServer.key });
   untrusted = await startServer({ cert: pki.untrustedServer.cert, key: pki.untrustedServer.key });
@@ -107,7 +107,7 @@ describe('mTLS', () => {
     customCa(mtls.url, { WEBHOOK_AUTH_MODE: 'custom-ca+mtls', WEBHOOK_CLIENT_CERT_PEM: cert, WEBHOOK_CLIENT_KEY_PEM: key });
 
   it('presents the configured client certificate', async () => {
-    mtls.respond = (req, res) => {
+    mtls.respond = (_req, res) => {
       peers.push(String((res.req.socket as TLSSocket).getPeerCertificate().subject?.CN));
       res.writeHead(204).end();
     };

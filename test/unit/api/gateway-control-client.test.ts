@@ -11,12 +11,14 @@ let next: { status: number; body: string; delayMs?: number } = { status: 200, bo
 const seen: Array<{ method?: string; url?: string; type?: string; body: string }> = [];
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], body });
-    if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
-    res.writeHead(next.status, { 'content-type': 'application/json' }).end(next.body);
+  server = createServer((req, res) => {
+    void (async () => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], body });
+      if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
+      res.writeHead(next.status, { 'content-type': 'application/json' }).end(next.body);
+    })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -9,7 +9,7 @@ export function sine(rate: number, hz: number, seconds: number, amplitude = 0.5)
 }
 
 /** Scales float samples to the integer range (or byte codes) wavefile expects for `bitDepth`. */
-export function toDepth(samples: Float64Array, bitDepth: string): Float64Array {
+function toDepth(samples: Float64Array, bitDepth: string): Float64Array {
   if (bitDepth === '32f' || bitDepth === '64') return samples;
   if (bitDepth === '8') return samples.map((x) => Math.round(x * 127) + 128);
   const full = 2 ** (Number(bitDepth) - 1);

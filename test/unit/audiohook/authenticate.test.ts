@@ -278,7 +278,7 @@ describe('authenticateUpgrade: logging', () => {
     const { log, logger, calls } = silentLogger();
     await authenticateUpgrade(upgrade({ signature: 'sig1=:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:' }), keys, options({ logger }));
     expect(log.warn).toHaveBeenCalledTimes(1);
-    expect(log.warn.mock.calls[0]![1]).toEqual({
+    expect(log.warn.mock.calls[0][1]).toEqual({
       correlationId: V.correlationId,
       sessionId: V.sessionId,
       organizationId: V.organizationId,
@@ -303,12 +303,12 @@ describe('authenticateUpgrade: logging', () => {
     const req = upgrade({ 'x-api-key': UNSIGNED_KEY });
     expect(await authenticateUpgrade(req, keys, options({ logger }))).toMatchObject({ ok: true, signed: false });
     expect(log.warn).toHaveBeenCalledTimes(1);
-    expect(log.warn.mock.calls[0]![1]).toMatchObject({ warning: expect.stringMatching(/no secret/) });
+    expect(log.warn.mock.calls[0][1]).toMatchObject({ warning: expect.stringMatching(/no secret/) });
   });
 
   it('bounds client-supplied ids in log lines', async () => {
     const { log, logger } = silentLogger();
     await authenticateUpgrade(upgrade({ 'audiohook-correlation-id': 'x'.repeat(10_000) }), keys, options({ logger }));
-    expect((log.warn.mock.calls[0]![1] as { correlationId: string }).correlationId).toHaveLength(64);
+    expect((log.warn.mock.calls[0][1] as { correlationId: string }).correlationId).toHaveLength(64);
   });
 });

@@ -274,8 +274,8 @@ describe('label selection', () => {
   it('takes the first entry when there is no sig1', () => {
     const signed = signWith(unsignedRequest(), member(), V.secret, 'genesys');
     const request = withHeaders(signed, {
-      'signature-input': `${signed.headers['signature-input']}, later=("x-api-key")`,
-      signature: `${signed.headers.signature}, later=:AAAA:`,
+      'signature-input': `${String(signed.headers['signature-input'])}, later=("x-api-key")`,
+      signature: `${String(signed.headers.signature)}, later=:AAAA:`,
     });
     expect(verify(request).ok).toBe(true);
   });

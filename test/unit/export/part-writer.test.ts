@@ -30,7 +30,7 @@ describe('part writer', () => {
     expect(parsed.every((p) => p.header[0] === 'conversation_id')).toBe(true);
     expect(parsed.flatMap((p) => p.rows.map((r) => r.message_id))).toEqual(input.map((r) => r.message_id));
     for (const f of files) expect(f.bytes).toBe(Buffer.byteLength(bucket.text(f.key)));
-    expect(bucket.objects.get(files[0]!.key)!.contentType).toMatch(/^text\/csv/);
+    expect(bucket.objects.get(files[0].key)!.contentType).toMatch(/^text\/csv/);
   });
 
   it('writes nothing when no row arrives', async () => {

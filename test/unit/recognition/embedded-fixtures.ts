@@ -8,7 +8,7 @@ import type { RecognitionResult, Recognizer } from '#gateway/recognition/recogni
 
 /** Test audio made by scripts/make-fixtures.sh, and helpers to run it through a recognizer (tests, bench). */
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SAMPLE_CALL = path.join(REPO_ROOT, 'samples/sample-call.wav');
 export const SHORT_FIXTURE = path.join(REPO_ROOT, 'test/fixtures/audio/short-1.wav');
 

@@ -12,7 +12,7 @@ import type { Role } from '#core/domain/participant.ts';
 import type { RecognitionError, RecognitionResult, RecognitionSession } from '#gateway/recognition/recognizer.ts';
 
 /** What one mocked `StartStreamTranscription` call received, consumed the way the SDK would. */
-export class FakeStream {
+class FakeStream {
   readonly chunks: Uint8Array[] = [];
   ended = false;
   private waiters: (() => void)[] = [];

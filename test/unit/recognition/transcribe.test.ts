@@ -317,6 +317,7 @@ describe('TranscribeRecognizer: failures', () => {
   it('LimitExceededException on the result stream fails with 5002', async () => {
     const { session, sink } = setup([
       async (stream) =>
+        // eslint-disable-next-line require-yield -- a result stream that fails before its first event
         (async function* () {
           await stream.untilChunks(1);
           throw new LimitExceededException({ message: 'session too long', $metadata: {} });

@@ -58,13 +58,13 @@ const RAW_TEXTS = [
 ];
 
 /** A stand-in for the redactor's output: digits masked with `#`. */
-export function masked(raw: string): string {
+function masked(raw: string): string {
   return raw.replace(/\d/g, '#');
 }
 
 /** Stores one utterance through the real writer (putUtterance computes the hour shard). */
 export async function storeUtterance(messages: MessagesStore, createdTimestamp: string, spec: CallSpec, index: number): Promise<Utterance> {
-  const raw = RAW_TEXTS[index % RAW_TEXTS.length]!;
+  const raw = RAW_TEXTS[index % RAW_TEXTS.length];
   const role = index % 2 === 0 ? 'customer' : 'agent';
   const utterance: Utterance = {
     conversationId: spec.guid.toLowerCase(),
@@ -134,7 +134,7 @@ export async function downloadDay(world: FeedWorld, format: 'jsonl' | 'csv', dat
   return files;
 }
 
-export function parseRows(format: 'jsonl' | 'csv', text: string): Record<string, string>[] {
+function parseRows(format: 'jsonl' | 'csv', text: string): Record<string, string>[] {
   if (format === 'csv') return parseCsvObjects(text).rows;
   expect(text.endsWith('\n')).toBe(true);
   return text

@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * Test PKI generated with the openssl CLI (3.0 has no `-not_after`, so the expired certificate is
  * signed with `-days -1`: notAfter one day before notBefore). EC P-256 keeps generation fast.
  */
-export interface Pair {
+interface Pair {
   cert: string;
   key: string;
 }
@@ -63,7 +63,7 @@ export function createTestPki(): TestPki {
   };
 
   const serverCa = ca('server-ca', 'Webhook Test Server CA');
-  const otherCa = ca('other-ca', 'Untrusted CA');
+  ca('other-ca', 'Untrusted CA'); // signs the untrusted server and the wrong client below
   const clientCa = ca('client-ca', 'Webhook Test Client CA');
   return {
     dir,

@@ -14,7 +14,7 @@ export function parseCsv(text: string): string[][] {
       i += 1;
       for (;;) {
         if (i >= text.length) throw new Error('unterminated quoted field');
-        const c = text[i]!;
+        const c = text[i];
         if (c === '"') {
           if (text[i + 1] === '"') {
             field += '"';
@@ -59,7 +59,7 @@ export function parseCsvObjects(text: string): { header: string[]; rows: Record<
     header,
     rows: records.map((values) => {
       if (values.length !== header.length) throw new Error(`record has ${values.length} fields, header ${header.length}`);
-      return Object.fromEntries(header.map((name, i) => [name, values[i]!]));
+      return Object.fromEntries(header.map((name, i) => [name, values[i]]));
     }),
   };
 }
