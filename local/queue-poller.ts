@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppLogger } from '#core/logger.ts';
-import { sqsEventFromMessages } from './sqs-event.ts';
+import { sqsEventFromMessages } from '#core/webhook/sqs-event.ts';
 
 /**
  * The local stand-in for Lambda's SQS event source: long-polls the queue, hands each batch to the

@@ -9,7 +9,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../aws/clients.ts';
 import { FAILURE_ATTRIBUTES } from '../webhook/dead-letter.ts';
 import { parseRecord } from '../webhook/queued-message.ts';
-import { sqsRecordFromMessage } from '#local/sqs-event.ts';
+import { sqsRecordFromMessage } from '../webhook/sqs-event.ts';
 
 /**
  * The webhook dead-letter queue as an operator sees it: what is in it, why each message failed, which

@@ -11,7 +11,7 @@ import { startFauxqs } from 'fauxqs';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '#lambdas/webhook-delivery/handler.ts';
-import { sqsEventFromMessages } from '#local/sqs-event.ts';
+import { sqsEventFromMessages } from '#core/webhook/sqs-event.ts';
 import { createTestPki } from './support/certs.ts';
 import type { TestPki } from './support/certs.ts';
 import { memoryRecorder, startServer, webhookBodyJson } from './support/servers.ts';
