@@ -59,7 +59,7 @@ if (values.help) {
 const { checkCall, checkProbe, checkTls, checkWebhook } = await import('./doctor/checks.ts');
 type Verdict = import('./doctor/checks.ts').Verdict;
 const { loadCallAudio } = await import('./simulator/wav-source.ts');
-const { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } = await import('../fargate-gateway/audiohook/dev-credentials.ts');
+const { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } = await import('#gateway/audiohook/dev-credentials.ts');
 const { DEV_API_ID, DEV_API_SECRET } = await import('./dev-credentials.ts');
 
 const SAMPLE = fileURLToPath(new URL('../samples/sample-call.wav', import.meta.url));

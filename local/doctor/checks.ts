@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
-import { PROBE_CONVERSATION_ID } from '../../fargate-gateway/audiohook/messages.ts';
+import { PROBE_CONVERSATION_ID } from '#gateway/audiohook/messages.ts';
 import { AudioHookClient } from '../simulator/client.ts';
 import { startStopApi } from '../simulator/control-api.ts';
 import { simulateCall } from '../simulator/simulate-call.ts';
@@ -13,7 +13,7 @@ import type { CallAudio } from '../simulator/simulate-call.ts';
  * plain language. Every check returns a verdict and never throws.
  */
 
-export type Status = 'pass' | 'warn' | 'fail' | 'skip';
+type Status = 'pass' | 'warn' | 'fail' | 'skip';
 
 export interface Verdict {
   step: string;
@@ -74,7 +74,7 @@ function judgeCertificate(step: string, host: string, cert: PeerCertificate, aut
   }
   if (identity) return { step, status: 'fail', summary: `the certificate does not name ${host} (${identity.message})`, details };
   if (daysLeft < 0) return { step, status: 'fail', summary: `the certificate expired on ${details.validTo}`, details };
-  const base = `trusted certificate for ${host}, issued by ${details.issuer}, chain of ${chain.length}, valid until ${details.validTo.slice(0, 10)}`;
+  const base = `trusted certificate for ${host}, issued by ${String(details.issuer)}, chain of ${chain.length}, valid until ${details.validTo.slice(0, 10)}`;
   if (daysLeft < 30) return { step, status: 'warn', summary: `${base}: expires in ${daysLeft} days, renew it soon`, details };
   return { step, status: 'pass', summary: `${base} (${daysLeft} days left)`, details };
 }
@@ -163,11 +163,11 @@ export async function checkCall(options: CallCheckOptions): Promise<Verdict[]> {
 export async function checkWebhook(env: Record<string, string | undefined>): Promise<Verdict> {
   const step = 'webhook';
   if (!env.WEBHOOK_URL) return { step, status: 'skip', summary: 'no webhook target given (--webhook-url or WEBHOOK_URL)' };
-  const { loadWebhookConfig } = await import('../../core/webhook/config.ts');
-  const { secretsManagerReader } = await import('../../core/webhook/secrets.ts');
-  const { createDeliverer } = await import('../../core/webhook/deliver.ts');
-  const { webhookBody } = await import('../../core/webhook/body.ts');
-  const { syntheticCall } = await import('../../core/load/synthetic-call.ts');
+  const { loadWebhookConfig } = await import('#core/webhook/config.ts');
+  const { secretsManagerReader } = await import('#core/webhook/secrets.ts');
+  const { createDeliverer } = await import('#core/webhook/deliver.ts');
+  const { webhookBody } = await import('#core/webhook/body.ts');
+  const { syntheticCall } = await import('#core/load/synthetic-call.ts');
   let config;
   try {
     config = await loadWebhookConfig(env, env.WEBHOOK_SECRET_ARN ? secretsManagerReader() : undefined);

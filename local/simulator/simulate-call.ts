@@ -8,7 +8,7 @@ import type { CallAudio as WavCallAudio } from './wav-source.ts';
  */
 
 /** 8 kHz µ-law; interleaved customer (external) left, agent (internal) right when stereo. */
-type CallAudio = Pick<WavCallAudio, 'channels' | 'mulaw'>;
+export type CallAudio = Pick<WavCallAudio, 'channels' | 'mulaw'>;
 
 export interface SimulateCallOptions extends ClientOptions {
   audio: CallAudio;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTls } from '../../../local/doctor/checks.ts';
-import { startLocalSystem, type LocalSystem } from '../../../local/system.ts';
-import { runCli } from '../../support/cli.ts';
+import { checkTls } from '#local/doctor/checks.ts';
+import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import { runCli } from '#test/support/cli.ts';
 import { createTestPki, type TestPki } from '../webhook/support/certs.ts';
 import { startServer, type TestServer } from '../webhook/support/servers.ts';
 
