@@ -3,8 +3,9 @@
  *   synthetic  the bundled sample call (samples/sample-call.wav, 59.6 s, two synthetic voices)
  *   real       recordings of real people (bench/support/real-speech.json: 11 clips, 3 speakers, 96 words,
  *              from Debian's pocketsphinx-testdata), 8 kHz µ-law like a call's channel
- * and two configurations, in the same run: `current` (the defaults) and `previous` (the settings before
- * the tuning for real speech), so that accuracy and cost are compared on the same machine and load.
+ * with the default configuration (`config: "default"`) and, when one is given, a candidate tuning
+ * (`config: "candidate"`) measured in the same run, so that accuracy and cost compare on the same machine
+ * and load.
  * One JSON object per line:
  *   recognition-memory         resident memory per decoder worker
  *   recognition-rtf            N concurrent streams fed as fast as possible: wall time / audio time
@@ -17,6 +18,9 @@
  * mostly measure the neighbours.
  *
  *   npm run bench -- recognition        EMBEDDED_DECODERS sets the pool size (default: the cores)
+ *   RECOGNITION_CANDIDATE_ARGS='-bestpathlw 15' RECOGNITION_CANDIDATE_SEGMENTER='{"paddingMs":200}' \
+ *     npm run bench -- recognition      a candidate: decoder arguments (as POCKETSPHINX_ARGS) and/or
+ *                                       segmenter options (JSON), beside the defaults
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { Role } from '#core/domain/participant.ts';
@@ -30,14 +34,9 @@ import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 import { callWordErrors, loadFixture, SAMPLE_CALL, transcribe } from '#test/unit/recognition/embedded-fixtures.ts';
 import { loadRealSpeech, scoreClips } from './support/real-speech.ts';
 
-/**
- * What the tuning for real speech changed, as it was before: decoder arguments and segmenter options.
- * Measured beside the defaults in every run.
- */
-const PREVIOUS: { arguments: string[]; segmenter: Partial<SegmenterOptions> } = {
-  arguments: [],
-  segmenter: {},
-};
+const candidateArguments = process.env.RECOGNITION_CANDIDATE_ARGS?.trim().split(/\s+/).filter(Boolean) ?? [];
+const candidateSegmenter = JSON.parse(process.env.RECOGNITION_CANDIDATE_SEGMENTER || '{}') as Partial<SegmenterOptions>;
+const withCandidate = candidateArguments.length > 0 || Object.keys(candidateSegmenter).length > 0;
 
 const CHUNK = 160;
 const GOAL_P95_MS = 600;
@@ -82,28 +81,29 @@ async function endAll(streams: Stream[]): Promise<void> {
 /** Segment reports of the current run: the end-of-utterance pass of each segment. */
 let segments: SegmentReport[] = [];
 
-type Config = 'current' | 'previous';
-function previousPaths(): DecoderPaths {
+type Config = 'default' | 'candidate';
+const configs: Config[] = withCandidate ? ['candidate', 'default'] : ['default'];
+function candidatePaths(): DecoderPaths {
   const paths = decoderPathsFromEnv();
-  return { ...paths, extraArguments: [...PREVIOUS.arguments, ...(paths.extraArguments ?? [])] };
+  return { ...paths, extraArguments: [...(paths.extraArguments ?? []), ...candidateArguments] };
 }
 
 const recognizers = new Map<Config, EmbeddedRecognizer>();
 // Both configurations are loaded before either is measured, so neither reuses memory the other freed.
-for (const config of ['previous', 'current'] as const) {
+for (const config of configs) {
   const rssBefore = process.memoryUsage().rss;
   const recognizer = await createEmbeddedRecognizer({
     decoders,
     maxPendingSegments: 100_000,
     watchdogMs: 300_000,
     onSegment: (report) => segments.push(report),
-    ...(config === 'previous' ? { paths: previousPaths(), segmenter: PREVIOUS.segmenter } : {}),
+    ...(config === 'candidate' ? { paths: candidatePaths(), segmenter: candidateSegmenter } : {}),
   });
   recognizers.set(config, recognizer);
   const rssAfter = process.memoryUsage().rss;
   print({ bench: 'recognition-memory', config, decoders, rssPerDecoderMb: Math.round((rssAfter - rssBefore) / decoders / 2 ** 20) });
 }
-const recognizer = recognizers.get('current')!;
+const recognizer = recognizers.get('default')!;
 
 /** Feeds n streams of the sample call as fast as they are taken; returns call 0's results. */
 async function rtf(config: Config, n: number): Promise<RecognitionResult[]> {
@@ -127,8 +127,8 @@ async function rtf(config: Config, n: number): Promise<RecognitionResult[]> {
   return results;
 }
 
-for (const config of ['previous', 'current'] as const) {
-  for (const n of config === 'current' ? [1, 2, 4, 8] : [1, 2]) {
+for (const config of configs) {
+  for (const n of config === 'default' ? [1, 2, 4, 8] : [1, 2]) {
     const results = await rtf(config, n);
     if (n !== 2) continue;
     const { wer, errors, referenceWords } = callWordErrors(call.turns, results);
@@ -138,7 +138,7 @@ for (const config of ['previous', 'current'] as const) {
 
 // The real set: each speaker's stream in a session of its own (a new caller), all speakers at once.
 const realSpeech = loadRealSpeech();
-for (const config of ['previous', 'current'] as const) {
+for (const config of configs) {
   const transcripts = await Promise.all(
     realSpeech.map((stream) => transcribe(recognizers.get(config)!, new Map([['customer', stream.pcm]]), { wordTimings: false })),
   );
@@ -153,7 +153,7 @@ for (const config of ['previous', 'current'] as const) {
   });
   print({ bench: 'recognition-wer', set: 'real', config, clips: realSpeech.reduce((n, s) => n + s.clips.length, 0), wer: round(errors / referenceWords), errors, referenceWords, goal: 0.25 });
 }
-await recognizers.get('previous')!.close();
+await recognizers.get('candidate')?.close();
 
 /** Feeds streams in real time; returns each result's latency behind the end of its last word. */
 async function realTimeLatencies(n: number, staggerMs: number): Promise<number[]> {
