@@ -59,10 +59,10 @@ export class AudiohookTranscribeStack extends Stack {
       }).valueAsString;
 
     this.storage = new Storage(this, 'Storage', { removalPolicy });
-    this.secrets = new Secrets(this, 'Secrets', { tenant: config.tenant });
+    this.secrets = new Secrets(this, 'Secrets', { tenant: config.tenant, removalPolicy });
     const accessLogs = new AccessLogs(this, 'AccessLogs', { removalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { ...config, ...common, webhookSecret: this.secrets.webhook });
-    this.network = new Network(this, 'Network', { natGateways: config.natGateways, logRetentionDays: config.logRetentionDays });
+    this.network = new Network(this, 'Network', { natGateways: config.natGateways, interfaceEndpoints: config.interfaceEndpoints, logRetentionDays: config.logRetentionDays });
 
     this.gateway = new GatewayService(this, 'Gateway', {
       ...common,
@@ -115,6 +115,8 @@ export class AudiohookTranscribeStack extends Stack {
       stageName: config.apiStageName,
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
+      waf: config.apiWaf ? { rateLimit: config.apiWafRateLimit } : undefined,
+      cloudWatchRole: config.apiCloudWatchRole,
       domainName: config.apiDomainName,
       certificateArn: config.apiCertificateArn,
     });
@@ -134,6 +136,8 @@ export class AudiohookTranscribeStack extends Stack {
       },
       webhookServiceName: WEBHOOK_SERVICE_NAME,
       webhookDeadlineMs: config.webhookDeadlineMs,
+      deliveryEnabled: config.webhookUrl !== undefined,
+      dailyExport: this.export.exportFunction,
       alarmTopicArn: config.alarmTopicArn,
     });
 
@@ -178,6 +182,10 @@ export class AudiohookTranscribeStack extends Stack {
     new CfnOutput(this, 'WebhookSecretArn', { description: 'webhook authentication material (JSON)', value: this.secrets.webhook.secretArn });
     new CfnOutput(this, 'ExportBucketName', { value: this.export.bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.delivery.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DlqOperatorPolicyArn', {
+      description: 'Attach to the role or user that runs npm run dlq (list and replay dead-lettered utterances)',
+      value: this.delivery.operatorPolicy.managedPolicyArn,
+    });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
 
     applyNagSuppressions(this);

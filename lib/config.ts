@@ -28,6 +28,11 @@ export interface DeploymentConfig {
   /** Source ranges allowed to reach the AudioHook listener (Genesys Cloud's published ranges, ideally). */
   audiohookAllowedCidrs: string[];
   natGateways: number;
+  /**
+   * Interface VPC endpoints for Transcribe streaming, SQS, Secrets Manager, ECR, CloudWatch Logs and ECS,
+   * so audio and credentials do not cross the NAT gateways (each endpoint is billed per AZ-hour).
+   */
+  interfaceEndpoints: boolean;
   gatewayArchitecture: 'arm64' | 'x86_64';
   gatewayCpu: number;
   gatewayMemoryMiB: number;
@@ -45,6 +50,15 @@ export interface DeploymentConfig {
   apiCertificateArn?: string;
   apiThrottleRateLimit: number;
   apiThrottleBurstLimit: number;
+  /** A WAF web ACL on the API stage with a per-IP rate-based rule. */
+  apiWaf: boolean;
+  /** Requests per source IP per 5 minutes before WAF blocks that IP (the rate-based rule). */
+  apiWafRateLimit: number;
+  /**
+   * Create API Gateway's account-wide CloudWatch Logs role and set it in the account's API Gateway
+   * settings (needed for execution logs). `false` when the account already has one.
+   */
+  apiCloudWatchRole: boolean;
   redactionMode: RedactionMode;
   messageRetentionDays: number;
   feedUrlExpirySeconds: number;
@@ -65,6 +79,11 @@ export interface DeploymentConfig {
   webhookMaxAttempts: number;
   /** Reserved concurrency of the webhook Lambda (and the SQS event source's maximum concurrency). */
   webhookConcurrency: number;
+  /**
+   * Reserved concurrency of the webhook Lambda. Absent by default: reserving it fails the deploy in an
+   * account whose Lambda concurrency quota is the new-account 10 (AWS keeps 10 unreserved).
+   */
+  webhookReservedConcurrency?: number;
 
   // Operations
   logRetentionDays: number;
@@ -79,6 +98,7 @@ export const DEFAULTS: DeploymentConfig = {
   tenant: 'default',
   audiohookAllowedCidrs: ['0.0.0.0/0'],
   natGateways: 2,
+  interfaceEndpoints: false,
   gatewayArchitecture: 'arm64',
   gatewayCpu: 1024,
   gatewayMemoryMiB: 2048,
@@ -90,6 +110,9 @@ export const DEFAULTS: DeploymentConfig = {
   apiStageName: 'prod',
   apiThrottleRateLimit: 50,
   apiThrottleBurstLimit: 100,
+  apiWaf: true,
+  apiWafRateLimit: 2000,
+  apiCloudWatchRole: true,
   redactionMode: 'default',
   messageRetentionDays: 7,
   feedUrlExpirySeconds: 900,
@@ -125,6 +148,7 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     hostedZoneName: r.optionalString('hostedZoneName', HOST_NAME),
     audiohookAllowedCidrs: r.cidrList('audiohookAllowedCidrs', d.audiohookAllowedCidrs),
     natGateways: r.integer('natGateways', d.natGateways, 1, 2),
+    interfaceEndpoints: r.flag('interfaceEndpoints', d.interfaceEndpoints),
     gatewayArchitecture: r.oneOf('gatewayArchitecture', d.gatewayArchitecture, ['arm64', 'x86_64'] as const),
     gatewayCpu: r.oneOf('gatewayCpu', d.gatewayCpu, [256, 512, 1024, 2048, 4096] as const),
     gatewayMemoryMiB: r.integer('gatewayMemoryMiB', d.gatewayMemoryMiB, 512, 30_720),
@@ -138,6 +162,9 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     apiCertificateArn: r.optionalString('apiCertificateArn', ACM_ARN),
     apiThrottleRateLimit: r.integer('apiThrottleRateLimit', d.apiThrottleRateLimit, 1, 10_000),
     apiThrottleBurstLimit: r.integer('apiThrottleBurstLimit', d.apiThrottleBurstLimit, 1, 5_000),
+    apiWaf: r.flag('apiWaf', d.apiWaf),
+    apiWafRateLimit: r.integer('apiWafRateLimit', d.apiWafRateLimit, 10, 2_000_000_000),
+    apiCloudWatchRole: r.flag('apiCloudWatchRole', d.apiCloudWatchRole),
     redactionMode: r.oneOf('redactionMode', d.redactionMode, ['default', 'always', 'off'] as const),
     messageRetentionDays: r.integer('messageRetentionDays', d.messageRetentionDays, 1, 3650),
     feedUrlExpirySeconds: r.integer('feedUrlExpirySeconds', d.feedUrlExpirySeconds, 60, 43_200),
@@ -153,6 +180,7 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     webhookDeadlineMs: r.integer('webhookDeadlineMs', d.webhookDeadlineMs, 1_000, 14 * 24 * 3_600_000),
     webhookMaxAttempts: r.integer('webhookMaxAttempts', d.webhookMaxAttempts, 1, 20),
     webhookConcurrency: r.integer('webhookConcurrency', d.webhookConcurrency, 2, 1000),
+    webhookReservedConcurrency: r.optionalInteger('webhookReservedConcurrency', 1, 1000),
     logRetentionDays: r.oneOf('logRetentionDays', d.logRetentionDays, [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const),
     logLevel: r.oneOf('logLevel', d.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const),
     alarmTopicArn: r.optionalString('alarmTopicArn', /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/),
@@ -207,12 +235,26 @@ class Reader {
   }
 
   integer(key: string, fallback: number, min: number, max: number): number {
+    return this.optionalInteger(key, min, max) ?? fallback;
+  }
+
+  /** `true`/`false` (JSON) or the strings `true`/`false` (`-c key=false`). */
+  flag(key: string, fallback: boolean): boolean {
     const value = this.raw(key);
     if (value === undefined) return fallback;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    this.problems.push(`${key}: ${JSON.stringify(value)} must be true or false`);
+    return fallback;
+  }
+
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       this.problems.push(`${key}: ${JSON.stringify(value)} must be an integer from ${min} to ${max}`);
-      return fallback;
+      return undefined;
     }
     return n;
   }

@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -30,6 +31,10 @@ export interface ControlApiProps {
   stageName: string;
   throttleRateLimit: number;
   throttleBurstLimit: number;
+  /** A WAF web ACL with a per-IP rate-based rule on the stage. */
+  waf?: { rateLimit: number };
+  /** Create and set the account's API Gateway CloudWatch Logs role (account-wide; see docs/deploy.md). */
+  cloudWatchRole: boolean;
   domainName?: string;
   certificateArn?: string;
   logLevel: string;
@@ -78,6 +83,7 @@ export class ControlApi extends Construct {
   readonly messagesFunction: ServiceFunction;
   readonly fileExporterFunction: ServiceFunction;
   readonly domain?: apigateway.DomainName;
+  readonly webAcl?: wafv2.CfnWebACL;
   private readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: ControlApiProps) {
@@ -169,10 +175,13 @@ export class ControlApi extends Construct {
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'AudioHook Transcribe public API (ASAPP AI Transcribe compatible)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      // Execution logs (errors only) need the account-level CloudWatch role; kept if the stack is deleted
-      // because it is shared by every API in the account and region.
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      // Execution logs (errors only) need the account-level CloudWatch role. Creating it also sets it in
+      // the account's API Gateway settings, shared by every API of the account and region: a choice
+      // (apiCloudWatchRole), kept if the stack is deleted. With false, the account must already have one.
+      cloudWatchRole: props.cloudWatchRole,
+      ...(props.cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      // With a custom domain, clients use it only: the default execute-api host is switched off.
+      disableExecuteApiEndpoint: props.domainName !== undefined,
       deployOptions: {
         stageName: props.stageName,
         throttlingRateLimit: props.throttleRateLimit,
@@ -244,6 +253,40 @@ export class ControlApi extends Construct {
         securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
       });
     }
+    if (props.waf) this.webAcl = this.attachWebAcl(props.waf.rateLimit);
+  }
+
+  /**
+   * A regional WAF web ACL on the stage: a rate-based rule blocks a source IP that sends more than
+   * `rateLimit` requests in 5 minutes (a flood of bad credentials never reaches the Lambdas), and AWS's
+   * managed rule group for known bad inputs. A blocked request gets the contract's 403-01 envelope
+   * (the WAF_FILTERED gateway response).
+   */
+  private attachWebAcl(rateLimit: number): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('api-web-acl'),
+      rules: [
+        {
+          name: 'rate-per-ip',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: visibility('api-rate-per-ip'),
+        },
+        {
+          name: 'known-bad-inputs',
+          priority: 1,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+          visibilityConfig: visibility('api-known-bad-inputs'),
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+    return acl;
   }
 
   /** Base URL clients use (custom domain when configured, else the stage URL). */

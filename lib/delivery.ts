@@ -2,6 +2,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
@@ -23,6 +24,7 @@ export type DeliveryProps = Pick<
   | 'webhookDeadlineMs'
   | 'webhookMaxAttempts'
   | 'webhookConcurrency'
+  | 'webhookReservedConcurrency'
   | 'logLevel'
 > & {
   webhookSecret: secretsmanager.ISecret;
@@ -33,15 +35,18 @@ export type DeliveryProps = Pick<
  * Real-time delivery (api-contract.md §3.5): the gateway queues each utterance in `utterances`; the
  * webhook Lambda POSTs it once. A failed message is reported as a batch item failure and, with the
  * default redrive `maxReceiveCount` of 1 (= WEBHOOK_MAX_ATTEMPTS), lands in the dead-letter queue for
- * inspection instead of being retried. The Lambda's reserved concurrency caps the load on the
- * customer's target, and the event source's maximum concurrency equals it so SQS never hands the
- * function more batches than it may run (a throttled batch would otherwise count as a receive and,
- * with one attempt allowed, be dead-lettered unsent).
+ * inspection instead of being retried. The event source's maximum concurrency (`webhookConcurrency`)
+ * caps the load on the customer's target: SQS never runs more batches at once. Reserving concurrency
+ * as well (`webhookReservedConcurrency`) also guarantees those slots against other functions of the
+ * account (a throttled batch counts as a receive and, with one attempt allowed, is dead-lettered
+ * unsent); it is off by default because a new account's quota of 10 leaves nothing to reserve.
  */
 export class Delivery extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly webhookFunction: ServiceFunction;
+  /** What `npm run dlq` needs, for an operator to attach: read and remove dead letters, read the webhook secret to re-deliver them. */
+  readonly operatorPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
@@ -71,7 +76,8 @@ export class Delivery extends Construct {
       logLevel: props.logLevel,
       logRetentionDays: props.logRetentionDays,
       timeout: functionTimeout,
-      reservedConcurrentExecutions: props.webhookConcurrency,
+      // Not reserved by default (see webhookReservedConcurrency): the event source's maximum concurrency is the cap.
+      reservedConcurrentExecutions: props.webhookReservedConcurrency,
       environment: {
         WEBHOOK_URL: props.webhookUrl ?? '',
         WEBHOOK_AUTH_MODE: props.webhookAuthMode,
@@ -92,6 +98,21 @@ export class Delivery extends Construct {
       },
     });
     props.webhookSecret.grantRead(this.webhookFunction);
+    this.operatorPolicy = new iam.ManagedPolicy(this, 'DlqOperatorPolicy', {
+      description: 'npm run dlq: list, show and replay dead-lettered utterances',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DeadLetters',
+          actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          resources: [this.deadLetterQueue.queueArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WebhookSecret',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [props.webhookSecret.secretArn],
+        }),
+      ],
+    });
     this.deadLetterQueue.grantSendMessages(this.webhookFunction);
 
     this.webhookFunction.addEventSource(

@@ -61,8 +61,8 @@ export class Export extends Construct {
       logRetentionDays: props.logRetentionDays,
       memorySize: 1024,
       timeout: Duration.minutes(15),
-      // One run a day; a second concurrent run would only duplicate work.
-      reservedConcurrentExecutions: 1,
+      // One run a day; no reserved concurrency (a new account's quota of 10 leaves none to reserve).
+      // A second concurrent run (a manual one) is harmless: the export is idempotent per day.
       environment: {
         // The shared store configuration requires both table names; only `messages` is read.
         CONVERSATIONS_TABLE: props.conversationsTableName,

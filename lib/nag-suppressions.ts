@@ -115,12 +115,20 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
       appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
       reason: 'The account-level role API Gateway uses to write execution logs (AwsSolutions-APIG6) is defined by AWS with this managed policy.',
     },
-    {
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'No WAF web ACL by default: requests are authenticated by the handlers and the stage is throttled. An operator who needs WAF associates a web ACL with the stage (cost per ACL and rule).',
-    },
   ], true);
+  if (!controlApi.webAcl) {
+    NagSuppressions.addResourceSuppressions(
+      controlApi.api,
+      [
+        {
+          id: 'AwsSolutions-APIG3',
+          reason:
+            'The operator turned the web ACL off (context apiWaf=false, e.g. because the account protects the API with its own firewall manager policy); requests are still authenticated by the handlers and the stage is throttled.',
+        },
+      ],
+      true,
+    );
+  }
   NagSuppressions.addResourceSuppressions(
     controlApi.api,
     [

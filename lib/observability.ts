@@ -19,6 +19,10 @@ export interface ObservabilityProps {
   /** POWERTOOLS_SERVICE_NAME of the webhook Lambda (dimension of its metrics). */
   webhookServiceName: string;
   webhookDeadlineMs: number;
+  /** Whether webhook delivery is on (a webhook URL is configured); off, the queue fills by design. */
+  deliveryEnabled: boolean;
+  /** The daily export function, which must run once a day. */
+  dailyExport: lambda.IFunction;
   alarmTopicArn?: string;
 }
 
@@ -68,13 +72,16 @@ export class Observability extends Construct {
       alarmDescription: 'Webhook POSTs failed (non-2xx, timeout, TLS or connection error)',
     });
     const oldestMessage = props.queue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: 'Maximum' });
-    alarm('QueueBacklog', {
-      metric: oldestMessage,
-      threshold: Math.ceil(props.webhookDeadlineMs / 1000),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      alarmDescription: 'Utterances wait in the queue longer than the delivery deadline (they will be dropped unsent)',
-    });
+    // With delivery off (no webhookUrl) every utterance waits until it expires: that is not a backlog.
+    if (props.deliveryEnabled) {
+      alarm('QueueBacklog', {
+        metric: oldestMessage,
+        threshold: Math.ceil(props.webhookDeadlineMs / 1000),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        alarmDescription: 'Utterances wait in the queue longer than the delivery deadline (they will be dropped unsent)',
+      });
+    }
 
     // --- Lambdas ------------------------------------------------------------------------------------
     for (const [name, fn] of Object.entries(props.functions)) {
@@ -85,7 +92,23 @@ export class Observability extends Construct {
         evaluationPeriods: 1,
         alarmDescription: `${name} Lambda invocations failed`,
       });
+      alarm(`${name}Throttles`, {
+        metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: `${name} Lambda invocations were throttled (account concurrency exhausted)`,
+      });
     }
+    alarm('DailyExportDidNotRun', {
+      metric: props.dailyExport.metricInvocations({ period: Duration.days(1), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No datapoint is exactly the failure this alarm exists for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: 'The daily utterances export was not invoked in the last 24 hours (schedule disabled or failing to trigger)',
+    });
 
     // --- gateway ------------------------------------------------------------------------------------
     const { gateway } = props;
@@ -121,6 +144,14 @@ export class Observability extends Construct {
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       alarmDescription: 'No healthy gateway task: Genesys cannot connect',
+    });
+
+    alarm('GatewayTlsNegotiationErrors', {
+      metric: gateway.loadBalancer.metrics.custom('ClientTLSNegotiationErrorCount', { statistic: 'Sum', period: fiveMinutes }),
+      threshold: 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      alarmDescription: 'Clients fail the TLS handshake on the AudioHook listener (certificate does not cover the host Genesys uses, expired, or a TLS policy mismatch)',
     });
 
     // --- API ----------------------------------------------------------------------------------------

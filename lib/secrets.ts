@@ -1,9 +1,11 @@
-import { Aws, Fn, SecretValue, Stack } from 'aws-cdk-lib';
+import { Aws, Fn, type RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export interface SecretsProps {
   tenant: string;
+  /** RETAIN by default: deleting the stack must not silently invalidate the pairs Genesys and API clients hold. */
+  removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -58,5 +60,6 @@ export class Secrets extends Construct {
       // An empty JSON object holds nothing secret; the operator puts the values in after deploying.
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
+    for (const secret of [this.audiohook, this.apiCredentials, this.webhook]) secret.applyRemovalPolicy(props.removalPolicy);
   }
 }

@@ -317,9 +317,9 @@ describe('delivery', () => {
     }
   });
 
-  it('caps the webhook Lambda with reserved concurrency and an equal event-source maximum, reporting batch item failures', () => {
+  it('caps the webhook Lambda with the event-source maximum, reserving no concurrency (a new account\'s quota of 10 has none to spare), reporting batch item failures', () => {
     const webhook = fn('DeliveryWebhookFunction');
-    expect(webhook.props.ReservedConcurrentExecutions).toBe(5);
+    for (const f of Object.values(t.findResources('AWS::Lambda::Function') as Resources)) expect(f.Properties!.ReservedConcurrentExecutions).toBeUndefined();
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: webhook.id },
       BatchSize: 10,
@@ -439,6 +439,20 @@ describe('IAM', () => {
   });
 });
 
+describe('API edge', () => {
+  it('puts a WAF web ACL with a per-IP rate-based rule on the stage, answered in the contract envelope', () => {
+    const acl = resourceByPrefix(t, 'AWS::WAFv2::WebACL', 'ControlApiWebAcl');
+    expect(acl.props).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    expect(acl.props.Rules[0]).toMatchObject({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } });
+    t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: { 'Fn::GetAtt': [acl.id, 'Arn'] } });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'WAF_FILTERED', StatusCode: '403' });
+  });
+
+  it('sets the account\'s API Gateway CloudWatch role by default (a documented choice: apiCloudWatchRole)', () => {
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+});
+
 describe('observability', () => {
   it('alarms on the DLQ, every Lambda\'s errors, unhealthy gateway tasks and webhook delivery failures', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
@@ -457,6 +471,31 @@ describe('observability', () => {
       expect.objectContaining({ MetricName: 'WebhookDeliveryFailed', Namespace: 'AudiohookTranscribe', Dimensions: [{ Name: 'service', Value: 'webhook-delivery' }] }),
     );
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('alarms on Lambda throttles, a missed daily export and TLS handshake failures; no queue-backlog alarm while delivery is off', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
+    expect(alarms.filter((a) => a.MetricName === 'Throttles' && a.Namespace === 'AWS/Lambda')).toHaveLength(Object.keys(LAMBDA_ENTRIES).length);
+    const exportRuns = alarms.find((a) => a.MetricName === 'Invocations')!;
+    expect(exportRuns).toMatchObject({ Period: 86_400, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(exportRuns.Dimensions[0].Value.Ref).toMatch(/^ExportDailyExport/);
+    expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ClientTLSNegotiationErrorCount', Namespace: 'AWS/NetworkELB' }));
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toEqual([]);
+  });
+
+  it('offers the dead-letter operator (npm run dlq) a managed policy scoped to the DLQ and the webhook secret', () => {
+    const policy = resourceByPrefix(t, 'AWS::IAM::ManagedPolicy', 'DeliveryDlqOperatorPolicy');
+    const statements = policy.props.PolicyDocument.Statement as Array<{ Sid: string; Action: string[]; Resource: unknown }>;
+    const dlq = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters').id;
+    expect(statements.find((st) => st.Sid === 'DeadLetters')!.Resource).toEqual({ 'Fn::GetAtt': [dlq, 'Arn'] });
+    expect(statements.find((st) => st.Sid === 'WebhookSecret')!.Resource).toEqual({ Ref: resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').id });
+    t.hasOutput('DlqOperatorPolicyArn', { Value: { Ref: policy.id } });
+  });
+
+  it('keeps secrets, tables and buckets when the stack is deleted (removalPolicy retain)', () => {
+    for (const type of ['AWS::SecretsManager::Secret', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket']) {
+      for (const [id, r] of Object.entries(t.findResources(type) as Resources)) expect(r.DeletionPolicy, id).toBe('Retain');
+    }
   });
 
   it('outputs the AudioHook URI and the API URL', () => {

@@ -34,6 +34,10 @@ beforeAll(() => {
       webhookSecretTokenName: 'X-Api-Token',
       webhookMaxAttempts: '3',
       webhookConcurrency: '20',
+      webhookReservedConcurrency: '20',
+      interfaceEndpoints: 'true',
+      apiWaf: 'false',
+      apiCloudWatchRole: 'false',
       gatewayArchitecture: 'x86_64',
       gatewayMinTasks: '3',
       natGateways: '1',
@@ -119,5 +123,15 @@ describe('configured deployment', () => {
     expect(JSON.stringify(resourceByPrefix(s.template, 'AWS::SecretsManager::Secret', 'SecretsApiCredentials').props.GenerateSecretString.SecretStringTemplate)).toContain(
       '\\"tenant\\":\\"acme\\"',
     );
+  });
+
+  it('applies the edge, network and retention choices: endpoints on, WAF and account role off, execute-api host off, data deleted with the stack', () => {
+    expect(ofType('AWS::EC2::VPCEndpoint').filter(([, v]) => v.Properties!.VpcEndpointType === 'Interface')).toHaveLength(7);
+    expect(ofType('AWS::WAFv2::WebACL')).toEqual([]);
+    expect(ofType('AWS::ApiGateway::Account')).toEqual([]);
+    s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    for (const [id, secret] of ofType('AWS::SecretsManager::Secret')) expect(secret.DeletionPolicy, id).toBe('Delete');
+    // Delivery is on: the backlog alarm exists.
+    expect(ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties!.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(1);
   });
 });
