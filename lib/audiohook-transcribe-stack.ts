@@ -4,6 +4,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
 import { AccessLogs } from './access-logs.ts';
 import { type DeploymentConfig, DEFAULTS } from './config.ts';
+import { ConsoleSite } from './console-site.ts';
 import { ControlApi } from './control-api.ts';
 import { Delivery, WEBHOOK_SERVICE_NAME } from './delivery.ts';
 import { Export } from './export.ts';
@@ -39,6 +40,7 @@ export class AudiohookTranscribeStack extends Stack {
   readonly network: Network;
   readonly gateway: GatewayService;
   readonly controlApi: ControlApi;
+  readonly console: ConsoleSite;
   readonly export: Export;
   readonly observability: Observability;
 
@@ -121,6 +123,24 @@ export class AudiohookTranscribeStack extends Stack {
       certificateArn: config.apiCertificateArn,
     });
 
+    this.console = new ConsoleSite(this, 'Console', {
+      ...common,
+      api: this.controlApi.api,
+      vpc: this.network.vpc,
+      controlClients: this.network.controlClients,
+      conversations: this.storage.conversations,
+      messages: this.storage.messages,
+      exportBucket: this.export.bucket,
+      apiCredentials: this.secrets.apiCredentials,
+      webhookFunction: this.delivery.webhookFunction,
+      tenant: config.tenant,
+      redactionMode: config.redactionMode,
+      messageRetentionDays: config.messageRetentionDays,
+      feedUrlExpirySeconds: config.feedUrlExpirySeconds,
+      accessLogs: accessLogs.bucket,
+      removalPolicy,
+    });
+
     this.observability = new Observability(this, 'Observability', {
       gateway: this.gateway,
       api: this.controlApi.api,
@@ -131,6 +151,7 @@ export class AudiohookTranscribeStack extends Stack {
         StopStreaming: this.controlApi.stopFunction,
         ConversationMessages: this.controlApi.messagesFunction,
         FileExporter: this.controlApi.fileExporterFunction,
+        Console: this.console.consoleFunction,
         WebhookDelivery: this.delivery.webhookFunction,
         DailyExport: this.export.exportFunction,
       },
@@ -180,6 +201,8 @@ export class AudiohookTranscribeStack extends Stack {
     new CfnOutput(this, 'AudioHookSecretArn', { description: 'apiKey and clientSecret for the Genesys integration', value: this.secrets.audiohook.secretArn });
     new CfnOutput(this, 'ApiCredentialsSecretArn', { description: 'asapp-api-id / asapp-api-secret pair(s)', value: this.secrets.apiCredentials.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'webhook authentication material (JSON)', value: this.secrets.webhook.secretArn });
+    new CfnOutput(this, 'ConsoleUrl', { description: 'The live console (sign in with a user of ConsoleUserPoolId)', value: this.console.url });
+    new CfnOutput(this, 'ConsoleUserPoolId', { description: 'Add console users here (aws cognito-idp admin-create-user)', value: this.console.userPool.userPoolId });
     new CfnOutput(this, 'ExportBucketName', { value: this.export.bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.delivery.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DlqOperatorPolicyArn', {
@@ -189,6 +212,7 @@ export class AudiohookTranscribeStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
 
     applyNagSuppressions(this);
+    this.console.applyNagSuppressions();
   }
 
   /**
