@@ -8,7 +8,7 @@ import { decodePathSegment } from '#core/http/request-target.ts';
 
 export type ApiLambda = 'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console';
 
-interface ApiRoute {
+export interface ApiRoute {
   method: 'GET' | 'POST';
   /** API Gateway resource path; `{name}` is a path parameter. */
   resource: string;
@@ -31,7 +31,7 @@ export const CONSOLE_ROUTES = {
   files: '/console/v1/files/{operation}',
 } as const;
 
-const API_ROUTES: readonly ApiRoute[] = [
+export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: '/mg-autotranscribe/v1/start-streaming', lambda: 'start-streaming', auth: 'asapp' },
   { method: 'POST', resource: '/mg-autotranscribe/v1/stop-streaming', lambda: 'stop-streaming', auth: 'asapp' },
   { method: 'GET', resource: '/conversation/v1/conversation/messages', lambda: 'conversation-messages', auth: 'asapp' },
