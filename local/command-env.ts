@@ -36,12 +36,21 @@ export function intFlag(name: string, raw: string | undefined, def: number, min:
   return n;
 }
 
-/** Runs node's parseArgs; an unknown or malformed flag exits with EXIT.usage and one line, not a stack trace. */
-export function parseFlags<T>(parse: () => T): T {
+/**
+ * Runs node's parseArgs: an unknown or malformed flag exits with EXIT.usage and one line, not a stack
+ * trace; `--help` prints `help` and exits 0.
+ */
+export function parseFlags<T extends { values: { help?: boolean | undefined } }>(parse: () => T, help: string): T {
+  let parsed: T;
   try {
-    return parse();
+    parsed = parse();
   } catch (error) {
     process.stderr.write(`${(error as Error).message} (--help lists the options)\n`);
     process.exit(EXIT.usage);
   }
+  if (parsed.values.help) {
+    process.stdout.write(help);
+    process.exit(EXIT.ok);
+  }
+  return parsed;
 }

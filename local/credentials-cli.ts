@@ -55,12 +55,8 @@ const { values, positionals } = parseFlags(() =>
     },
     strict: true,
   }),
+  HELP,
 );
-
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(EXIT.ok);
-}
 
 const sets = await import('#core/credentials/credential-set.ts');
 const stores = await import('#core/credentials/credential-store.ts');

@@ -53,12 +53,7 @@ const { values, positionals } = parseFlags(() => parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
-}));
-
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(EXIT.ok);
-}
+}), HELP);
 try {
   loadCommandEnv('dlq', values['env-file'], ['WEBHOOK_DLQ_URL', 'AWS_ENDPOINT_URL']);
 } catch (error) {

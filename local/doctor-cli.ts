@@ -49,12 +49,8 @@ const { values } = parseFlags(() =>
     },
     strict: true,
   }),
+  HELP,
 );
-
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(EXIT.ok);
-}
 
 const { checkCall, checkProbe, checkTls, checkWebhook } = await import('./doctor/checks.ts');
 type Verdict = import('./doctor/checks.ts').Verdict;

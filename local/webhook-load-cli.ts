@@ -77,12 +77,7 @@ const { values } = parseFlags(() => parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
-}));
-
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(EXIT.ok);
-}
+}), HELP);
 if (values['env-file']) process.loadEnvFile(values['env-file']);
 
 const { loadWebhookConfig } = await import('#core/webhook/config.ts');

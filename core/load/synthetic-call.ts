@@ -1,6 +1,7 @@
 import type { Role } from '../domain/participant.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
 import type { Utterance } from '../domain/utterance.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /**
  * The utterances of a made-up contact-centre call, timed as the gateway would produce them, for load
@@ -56,18 +57,6 @@ const CUSTOMER_LINES = [
 ];
 const ACKNOWLEDGEMENTS = ['Okay.', 'Sure.', 'Yes.', 'Right.', 'Mm-hmm.', 'Thank you.'];
 
-/** mulberry32: small, fast, good enough to vary timings reproducibly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A ULID-shaped id that sorts by time (Crockford base32: 10 characters of time, 16 of sequence). */
 function messageId(timeMs: number, seq: number, salt: number): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -79,7 +68,7 @@ function messageId(timeMs: number, seq: number, salt: number): string {
 }
 
 export function syntheticCall(options: SyntheticCallOptions): TimedUtterance[] {
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const between = (lo: number, hi: number) => Math.round(lo + rand() * (hi - lo));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const perMinute = options.utterancesPerMinute ?? 10;

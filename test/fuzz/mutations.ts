@@ -4,17 +4,8 @@
  * so a failure is reproduced by its seed.
  */
 
-/** mulberry32: tiny, fast, and good enough to pick mutations; not for anything secret. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the fuzzer picks mutations with (shared with the load tester's synthetic calls). */
+export { seededRandom as rng } from '../../core/load/seeded-random.ts';
 
 export type Frame = { kind: 'text'; data: string } | { kind: 'binary'; data: Uint8Array };
 
