@@ -5,7 +5,7 @@
  */
 
 /** The seeded generator the fuzzer picks mutations with (shared with the load tester's synthetic calls). */
-export { seededRandom as rng } from '../../core/load/seeded-random.ts';
+export { seededRandom as rng } from '#core/load/seeded-random.ts';
 
 export type Frame = { kind: 'text'; data: string } | { kind: 'binary'; data: Uint8Array };
 
