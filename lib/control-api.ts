@@ -11,7 +11,15 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RedactionMode } from './config.ts';
 import { FEED_RETENTION_DAYS } from './export.ts';
+import { API_ROUTES, type ApiRoute } from '#lambdas/routes.ts';
 import { ServiceFunction } from './node-function.ts';
+
+type PublicApiLambda = Exclude<ApiRoute['lambda'], 'console'>;
+
+/** The routes of the public API (ASAPP credentials): the table's routes that this construct deploys. */
+export function publicApiRoutes(): Array<ApiRoute & { lambda: PublicApiLambda }> {
+  return API_ROUTES.filter((r): r is ApiRoute & { lambda: PublicApiLambda } => r.auth === 'asapp' && r.lambda !== 'console');
+}
 
 export interface ControlApiProps {
   vpc: ec2.IVpc;
@@ -142,7 +150,7 @@ export class ControlApi extends Construct {
         FEED_RETENTION_DAYS: String(FEED_RETENTION_DAYS),
       },
       bundle: 'file-exporter',
-      description: 'POST /fileexporter/v1/static/{op}',
+      description: 'POST /fileexporter/v1/static/{operation}',
       serviceName: 'file-exporter',
       timeout: Duration.seconds(15),
     });
@@ -226,23 +234,19 @@ export class ControlApi extends Construct {
       });
     }
 
-    const integrate = (fn: ServiceFunction) => new apigateway.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
-    const root = this.api.root;
-    const mg = root.addResource('mg-autotranscribe').addResource('v1');
-    mg.addResource('start-streaming').addMethod('POST', integrate(this.startFunction));
-    mg.addResource('stop-streaming').addMethod('POST', integrate(this.stopFunction));
-    root
-      .addResource('conversation')
-      .addResource('v1')
-      .addResource('conversation')
-      .addResource('messages')
-      .addMethod('GET', integrate(this.messagesFunction));
-    root
-      .addResource('fileexporter')
-      .addResource('v1')
-      .addResource('static')
-      .addResource('{op}')
-      .addMethod('POST', integrate(this.fileExporterFunction));
+    // Every route of the table the local runtime serves (lambdas/routes.ts), so a route added there is
+    // deployed here. Console routes (auth: 'console') need the console's user-pool authorizer, which
+    // this construct does not create; they are not part of the public API.
+    const functions: Record<PublicApiLambda, ServiceFunction> = {
+      'start-streaming': this.startFunction,
+      'stop-streaming': this.stopFunction,
+      'conversation-messages': this.messagesFunction,
+      'file-exporter': this.fileExporterFunction,
+    };
+    for (const route of publicApiRoutes()) {
+      const integration = new apigateway.LambdaIntegration(functions[route.lambda], { proxy: true, allowTestInvoke: false });
+      this.api.root.resourceForPath(route.resource).addMethod(route.method, integration);
+    }
 
     if (props.domainName && props.certificateArn) {
       this.customDomainName = props.domainName;

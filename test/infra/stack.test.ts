@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationsTableDefinition, messagesTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '#core/stores/tables.ts';
 import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { GATEWAY_RESPONSES } from '#lib/control-api.ts';
+import { GATEWAY_RESPONSES, publicApiRoutes } from '#lib/control-api.ts';
+import { matchRoute } from '#lambdas/routes.ts';
 import { BUILD_DIR } from '#lib/artifacts.ts';
 import { LAMBDA_RUNTIME } from '#lib/node-function.ts';
 import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
@@ -253,10 +254,17 @@ describe('control API', () => {
     // The console's routes (Cognito-authorized) are checked in console.test.ts.
     expect(routes.filter((r) => !r.path.startsWith('/console/')).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       { method: 'GET', path: '/conversation/v1/conversation/messages', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiConversationMessages' },
-      { method: 'POST', path: '/fileexporter/v1/static/{op}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiFileExporter' },
+      { method: 'POST', path: '/fileexporter/v1/static/{operation}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiFileExporter' },
       { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStartStreaming' },
       { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStopStreaming' },
     ]);
+    // The same routes, to the same Lambdas, as the table the local runtime serves: nothing more, nothing less.
+    const fnOf = { 'start-streaming': 'ControlApiStartStreaming', 'stop-streaming': 'ControlApiStopStreaming', 'conversation-messages': 'ControlApiConversationMessages', 'file-exporter': 'ControlApiFileExporter' };
+    const table = publicApiRoutes().map((r) => ({ method: r.method, path: r.resource, fn: fnOf[r.lambda] }));
+    expect(routes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })).sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+      table.sort((a, b) => a.path.localeCompare(b.path)),
+    );
+    for (const r of routes) expect(matchRoute(r.method, r.path.replace(/\{\w+\}/g, 'x'))?.route.lambda, r.path).toBe(Object.entries(fnOf).find(([, fn]) => fn === r.fn)?.[0]);
   });
 
   it('re-shapes API Gateway\'s own responses into the error envelope with the request id', () => {
