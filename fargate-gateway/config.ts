@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { controlSecretSchema } from '#core/config/api.ts';
 import { ConfigError } from '#core/config/stores.ts';
 import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
 import { LIVE_PUBLISH_INTERVAL_MS } from '#core/domain/live-call.ts';
@@ -15,7 +16,8 @@ const flag = (fallback: boolean) =>
 
 const schema = z.object({
   GATEWAY_PORT: port(8080),
-  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Loopback by default: the container (and anyone exposing a gateway on purpose) sets 0.0.0.0. */
+  GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOHOOK_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"').default('/audiohook/ws'),
   /** How failed authentication is answered (audiohook-protocol.md §4.5). */
   AUTH_REJECTION: z.enum(['disconnect', 'http401']).default('disconnect'),
@@ -30,7 +32,9 @@ const schema = z.object({
   /** On ECS: how often the task asks the ECS API whether it is superseded or surplus (ecs/retirement.ts). */
   RETIREMENT_CHECK_MS: millis(15_000),
   CONTROL_PORT: port(8081),
-  CONTROL_HOST: z.string().min(1).default('0.0.0.0'),
+  CONTROL_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Shared with the start/stop Lambdas: every control request must be signed with it (required in production). */
+  CONTROL_SECRET: z.preprocess((v) => (v === '' ? undefined : v), controlSecretSchema.optional()),
   /** Base URL other components use to reach this task's control endpoint (defaults from host/port). */
   CONTROL_ADVERTISED_URL: z.string().url().optional(),
   RECOGNIZER: z.enum(['embedded', 'transcribe', 'none']).default('embedded'),
@@ -52,9 +56,10 @@ export type GatewayConfig = z.infer<typeof schema>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (parsed.success && env.NODE_ENV === 'production' && parsed.data.CONTROL_SECRET === undefined) {
+    problems.push('CONTROL_SECRET: required in production (the secret the start/stop Lambdas sign control requests with)');
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
   return parsed.data;
 }

@@ -5,12 +5,23 @@ import { closeServer, createHttpServer, listen, readBody } from '#core/http/serv
 import { controlStartRequestSchema, controlStopRequestSchema } from '#core/api/gateway-control.ts';
 import { logger as rootLogger, type AppLogger } from '#core/logger.ts';
 import type { LiveCalls } from './live-calls.ts';
+import { verifyControlRequest } from '#core/api/control-auth.ts';
+import { redactionModeFor, redactionRefusal, type RedactionPolicy } from '#core/config/api.ts';
 
 /**
  * The gateway task's private control endpoint (docs/data-model.md): the start/stop Lambdas reach the
- * task holding a call here. Only the control Lambdas' security group can connect in AWS; locally it
- * listens on loopback.
+ * task holding a call here. Only the control Lambdas' security group can connect in AWS, and every
+ * request must carry their signature (control-auth.ts); locally it listens on loopback. A start is
+ * checked again against the tenant's redaction policy: the endpoint trusts no caller to have done it.
  */
+
+export interface ControlServerOptions {
+  /** CONTROL_SECRET: requests must be signed with it. Without one (local development) they are not checked. */
+  secret?: string;
+  /** The tenants' redaction policy; without one every output is allowed (tests of the endpoint alone). */
+  redaction?: RedactionPolicy;
+  logger?: AppLogger;
+}
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -20,8 +31,8 @@ export class ControlServer {
   private readonly http: Server;
   private readonly logger: AppLogger;
 
-  constructor(private readonly calls: LiveCalls, logger?: AppLogger) {
-    this.logger = logger ?? rootLogger;
+  constructor(private readonly calls: LiveCalls, private readonly options: ControlServerOptions = {}) {
+    this.logger = options.logger ?? rootLogger;
     this.http = createHttpServer((req, res) => this.handle(req, res), (res, error) => {
       this.logger.error('control request failed', { error });
       reply(res, 500, { error: 'internal' });
@@ -37,7 +48,8 @@ export class ControlServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const match = ROUTE.exec(requestTarget(req).path);
+    const { path } = requestTarget(req);
+    const match = ROUTE.exec(path);
     if (!match || req.method !== 'POST') return reply(res, 404, { error: 'not-found' });
     const conversationId = decodePathSegment(match[1]);
     if (conversationId === undefined) return reply(res, 400, { error: 'bad-request', message: 'conversation id is not valid percent-encoding' });
@@ -45,6 +57,13 @@ export class ControlServer {
     if (!read.ok) {
       if (read.reason === 'aborted') return;
       return reply(res, read.reason === 'too-large' ? 413 : 408, { error: read.reason });
+    }
+    if (this.options.secret !== undefined) {
+      const auth = verifyControlRequest(this.options.secret, { method: 'POST', path, headers: req.headers, body: read.body });
+      if (!auth.ok) {
+        this.logger.warn('control request refused', { reason: auth.reason });
+        return reply(res, 401, { error: 'unauthorized' });
+      }
     }
     const body = parseJsonObject(read.body);
     if (body === undefined) return reply(res, 400, { error: 'bad-request', message: 'body is not a JSON object' });
@@ -58,6 +77,8 @@ export class ControlServer {
     const call = this.calls.find(conversationId);
     if (!call) return reply(res, 404, { error: 'no-session' });
     const { settings, customerStreamId, agentStreamId, externalConversationId, tenant } = parsed.data;
+    const refusal = this.options.redaction && redactionRefusal(redactionModeFor({ redaction: this.options.redaction }, tenant), settings.redactionOutput);
+    if (refusal) return reply(res, 400, { error: 'bad-request', message: refusal });
     const outcome = call.startTranscription({ settings, streamIds: { customer: customerStreamId, agent: agentStreamId }, externalConversationId, tenant });
     if (!outcome.ok) return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
     reply(res, 200, outcome.report);

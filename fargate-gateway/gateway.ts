@@ -3,6 +3,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '#core/aws/clients.ts';
 import { loadStoreConfig } from '#core/config/stores.ts';
+import { loadRedactionPolicy } from '#core/config/api.ts';
 import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
 import { logger } from '#core/logger.ts';
 import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
@@ -58,7 +59,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   const recognizer = parts.recognizer ?? (await createRecognizer(config.RECOGNIZER));
 
   const calls = new LiveCalls();
-  const control = new ControlServer(calls);
+  const control = new ControlServer(calls, { secret: config.CONTROL_SECRET, redaction: loadRedactionPolicy(env) });
   const controlAddress = await control.listen(config.CONTROL_PORT, config.CONTROL_HOST);
   // On ECS: who this task is (its address, and what the retirement check asks about).
   const task = env.ECS_CONTAINER_METADATA_URI_V4 ? await readTaskMetadata(env.ECS_CONTAINER_METADATA_URI_V4) : undefined;

@@ -32,6 +32,8 @@ export interface ControlApiProps {
   messages: dynamodb.ITable;
   exportBucket: s3.IBucket;
   apiCredentials: secretsmanager.ISecret;
+  /** Signs the requests to the gateway's control endpoint (CONTROL_SECRET_ARN). */
+  controlSecret: secretsmanager.ISecret;
   tenant: string;
   redactionMode: RedactionMode;
   messageRetentionDays: number;
@@ -108,6 +110,7 @@ export class ControlApi extends Construct {
         API_CREDENTIALS_SECRET_ARN: props.apiCredentials.secretArn,
         API_TENANT: props.tenant,
         REDACTION_MODE: props.redactionMode,
+        CONTROL_SECRET_ARN: props.controlSecret.secretArn,
       },
     };
     const inVpc = {
@@ -157,6 +160,7 @@ export class ControlApi extends Construct {
 
     for (const fn of [this.startFunction, this.stopFunction, this.messagesFunction, this.fileExporterFunction]) {
       props.apiCredentials.grantRead(fn);
+      props.controlSecret.grantRead(fn);
     }
     for (const fn of [this.startFunction, this.stopFunction]) {
       fn.addToRolePolicy(

@@ -41,6 +41,10 @@ export interface GatewayServiceProps {
   messages: dynamodb.ITable;
   utterances: sqs.IQueue;
   audiohookSecret: secretsmanager.ISecret;
+  /** CONTROL_SECRET: control requests must be signed with it. */
+  controlSecret: secretsmanager.ISecret;
+  /** Re-checked by the control endpoint on every start. */
+  redactionMode: string;
   accessLogs: s3.IBucket;
   tenant: string;
   messageRetentionDays: number;
@@ -157,6 +161,10 @@ export class GatewayService extends Construct {
       }),
       environment: {
         NODE_ENV: 'production',
+        // The gateway binds loopback unless told otherwise; in the task it serves the NLB and the Lambdas.
+        GATEWAY_HOST: '0.0.0.0',
+        CONTROL_HOST: '0.0.0.0',
+        REDACTION_MODE: props.redactionMode,
         GATEWAY_PORT: String(GATEWAY_PORT),
         AUDIOHOOK_PATH,
         CONTROL_PORT: String(CONTROL_PORT),
@@ -175,6 +183,7 @@ export class GatewayService extends Construct {
       secrets: {
         AUDIOHOOK_API_KEY: ecs.Secret.fromSecretsManager(props.audiohookSecret, 'apiKey'),
         AUDIOHOOK_CLIENT_SECRET: ecs.Secret.fromSecretsManager(props.audiohookSecret, 'clientSecret'),
+        CONTROL_SECRET: ecs.Secret.fromSecretsManager(props.controlSecret),
       },
     });
     this.grantTaskPermissions(props);

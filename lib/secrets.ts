@@ -20,11 +20,14 @@ export interface SecretsProps {
  *   `{"id","secret","tenant"}` (generated) or, once edited, `[{"id","secret","tenant"}, …]`.
  * - `webhook`: the webhook's secret fields (`WEBHOOK_SECRET_TOKEN_VALUE`, `WEBHOOK_OAUTH2_CLIENT_SECRET`,
  *   PEM material, …), `{}` until the operator fills it in (docs/deploy.md).
+ * - `control`: a generated string the start/stop Lambdas sign gateway control requests with; injected
+ *   into the gateway container as CONTROL_SECRET, read by the Lambdas through CONTROL_SECRET_ARN.
  */
 export class Secrets extends Construct {
   readonly audiohook: secretsmanager.Secret;
   readonly apiCredentials: secretsmanager.Secret;
   readonly webhook: secretsmanager.Secret;
+  readonly control: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: SecretsProps) {
     super(scope, id);
@@ -60,6 +63,11 @@ export class Secrets extends Construct {
       // An empty JSON object holds nothing secret; the operator puts the values in after deploying.
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
-    for (const secret of [this.audiohook, this.apiCredentials, this.webhook]) secret.applyRemovalPolicy(props.removalPolicy);
+
+    this.control = new secretsmanager.Secret(this, 'Control', {
+      description: 'Shared secret of the gateway control endpoint: the start/stop Lambdas sign each request with it',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    for (const secret of [this.audiohook, this.apiCredentials, this.webhook, this.control]) secret.applyRemovalPolicy(props.removalPolicy);
   }
 }

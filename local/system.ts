@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, dynamoDbClient } from '#core/aws/clients.ts';
@@ -101,6 +102,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   env.WEBHOOK_DLQ_URL = queue.dlqUrl;
   await ensureBucket(createS3Client({}, env), env.EXPORT_BUCKET);
 
+  // The API signs control requests with it and the gateway checks them, as in AWS; fresh every run.
+  env.CONTROL_SECRET ||= randomBytes(32).toString('base64url');
   env.CONTROL_HOST ||= host;
   env.CONTROL_PORT ||= '8081';
 

@@ -10,6 +10,7 @@ import {
   type StartResults,
   type StopResults,
 } from './gateway-control.ts';
+import { signControlRequest } from './control-auth.ts';
 
 /**
  * Client of the gateway's private control endpoint (docs/data-model.md). Answers the contract defines
@@ -36,6 +37,8 @@ export interface GatewayControlClientOptions {
   /** Stop waits up to 5 s for final results to flush, plus margin: 8 s. */
   stopTimeoutMs?: number;
   fetch?: typeof globalThis.fetch;
+  /** The secret requests are signed with (control-auth.ts); unsigned when absent (local development only). */
+  secret?: () => Promise<string | undefined>;
 }
 
 export function createGatewayControlClient(options: GatewayControlClientOptions = {}): GatewayControlClient {
@@ -52,10 +55,12 @@ export function createGatewayControlClient(options: GatewayControlClientOptions 
     let status: number;
     let payload: unknown;
     try {
+      const requestBody = JSON.stringify(body);
+      const secret = await options.secret?.();
       const response = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...(secret ? signControlRequest(secret, 'POST', path, requestBody) : {}) },
+        body: requestBody,
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;

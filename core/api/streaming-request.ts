@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedactionMode } from '../config/api.ts';
+import { redactionRefusal, type RedactionMode } from '../config/api.ts';
 import { canonicalLanguage, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
 import { conversationKey } from '../stores/conversation-key.ts';
 import { ApiError } from './errors.ts';
@@ -69,12 +69,8 @@ export function parseStartRequest(rawBody: string | undefined, redactionMode: Re
   if (detailedToken && redactionOutput !== 'unredacted') {
     throw new ApiError('400-202', 'detailedToken requires redactionOutput "unredacted"');
   }
-  if (redactionMode === 'off' && redactionOutput !== 'unredacted') {
-    throw new ApiError('400-202', 'redaction is not configured for this tenant');
-  }
-  if (redactionMode === 'always' && redactionOutput !== 'redacted') {
-    throw new ApiError('400-202', 'this tenant is configured to always redact');
-  }
+  const refusal = redactionRefusal(redactionMode, redactionOutput);
+  if (refusal) throw new ApiError('400-202', refusal);
 
   return {
     ...target(body.guid),

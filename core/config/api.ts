@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MIN_CONTROL_SECRET_CHARS } from '../api/control-auth.ts';
+import type { RedactionOutput } from '../domain/transcription.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from './stores.ts';
 
 /**
@@ -19,11 +21,20 @@ export type CredentialsSource =
   | { kind: 'static'; credentials: ApiCredential[] }
   | { kind: 'secrets-manager'; secretId: string; cacheMs: number; defaultTenant: string };
 
+/** Which redaction output each tenant may ask for; the API checks it and the gateway checks it again. */
+export interface RedactionPolicy {
+  defaultMode: RedactionMode;
+  byTenant: Readonly<Record<string, RedactionMode>>;
+}
+
 export interface ApiConfig {
   credentials: CredentialsSource;
-  redaction: { defaultMode: RedactionMode; byTenant: Readonly<Record<string, RedactionMode>> };
-  control: { startTimeoutMs: number; stopTimeoutMs: number };
+  redaction: RedactionPolicy;
+  control: { startTimeoutMs: number; stopTimeoutMs: number; secret: ControlSecretSource | undefined };
 }
+
+/** The secret control requests are signed with: CONTROL_SECRET, or CONTROL_SECRET_ARN in Secrets Manager. */
+export type ControlSecretSource = { kind: 'static'; secret: string } | { kind: 'secrets-manager'; secretId: string };
 
 export const DEFAULT_TENANT = 'default';
 
@@ -58,14 +69,31 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const defaultTenant = emptyToUndefined(env.API_TENANT) ?? DEFAULT_TENANT;
   return {
     credentials: credentialsSource(env, defaultTenant),
-    redaction: {
-      defaultMode: parse('REDACTION_MODE', modeSchema.default('default'), emptyToUndefined(env.REDACTION_MODE)),
-      byTenant: parse('TENANT_REDACTION_MODES', z.record(z.string(), modeSchema), jsonOrEmpty('TENANT_REDACTION_MODES', env.TENANT_REDACTION_MODES)),
-    },
+    redaction: loadRedactionPolicy(env),
     control: {
       startTimeoutMs: parse('CONTROL_START_TIMEOUT_MS', positiveMs.default(5_000), emptyToUndefined(env.CONTROL_START_TIMEOUT_MS)),
       stopTimeoutMs: parse('CONTROL_STOP_TIMEOUT_MS', positiveMs.default(8_000), emptyToUndefined(env.CONTROL_STOP_TIMEOUT_MS)),
+      secret: controlSecretSource(env),
     },
+  };
+}
+
+function controlSecretSource(env: NodeJS.ProcessEnv): ControlSecretSource | undefined {
+  const secretId = emptyToUndefined(env.CONTROL_SECRET_ARN);
+  if (secretId) return { kind: 'secrets-manager', secretId };
+  const secret = emptyToUndefined(env.CONTROL_SECRET);
+  if (secret === undefined) return undefined;
+  return { kind: 'static', secret: parse('CONTROL_SECRET', controlSecretSchema, secret) };
+}
+
+/** CONTROL_SECRET, shared by the API and the gateway. */
+export const controlSecretSchema = z.string().min(MIN_CONTROL_SECRET_CHARS, `must be at least ${MIN_CONTROL_SECRET_CHARS} characters`);
+
+/** REDACTION_MODE and TENANT_REDACTION_MODES. */
+export function loadRedactionPolicy(env: NodeJS.ProcessEnv = process.env): RedactionPolicy {
+  return {
+    defaultMode: parse('REDACTION_MODE', modeSchema.default('default'), emptyToUndefined(env.REDACTION_MODE)),
+    byTenant: parse('TENANT_REDACTION_MODES', z.record(z.string(), modeSchema), jsonOrEmpty('TENANT_REDACTION_MODES', env.TENANT_REDACTION_MODES)),
   };
 }
 
@@ -104,6 +132,13 @@ function parse<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
-export function redactionModeFor(config: ApiConfig, tenant: string): RedactionMode {
+export function redactionModeFor(config: { redaction: RedactionPolicy }, tenant: string): RedactionMode {
   return Object.hasOwn(config.redaction.byTenant, tenant) ? config.redaction.byTenant[tenant] : config.redaction.defaultMode;
+}
+
+/** Why the tenant's mode refuses this output, or undefined when it allows it. */
+export function redactionRefusal(mode: RedactionMode, output: RedactionOutput): string | undefined {
+  if (mode === 'off' && output !== 'unredacted') return 'redaction is not configured for this tenant';
+  if (mode === 'always' && output !== 'redacted') return 'this tenant is configured to always redact';
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { cachedSecretString } from '#core/aws/cached-secret.ts';
 import { secretsManagerClient } from '#core/aws/clients.ts';
 import { loadApiConfig, type ApiConfig } from '#core/config/api.ts';
 import { loadStoreConfig } from '#core/config/stores.ts';
@@ -23,10 +24,16 @@ export function createApiRuntime(env: NodeJS.ProcessEnv = process.env, overrides
     config,
     credentials: createCredentialsProvider(config.credentials, { secretsManager: secretsManagerClient, now }),
     ...createStores(loadStoreConfig(env), { now }),
-    gateway: createGatewayControlClient(config.control),
+    gateway: createGatewayControlClient({ ...config.control, secret: controlSecret(config.control.secret, now) }),
     clock,
     ids: overrides.ids ?? randomIds,
   };
+}
+
+function controlSecret(source: ApiConfig['control']['secret'], now: () => number): (() => Promise<string | undefined>) | undefined {
+  if (!source) return undefined;
+  if (source.kind === 'static') return async () => source.secret;
+  return cachedSecretString(secretsManagerClient, source.secretId, { cacheMs: 300_000, now, what: 'control' });
 }
 
 let runtime: ApiRuntime | undefined;

@@ -44,6 +44,7 @@ async function startBuiltGateway(env: Record<string, string>): Promise<Started> 
       GATEWAY_HOST: '127.0.0.1',
       CONTROL_PORT: '0',
       CONTROL_HOST: '127.0.0.1',
+      CONTROL_SECRET: 'a-control-secret-of-at-least-32-characters',
       AUDIOHOOK_API_KEY: API_KEY,
       AUDIOHOOK_CLIENT_SECRET: CLIENT_SECRET,
       AUTH_FAILURE_FLOOR_MS: '0',

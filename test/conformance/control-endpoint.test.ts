@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signControlRequest } from '#core/api/control-auth.ts';
 import { controlPath } from '#core/api/gateway-control.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
@@ -70,5 +71,47 @@ describe('control endpoint', () => {
     expect((await post('/control/v1/conversations/x/pause', {})).status).toBe(404);
     expect((await fetch(`${base}/control/v1/conversations/x/start`)).status).toBe(404);
     expect((await post('/control/v1/conversations/x/stop', 'x'.repeat(20_000))).status).toBe(413);
+  });
+});
+
+describe('control endpoint authentication and policy', () => {
+  const SECRET = 'a-control-secret-of-at-least-32-characters';
+  let guarded: ControlServer;
+  let guardedBase: string;
+  beforeAll(async () => {
+    guarded = new ControlServer(gw.server.calls, { secret: SECRET, redaction: { defaultMode: 'default', byTenant: { strict: 'always' } } });
+    guardedBase = `http://127.0.0.1:${(await guarded.listen(0, '127.0.0.1')).port}`;
+  });
+  afterAll(() => guarded.close());
+
+  const send = async (path: string, body: unknown, headers: Record<string, string>) => {
+    const res = await fetch(guardedBase + path, { method: 'POST', body: JSON.stringify(body), headers });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('refuses unsigned, wrongly signed, altered and stale requests with 401, and serves signed ones', async () => {
+    const c = new AudioHookClient(gw.clientOptions);
+    await c.start();
+    const path = controlPath(c.conversationId, 'start');
+    const body = startBody(c.sessionId, c.conversationId);
+    const text = JSON.stringify(body);
+    expect(await send(path, body, {})).toEqual({ status: 401, body: { error: 'unauthorized' } });
+    expect((await send(path, body, signControlRequest('another-secret-that-is-long-enough-too', 'POST', path, text))).status).toBe(401);
+    expect((await send(path, { ...body, tenant: 'other' }, signControlRequest(SECRET, 'POST', path, text))).status).toBe(401);
+    expect((await send(controlPath(c.conversationId, 'stop'), body, signControlRequest(SECRET, 'POST', path, text))).status).toBe(401);
+    expect((await send(path, body, signControlRequest(SECRET, 'POST', path, text, Date.now() - 120_000))).status).toBe(401);
+    expect((await send(path, body, signControlRequest(SECRET, 'POST', path, text))).status).toBe(200);
+    await c.close();
+  });
+
+  it('re-applies the tenant redaction policy: unredacted output for an always-redact tenant is refused', async () => {
+    const c = new AudioHookClient(gw.clientOptions);
+    await c.start();
+    const path = controlPath(c.conversationId, 'start');
+    const body = { ...startBody(c.sessionId, c.conversationId), tenant: 'strict', settings: { ...settings, redactionOutput: 'unredacted' } };
+    const refused = await send(path, body, signControlRequest(SECRET, 'POST', path, JSON.stringify(body)));
+    expect(refused).toEqual({ status: 400, body: { error: 'bad-request', message: 'this tenant is configured to always redact' } });
+    expect(gw.server.calls.find(c.conversationId)?.isTranscribing).toBe(false);
+    await c.close();
   });
 });

@@ -157,8 +157,14 @@ describe('gateway', () => {
       MESSAGE_RETENTION_DAYS: '7',
       TENANT: 'default',
       DRAIN_DEADLINE_MS: '110000',
+      GATEWAY_HOST: '0.0.0.0',
+      CONTROL_HOST: '0.0.0.0',
+      REDACTION_MODE: 'default',
     });
     for (const name of ['CONVERSATIONS_TABLE', 'MESSAGES_TABLE', 'UTTERANCES_QUEUE_URL']) expect(env[name]).toHaveProperty('Ref');
+    // Control requests are signed with a secret from Secrets Manager, never in the environment in clear.
+    expect(c.Secrets.map((x: { Name: string }) => x.Name)).toContain('CONTROL_SECRET');
+    expect(env).not.toHaveProperty('CONTROL_SECRET');
 
     const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'AudiohookTranscribe.assets.json'), 'utf8'));
     const images = Object.values(manifest.dockerImages as Record<string, { source: { directory: string; dockerFile: string; platform: string } }>);
