@@ -8,11 +8,13 @@ import type { WebhookBody } from '#core/webhook/body.ts';
  * customer's endpoint would, and prints each transcript as it arrives, so a call can be watched
  * being transcribed live. It prints what the webhook carries, i.e. the text as redacted for the call.
  */
+const MAX_KEPT = 10_000;
 /** Far above one transcript POST (the webhook batches nothing larger). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export class WebhookReceiver {
   private readonly http: Server;
+  /** The most recent transcripts (at most MAX_KEPT: a long-running `npm start` must not grow without end). */
   readonly received: WebhookBody[] = [];
 
   constructor(
@@ -40,6 +42,7 @@ export class WebhookReceiver {
     }
     this.onTranscript?.(body, performance.now());
     this.received.push(body);
+    if (this.received.length > MAX_KEPT) this.received.splice(0, this.received.length - MAX_KEPT);
     this.print(line);
     res.writeHead(204).end();
   }

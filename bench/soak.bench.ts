@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDbDocumentClient } from '../core/aws/clients.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../fargate-gateway/audiohook/dev-credentials.ts';
+import { DEV_API_ID, DEV_API_SECRET } from '../local/dev-credentials.ts';
+import { startLocalSystem } from '../local/system.ts';
+import { ScriptedRecognizer } from './support/scripted-recognizer.ts';
+
+/**
+ * Soak: SOAK_CALLS concurrent real-time calls through the whole local system (`npm start`'s parts:
+ * stand-ins, gateway, API, queue, webhook delivery, built-in receiver) for SOAK_MINUTES, each call
+ * started the moment `opened` arrives and stopped before `close`, calls following each other in every
+ * slot (SOAK_CALL_SECONDS each). The engine emits one scripted utterance per participant every 3 s of
+ * audio. Counts emitted = stored = delivered exactly once, and RSS, heap (after GC), open file
+ * descriptors and event-loop lag over the run. Goal: 1,000 calls × 10 minutes, 0 lost, 0 duplicated,
+ * heap growth < 10 %.
+ */
+const calls = Number(process.env.SOAK_CALLS ?? 100);
+const minutes = Number(process.env.SOAK_MINUTES ?? 2);
+const callSeconds = Number(process.env.SOAK_CALL_SECONDS ?? 60);
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const tsx = createRequire(import.meta.url).resolve('tsx');
+const loader = fileURLToPath(new URL('./support/soak-calls.ts', import.meta.url));
+
+// The system fills in process.env (stand-in endpoints, table names), which the store count below reads too.
+const env = Object.assign(process.env, {
+  API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', WEBHOOK_RECEIVER_PORT: '0', RECOGNIZER: 'none',
+  MAX_SESSIONS: String(calls * 2 + 100), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true',
+});
+const recognizer = new ScriptedRecognizer(3_000);
+const deliveries = new Map<string, number>();
+let delivered = 0;
+const system = await startLocalSystem({
+  env, recognizer, scheduler: false, print: () => undefined,
+  onTranscript: (body) => {
+    delivered++;
+    const key = `${body.externalConversationId}|${body.streamId}|${body.autotranscribeResponse.start}`;
+    deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
+  },
+});
+
+const sample = () => {
+  gc();
+  const m = process.memoryUsage();
+  return { rssMb: Math.round(m.rss / 1e6), heapMb: Math.round(m.heapUsed / 1e6), fds: readdirSync('/proc/self/fd').length, live: system.gateway.server.sessions.size };
+};
+const samples: Array<ReturnType<typeof sample> & { atS: number }> = [];
+const started = performance.now();
+// The histogram measures the sampling interval plus the lag: sample every 1 ms and subtract it.
+const lag = monitorEventLoopDelay({ resolution: 1 });
+lag.enable();
+const sampler = setInterval(() => samples.push({ atS: Math.round((performance.now() - started) / 1000), ...sample() }), 15_000);
+
+const child = spawn(process.execPath, ['--import', tsx, loader, system.urls.audiohook, DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET, system.urls.api, DEV_API_ID, DEV_API_SECRET, String(calls), String(minutes), String(callSeconds)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+});
+let output = '';
+child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+await new Promise((r) => child.on('exit', r));
+clearInterval(sampler);
+lag.disable();
+const load = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+
+// Let the pipeline drain: every emitted utterance stored and delivered, or no progress for 60 s.
+let last = -1;
+let stillSince = performance.now();
+while (deliveries.size < recognizer.emitted && performance.now() - stillSince < 60_000) {
+  if (deliveries.size !== last) {
+    last = deliveries.size;
+    stillSince = performance.now();
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+const end = sample();
+let stored = 0;
+let startKey: Record<string, unknown> | undefined;
+do {
+  const page = await dynamoDbDocumentClient().send(new ScanCommand({ TableName: env.MESSAGES_TABLE, Select: 'COUNT', ExclusiveStartKey: startKey }));
+  stored += page.Count ?? 0;
+  startKey = page.LastEvaluatedKey;
+} while (startKey);
+
+const steady = samples.filter((s) => s.atS >= callSeconds + 15);
+const first = steady[0] ?? samples[0];
+const lastSteady = steady.at(-1) ?? samples.at(-1);
+const duplicated = delivered - deliveries.size;
+const lost = recognizer.emitted - deliveries.size;
+const lagMs = (nanos: number) => Math.max(0, Math.round((nanos / 1e6 - 1) * 10) / 10);
+console.log(JSON.stringify({
+  bench: 'soak', calls, minutes, callSeconds, load,
+  emitted: recognizer.emitted, stored, deliveredUnique: deliveries.size, deliveries: delivered, lost, duplicated,
+  exactlyOnce: lost === 0 && duplicated === 0 && stored === recognizer.emitted,
+  memory: { first, last: lastSteady, afterDrain: end, heapGrowthPct: first && lastSteady ? Math.round(((lastSteady.heapMb - first.heapMb) / first.heapMb) * 1000) / 10 : null },
+  fdGrowth: first && lastSteady ? lastSteady.fds - first.fds : null,
+  lagP50Ms: lagMs(lag.percentile(50)), lagP99Ms: lagMs(lag.percentile(99)), lagMaxMs: lagMs(lag.max),
+  liveSessionsAfter: end.live,
+  goal: { calls: 1000, minutes: 10, lost: 0, duplicated: 0, heapGrowthPct: 10 },
+  samples,
+}));
+await system.stop();
+process.exit(0);
