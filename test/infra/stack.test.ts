@@ -94,9 +94,11 @@ describe('secrets', () => {
     const [container] = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props.ContainerDefinitions;
     expect(container.Environment.map((e: { Name: string }) => e.Name)).not.toContain('AUDIOHOOK_CLIENT_SECRET');
     const secretId = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsAudioHook').id;
+    const controlSecretId = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsControl').id;
     expect(container.Secrets).toEqual([
       { Name: 'AUDIOHOOK_API_KEY', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':apiKey::']] } },
       { Name: 'AUDIOHOOK_CLIENT_SECRET', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':clientSecret::']] } },
+      { Name: 'CONTROL_SECRET', ValueFrom: { Ref: controlSecretId } },
     ]);
   });
 });
