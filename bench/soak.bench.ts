@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDbDocumentClient } from '../core/aws/clients.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '../fargate-gateway/audiohook/dev-credentials.ts';
-import { DEV_API_ID, DEV_API_SECRET } from '../local/dev-credentials.ts';
-import { startLocalSystem } from '../local/system.ts';
+import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
+import { startLocalSystem } from '#local/system.ts';
 import { ScriptedRecognizer } from './support/scripted-recognizer.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Role } from '../../core/domain/participant.ts';
-import { samplesToMs } from '../../fargate-gateway/audio/timeline.ts';
-import type { RecognitionListener, RecognitionOptions, RecognitionSession, Recognizer } from '../../fargate-gateway/recognition/recognizer.ts';
+import type { Role } from '#core/domain/participant.ts';
+import { samplesToMs } from '#gateway/audio/timeline.ts';
+import type { RecognitionListener, RecognitionOptions, RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
 
 /**
  * The soak benchmark's engine: recognizes nothing, but emits one scripted final per participant for

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AudioHookClient } from '../../local/simulator/client.ts';
-import { startStopApi } from '../../local/simulator/control-api.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
+import { startStopApi } from '#local/simulator/control-api.ts';
 
 /**
  * Load of the soak benchmark, in its own process: `calls` concurrent slots for `minutes`; each slot

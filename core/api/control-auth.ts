@@ -8,9 +8,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * for long: requests more than CONTROL_SIGNATURE_WINDOW_SECONDS away from the gateway's clock are refused.
  */
 
-export const CONTROL_TIMESTAMP_HEADER = 'x-control-timestamp';
-export const CONTROL_SIGNATURE_HEADER = 'x-control-signature';
-export const CONTROL_SIGNATURE_WINDOW_SECONDS = 60;
+const CONTROL_TIMESTAMP_HEADER = 'x-control-timestamp';
+const CONTROL_SIGNATURE_HEADER = 'x-control-signature';
+const CONTROL_SIGNATURE_WINDOW_SECONDS = 60;
 /** A shorter secret is refused by configuration: 32 characters of a random string is 160+ bits. */
 export const MIN_CONTROL_SECRET_CHARS = 32;
 

@@ -34,7 +34,7 @@ export interface ApiConfig {
 }
 
 /** The secret control requests are signed with: CONTROL_SECRET, or CONTROL_SECRET_ARN in Secrets Manager. */
-export type ControlSecretSource = { kind: 'static'; secret: string } | { kind: 'secrets-manager'; secretId: string };
+type ControlSecretSource = { kind: 'static'; secret: string } | { kind: 'secrets-manager'; secretId: string };
 
 export const DEFAULT_TENANT = 'default';
 

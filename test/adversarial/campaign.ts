@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { AudioHookClient } from '../../local/simulator/client.ts';
+import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway, TEST_API_KEY, TEST_CLIENT_SECRET } from '../support/gateway.ts';
 import { connectRawPeer } from './support.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from '../../../fargate-gateway/config.ts';
+import { loadGatewayConfig } from '#gateway/config.ts';
 
 describe('gateway configuration', () => {
   it('binds the gateway and its control endpoint to loopback unless told otherwise', () => {
