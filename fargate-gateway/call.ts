@@ -11,6 +11,7 @@ import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
 import { TranscriptionSpan, type SpanFinal, type SpanReport, type SpanOptions } from './utterances/span.ts';
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
+import type { VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface CallDependencies {
   transcriptEvents?: boolean;
   /** How sessions are served unless their `customConfig.mode` says otherwise (default `monitor`). */
   mode?: SessionMode;
+  /** The tenant's custom vocabulary, loaded when a span starts (calls never wait for it). */
+  vocabulary?: (tenant: string) => Promise<VocabularyRewrite>;
   /** Language of a connector session whose `open` names none (default `en-US`). */
   defaultLanguage?: string;
   now?: () => number;
@@ -270,6 +273,7 @@ export class Call implements SessionHandler {
       ...(this.wantsTranscriptEvents ? { wordTimings: true, onFinal: (final: SpanFinal) => this.sendTranscript(final) } : {}),
       audioEpochMs: this.session.openedAt ?? this.now(),
       tenant: request.tenant ?? this.deps.tenant,
+      ...(this.deps.vocabulary ? { vocabulary: this.deps.vocabulary(request.tenant ?? this.deps.tenant) } : {}),
       redaction: this.deps.redaction,
       logger: this.logger,
       now: this.now,

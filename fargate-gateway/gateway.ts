@@ -27,6 +27,8 @@ import { sessionRegistration } from './session-registration.ts';
 import { GatewayServer } from './server.ts';
 import { recordingSink } from './utterances/recording-sink.ts';
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
+import { VOCABULARY_LIMITS } from '#core/vocabulary/custom-vocabulary.ts';
+import { vocabularyRewrite, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 
 /**
  * Assembles a gateway from configuration: keys, recognizer, the control endpoint, and — when the
@@ -69,6 +71,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let events: CallEvents | undefined;
   let publisher: UtterancePublisher | undefined;
   let live: LivePublisher | undefined;
+  let vocabulary: ((tenant: string) => Promise<VocabularyRewrite>) | undefined;
   if (env.CONVERSATIONS_TABLE && env.MESSAGES_TABLE) {
     const stores = createStores(loadStoreConfig(env));
     live = new LivePublisher({ sessions: () => server.sessions, calls, store: stores.live, intervalMs: config.LIVE_PUBLISH_INTERVAL_MS, logger });
@@ -79,6 +82,8 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     } else logger.warn('UTTERANCES_QUEUE_URL not set: utterances are stored but no webhook is sent');
     sink = live.countingSink(recordingSink({ messages: stores.messages, publisher, logger }));
     events = sessionRegistration({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
+    const vocabularies = stores.vocabulary;
+    if (vocabularies) vocabulary = async (tenant) => vocabularyRewrite(await vocabularies.all(tenant, VOCABULARY_LIMITS.entries));
   } else {
     if (env.NODE_ENV === 'production') throw new Error('CONVERSATIONS_TABLE and MESSAGES_TABLE must be set in production');
     // Alone, the gateway has nowhere to store utterances: it logs that one was produced, never its text.
@@ -91,7 +96,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     apiKeys,
     calls,
     call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events, flushBudgetMs: config.FLUSH_BUDGET_MS,
-      transcriptEvents: config.TRANSCRIPT_EVENTS, mode: config.AUDIOHOOK_MODE, defaultLanguage: config.DEFAULT_LANGUAGE,
+      transcriptEvents: config.TRANSCRIPT_EVENTS, vocabulary, mode: config.AUDIOHOOK_MODE, defaultLanguage: config.DEFAULT_LANGUAGE,
     },
     // What the configured engine can recognize, as `opened` lists it when asked.
     supportedLanguages: recognizer.languages ?? SUPPORTED_LANGUAGES,

@@ -6,10 +6,10 @@ import { decodePathSegment } from '#core/http/request-target.ts';
  * drift. Every path is also served with a trailing slash (api-contract.md §1.3).
  */
 
-export type ApiLambda = 'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console';
+export type ApiLambda = 'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console' | 'custom-vocabularies';
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway resource path; `{name}` is a path parameter. */
   resource: string;
   lambda: ApiLambda;
@@ -31,11 +31,17 @@ export const CONSOLE_ROUTES = {
   files: '/console/v1/files/{operation}',
 } as const;
 
+export const CUSTOM_VOCABULARIES_PATH = '/configuration/v1/auto-transcribe/custom-vocabularies';
+
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: '/mg-autotranscribe/v1/start-streaming', lambda: 'start-streaming', auth: 'asapp' },
   { method: 'POST', resource: '/mg-autotranscribe/v1/stop-streaming', lambda: 'stop-streaming', auth: 'asapp' },
   { method: 'GET', resource: '/conversation/v1/conversation/messages', lambda: 'conversation-messages', auth: 'asapp' },
   { method: 'POST', resource: '/fileexporter/v1/static/{operation}', lambda: 'file-exporter', auth: 'asapp' },
+  { method: 'GET', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
+  { method: 'POST', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
+  { method: 'GET', resource: `${CUSTOM_VOCABULARIES_PATH}/{customVocabularyId}`, lambda: 'custom-vocabularies', auth: 'asapp' },
+  { method: 'DELETE', resource: `${CUSTOM_VOCABULARIES_PATH}/{customVocabularyId}`, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'GET', resource: CONSOLE_ROUTES.liveCalls, lambda: 'console', auth: 'console' },
   { method: 'GET', resource: CONSOLE_ROUTES.health, lambda: 'console', auth: 'console' },
   { method: 'GET', resource: CONSOLE_ROUTES.messages, lambda: 'console', auth: 'console' },

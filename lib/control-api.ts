@@ -30,6 +30,7 @@ export interface ControlApiProps {
   controlPort: number;
   conversations: dynamodb.ITable;
   messages: dynamodb.ITable;
+  vocabulary: dynamodb.ITable;
   exportBucket: s3.IBucket;
   apiCredentials: secretsmanager.ISecret;
   /** Signs the requests to the gateway's control endpoint (CONTROL_SECRET_ARN). */
@@ -92,6 +93,7 @@ export class ControlApi extends Construct {
   readonly stopFunction: ServiceFunction;
   readonly messagesFunction: ServiceFunction;
   readonly fileExporterFunction: ServiceFunction;
+  readonly vocabularyFunction: ServiceFunction;
   readonly domain?: apigateway.DomainName;
   readonly webAcl?: wafv2.CfnWebACL;
   private readonly customDomainName?: string;
@@ -106,6 +108,7 @@ export class ControlApi extends Construct {
       environment: {
         CONVERSATIONS_TABLE: props.conversations.tableName,
         MESSAGES_TABLE: props.messages.tableName,
+        VOCABULARY_TABLE: props.vocabulary.tableName,
         MESSAGE_RETENTION_DAYS: String(props.messageRetentionDays),
         API_CREDENTIALS_SECRET_ARN: props.apiCredentials.secretArn,
         API_TENANT: props.tenant,
@@ -158,7 +161,22 @@ export class ControlApi extends Construct {
       timeout: Duration.seconds(15),
     });
 
-    for (const fn of [this.startFunction, this.stopFunction, this.messagesFunction, this.fileExporterFunction]) {
+    this.vocabularyFunction = new ServiceFunction(this, 'CustomVocabularies', {
+      ...common,
+      bundle: 'custom-vocabularies',
+      description: 'GET|POST /configuration/v1/auto-transcribe/custom-vocabularies[/{id}], DELETE …/{id}',
+      serviceName: 'custom-vocabularies',
+      timeout: Duration.seconds(15),
+    });
+    this.vocabularyFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CustomVocabularies',
+        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [props.vocabulary.tableArn],
+      }),
+    );
+
+    for (const fn of [this.startFunction, this.stopFunction, this.messagesFunction, this.fileExporterFunction, this.vocabularyFunction]) {
       props.apiCredentials.grantRead(fn);
       props.controlSecret.grantRead(fn);
     }
@@ -246,6 +264,7 @@ export class ControlApi extends Construct {
       'stop-streaming': this.stopFunction,
       'conversation-messages': this.messagesFunction,
       'file-exporter': this.fileExporterFunction,
+      'custom-vocabularies': this.vocabularyFunction,
     };
     for (const route of publicApiRoutes()) {
       const integration = new apigateway.LambdaIntegration(functions[route.lambda], { proxy: true, allowTestInvoke: false });

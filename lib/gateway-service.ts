@@ -39,6 +39,7 @@ export interface GatewayServiceProps {
   audiohookAllowedCidrs: string[];
   conversations: dynamodb.ITable;
   messages: dynamodb.ITable;
+  vocabulary: dynamodb.ITable;
   utterances: sqs.IQueue;
   audiohookSecret: secretsmanager.ISecret;
   /** CONTROL_SECRET: control requests must be signed with it. */
@@ -172,6 +173,7 @@ export class GatewayService extends Construct {
         TENANT: props.tenant,
         CONVERSATIONS_TABLE: props.conversations.tableName,
         MESSAGES_TABLE: props.messages.tableName,
+        VOCABULARY_TABLE: props.vocabulary.tableName,
         MESSAGE_RETENTION_DAYS: String(props.messageRetentionDays),
         UTTERANCES_QUEUE_URL: props.utterances.queueUrl,
         DRAIN_DEADLINE_MS: String(DRAIN_DEADLINE_MS),
@@ -347,6 +349,9 @@ export class GatewayService extends Construct {
         actions: ['dynamodb:PutItem'],
         resources: [props.messages.tableArn],
       }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadCustomVocabularies', actions: ['dynamodb:Query'], resources: [props.vocabulary.tableArn] }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -12,12 +12,14 @@ export interface StorageProps {
 }
 
 /**
- * The two DynamoDB tables of docs/data-model.md: on demand, point-in-time recovery, encrypted with the
+ * The DynamoDB tables of docs/data-model.md (and the custom vocabularies): on demand, point-in-time recovery, encrypted with the
  * AWS managed key, TTL on `expiresAt`, and the `byHour` index the daily export reads.
  */
 export class Storage extends Construct {
   readonly conversations: dynamodb.Table;
   readonly messages: dynamodb.Table;
+  /** Custom vocabularies: partition `tenant`, sort `id` (core/stores/tables.ts). */
+  readonly vocabulary: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -46,6 +48,11 @@ export class Storage extends Construct {
       ...common,
       partitionKey: { name: 'conversationId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'messageId', type: dynamodb.AttributeType.STRING },
+    });
+    this.vocabulary = new dynamodb.Table(this, 'CustomVocabularies', {
+      ...common,
+      partitionKey: { name: 'tenant', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'id', type: dynamodb.AttributeType.STRING },
     });
     this.messages.addGlobalSecondaryIndex({
       indexName: BY_HOUR_INDEX,

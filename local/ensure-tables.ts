@@ -9,11 +9,12 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { logger } from '#core/logger.ts';
-import { conversationsTableDefinition, messagesTableDefinition, TTL_ATTRIBUTE, type TableNames } from '#core/stores/tables.ts';
+import { conversationsTableDefinition, messagesTableDefinition, TTL_ATTRIBUTE, vocabularyTableDefinition, type TableNames } from '#core/stores/tables.ts';
 
 /** Creates whichever of the tables is missing, waits until they are usable, and turns TTL on. */
 export async function ensureTables(client: DynamoDBClient, names: TableNames, options: { timeoutMs?: number } = {}): Promise<void> {
   const definitions = [conversationsTableDefinition(names.conversations), messagesTableDefinition(names.messages)];
+  if (names.vocabulary) definitions.push(vocabularyTableDefinition(names.vocabulary));
   await Promise.all(definitions.map((d) => ensureTable(client, d, options.timeoutMs ?? 60_000)));
 }
 

@@ -17,7 +17,7 @@ export const STAND_INS_MARKER = 'LOCAL_STAND_INS';
 
 const KEYS = [
   'AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_S3',
-  'CONVERSATIONS_TABLE', 'MESSAGES_TABLE', 'EXPORT_BUCKET', 'UTTERANCES_QUEUE_URL',
+  'CONVERSATIONS_TABLE', 'MESSAGES_TABLE', 'VOCABULARY_TABLE', 'EXPORT_BUCKET', 'UTTERANCES_QUEUE_URL',
   // For `npm run dlq`: the dead-letter queue, and the webhook's target and non-secret settings for a replay
   // (secret ones come from the caller's environment).
   'WEBHOOK_DLQ_URL', 'WEBHOOK_URL', 'WEBHOOK_AUTH_MODE', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_SECRET_TOKEN_NAME',

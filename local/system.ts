@@ -8,6 +8,7 @@ import { ensureTables } from './ensure-tables.ts';
 import { startGateway, type RunningGateway } from '#gateway/gateway.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { createConversationMessagesHandler } from '#lambdas/conversation-messages/handler.ts';
+import { createCustomVocabulariesHandler } from '#lambdas/custom-vocabularies/handler.ts';
 import { createFileExporterHandler } from '#lambdas/file-exporter/handler.ts';
 import { createFileExporterRuntime } from '#lambdas/file-exporter/runtime.ts';
 import { createApiRuntime } from '#lambdas/shared/runtime.ts';
@@ -73,6 +74,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // The resources the stack would create, and development credentials when none are configured.
   env.CONVERSATIONS_TABLE ||= 'audiohook-conversations';
   env.MESSAGES_TABLE ||= 'audiohook-messages';
+  env.VOCABULARY_TABLE ||= 'audiohook-custom-vocabularies';
   env.EXPORT_BUCKET ||= 'audiohook-exports';
   applyCredentialsFile(env);
   if (!env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) {
@@ -94,7 +96,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     env.AWS_SECRET_ACCESS_KEY ??= 'test';
   }
 
-  await ensureTables(dynamoDbClient(), { conversations: env.CONVERSATIONS_TABLE, messages: env.MESSAGES_TABLE });
+  await ensureTables(dynamoDbClient(), { conversations: env.CONVERSATIONS_TABLE, messages: env.MESSAGES_TABLE, vocabulary: env.VOCABULARY_TABLE });
   const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
   const queue = await createQueues(sqs, env.UTTERANCES_QUEUE_NAME || 'audiohook-utterances');
   env.UTTERANCES_QUEUE_URL = queue.url;
@@ -147,6 +149,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
       'file-exporter': createFileExporterHandler(() => fileExporterRuntime),
       console: createConsoleHandler(() => consoleRuntime),
+      'custom-vocabularies': createCustomVocabulariesHandler(() => apiRuntime),
     },
     { consoleDir: consoleBuilt ? consoleDir : undefined },
   );

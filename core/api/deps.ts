@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationsStore } from '../stores/conversations.ts';
 import type { MessagesStore } from '../stores/messages.ts';
+import type { VocabularyStore } from '../stores/vocabulary.ts';
 import type { GatewayControlClient } from './gateway-control-client.ts';
 
 /** Sources of fresh identifiers, injectable so tests can predict them. */
@@ -31,4 +32,9 @@ export interface ControlDeps {
 /** What the after-call GET needs. */
 export interface MessagesDeps {
   messages: MessagesStore;
+}
+
+/** What the custom-vocabulary routes need (absent store: the feature is not configured). */
+export interface VocabularyDeps {
+  vocabulary?: VocabularyStore;
 }

@@ -6,6 +6,8 @@ export interface StoreConfig {
   messagesTable: string;
   /** Days an utterance stays readable after `createdTimestamp` (api-contract.md §4.2). */
   messageRetentionDays: number;
+  /** Custom vocabularies; without it the vocabulary routes answer 503 and calls apply none. */
+  vocabularyTable?: string;
 }
 
 export class ConfigError extends Error {
@@ -19,6 +21,7 @@ const schema = z.object({
   CONVERSATIONS_TABLE: z.string().min(1),
   MESSAGES_TABLE: z.string().min(1),
   MESSAGE_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+  VOCABULARY_TABLE: z.string().min(1).optional(),
 });
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
@@ -26,12 +29,14 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     CONVERSATIONS_TABLE: env.CONVERSATIONS_TABLE,
     MESSAGES_TABLE: env.MESSAGES_TABLE,
     MESSAGE_RETENTION_DAYS: emptyToUndefined(env.MESSAGE_RETENTION_DAYS),
+    VOCABULARY_TABLE: emptyToUndefined(env.VOCABULARY_TABLE),
   });
   if (!parsed.success) throw new ConfigError(`invalid store configuration: ${issuePaths(parsed.error)}`);
   return {
     conversationsTable: parsed.data.CONVERSATIONS_TABLE,
     messagesTable: parsed.data.MESSAGES_TABLE,
     messageRetentionDays: parsed.data.MESSAGE_RETENTION_DAYS,
+    ...(parsed.data.VOCABULARY_TABLE ? { vocabularyTable: parsed.data.VOCABULARY_TABLE } : {}),
   };
 }
 

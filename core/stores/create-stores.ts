@@ -4,6 +4,7 @@ import type { StoreConfig } from '../config/stores.ts';
 import { createConversationsStore, type ConversationsStore } from './conversations.ts';
 import { createLiveCallsStore, type LiveCallsStore } from './live-calls.ts';
 import { createMessagesStore, type MessagesStore } from './messages.ts';
+import { createVocabularyStore, type VocabularyStore } from './vocabulary.ts';
 
 /** The stores on the shared DynamoDB client, as the gateway, the Lambdas and the local runtime wire them. */
 export interface Stores {
@@ -11,6 +12,8 @@ export interface Stores {
   messages: MessagesStore;
   /** The console's live views, on the conversations table. */
   live: LiveCallsStore;
+  /** Absent when no VOCABULARY_TABLE is configured. */
+  vocabulary?: VocabularyStore;
 }
 
 export function createStores(config: StoreConfig, options: { client?: DynamoDBDocumentClient; now?: () => number } = {}): Stores {
@@ -20,5 +23,6 @@ export function createStores(config: StoreConfig, options: { client?: DynamoDBDo
     conversations: createConversationsStore({ ...common, tableName: config.conversationsTable }),
     messages: createMessagesStore({ ...common, tableName: config.messagesTable }),
     live: createLiveCallsStore({ client, tableName: config.conversationsTable, now: options.now }),
+    ...(config.vocabularyTable ? { vocabulary: createVocabularyStore({ client, tableName: config.vocabularyTable, now: options.now }) } : {}),
   };
 }

@@ -7,6 +7,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export interface TableNames {
   conversations: string;
   messages: string;
+  /** Custom vocabularies (optional: without it the feature is off). */
+  vocabulary?: string;
 }
 
 /** TTL attribute of both tables, epoch seconds. */
@@ -22,6 +24,7 @@ const BY_HOUR_KEY = { partitionKey: 'hourShard', sortKey: 'messageId' } as const
 export const LIVE_KEY = { partitionKey: 'liveShard', sortKey: 'conversationId' } as const;
 /** What the `live` index carries besides its keys: the console's view of a call. */
 export const LIVE_PROJECTED = ['sessionId', 'sessionState', 'transcription', 'customerStreamId', 'agentStreamId', 'live'] as const;
+export const VOCABULARY_KEY = { partitionKey: 'tenant', sortKey: 'id' } as const;
 
 export function conversationsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -67,6 +70,21 @@ export function messagesTableDefinition(tableName: string): CreateTableCommandIn
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+    ],
+  };
+}
+
+export function vocabularyTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: VOCABULARY_KEY.partitionKey, AttributeType: 'S' },
+      { AttributeName: VOCABULARY_KEY.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: VOCABULARY_KEY.partitionKey, KeyType: 'HASH' },
+      { AttributeName: VOCABULARY_KEY.sortKey, KeyType: 'RANGE' },
     ],
   };
 }

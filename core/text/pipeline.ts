@@ -3,8 +3,9 @@ import { DEFAULT_ENTITY_TYPES, entitySpans } from '../redaction/entities.ts';
 import type { RedactionSpan } from '../redaction/mask.ts';
 import { redact } from '../redaction/redact.ts';
 import { DEFAULT_RULES, type RedactionRuleName } from '../redaction/rules.ts';
+import type { VocabularyRewrite } from '../vocabulary/rewrite.ts';
 import type { EngineEntity, EngineWord } from './engine-output.ts';
-import { smartFormat } from './smart-format.ts';
+import { rawEngineWords, smartFormat } from './smart-format.ts';
 import { formatTokens } from './tokens.ts';
 
 /*
@@ -27,6 +28,8 @@ export interface RenderOptions {
   wantTokens: boolean;
   /** Added to token times for engines whose word times are not yet on the call timeline. */
   tokenOffsetMs?: number;
+  /** The tenant's custom vocabulary: spoken forms become their phrases before formatting and redaction. */
+  vocabulary?: VocabularyRewrite;
 }
 
 export interface RenderInput {
@@ -47,8 +50,17 @@ export interface RenderedUtteranceText {
   tokens?: UtteranceToken[];
 }
 
+/** Smart formatting with the custom vocabulary's phrases put in first (see VocabularyRewrite.mark). */
+function formatWithVocabulary(text: string, vocabulary: VocabularyRewrite | undefined): string {
+  if (!vocabulary || vocabulary.size === 0) return smartFormat(text);
+  // Already formatted (Amazon Transcribe): formatting leaves it as it is, so the phrases go straight in.
+  if (rawEngineWords(text.trim()) === undefined) return vocabulary.apply(text).trim();
+  const marked = vocabulary.mark(text);
+  return marked.restore(smartFormat(marked.text));
+}
+
 export function renderUtteranceText(result: RenderInput, options: RenderOptions): RenderedUtteranceText {
-  const rawText = smartFormat(result.text);
+  const rawText = formatWithVocabulary(result.text, options.vocabulary);
   const fromEntities = result.entities?.length
     ? entitySpans(rawText, result.words ?? [], result.entities, options.redaction.entityTypes)
     : [];

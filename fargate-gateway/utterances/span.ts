@@ -5,6 +5,7 @@ import { SUPPORTED_LANGUAGES, streamStatus, type StreamStatus, type StreamSummar
 import type { Utterance } from '#core/domain/utterance.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts';
+import { NO_REWRITE, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSession } from '../recognition/recognizer.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface SpanOptions {
   flushBudgetMs?: number;
   /** The language to recognize, resolved by the call (it may be one the engine lacks: 4050). */
   language: string;
+  /** The tenant's custom vocabulary as loaded when the span started; finals before it arrives go without. */
+  vocabulary?: Promise<VocabularyRewrite>;
   /** Ask the engine for word timings even when the start did not ask for detailed tokens. */
   wordTimings?: boolean;
   /** Told of each final as it is recorded, with the engine detail the record does not keep. */
@@ -69,6 +72,8 @@ interface ParticipantState {
 }
 
 const newMessageId = monotonicFactory();
+/** Longest wait of a span's first finals for the tenant's custom vocabulary. */
+const VOCABULARY_WAIT_MS = 1_000;
 
 export class TranscriptionSpan {
   private readonly participants: Record<Role, ParticipantState>;
@@ -83,6 +88,7 @@ export class TranscriptionSpan {
   private earlierDelivered: Promise<void> = Promise.resolve();
   /** The engine lacks the current language: no audio goes to recognition until an `update` fixes it. */
   private languageRefused = false;
+  private vocabulary: VocabularyRewrite = NO_REWRITE;
   private readonly startedAt: number;
   private readonly now: () => number;
   private readonly pending = new Set<Promise<void>>();
@@ -97,6 +103,17 @@ export class TranscriptionSpan {
       agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, stopped: !present.has('agent'), samples: 0, transcripts: 0 },
     };
     this.language = options.language;
+    // Recognition never waits for the vocabulary and never fails because of it; the first finals wait
+    // for it at most VOCABULARY_WAIT_MS (it is one small query), later ones not at all.
+    if (options.vocabulary) {
+      const loaded = options.vocabulary.then(
+        (rewrite) => void (this.vocabulary = rewrite),
+        (error: unknown) => options.logger.warn('custom vocabulary not loaded; transcribing without it', { error }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, VOCABULARY_WAIT_MS)));
+      this.earlierDelivered = Promise.race([loaded, waited]).finally(() => clearTimeout(timer));
+    }
     this.session = this.openRecognition();
   }
 
@@ -224,7 +241,11 @@ export class TranscriptionSpan {
   private onResult(result: RecognitionResult, language: string): void {
     const participant = this.participants[result.role];
     const { settings } = this.options;
-    const rendered = renderUtteranceText(result, { redaction: this.options.redaction, wantTokens: settings.detailedToken || this.options.onFinal !== undefined });
+    const rendered = renderUtteranceText(result, {
+      redaction: this.options.redaction,
+      wantTokens: settings.detailedToken || this.options.onFinal !== undefined,
+      vocabulary: this.vocabulary,
+    });
     if (rendered.rawText.trim().length === 0) return;
     participant.transcripts++;
     const createdAt = this.now();

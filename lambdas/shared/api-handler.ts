@@ -27,6 +27,14 @@ export interface ApiRequest {
   event: APIGatewayProxyEvent;
 }
 
+/** A success other than 200 (201 Created, 204 No Content); a plain value is answered 200. */
+export class ApiReply {
+  constructor(
+    readonly status: 201 | 204,
+    readonly body?: unknown,
+  ) {}
+}
+
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 export function apiHandler<T>(route: ApiOperation<T>, runtime: () => ApiRuntime | Promise<ApiRuntime>): ApiHandler {
@@ -44,7 +52,9 @@ export function apiHandler<T>(route: ApiOperation<T>, runtime: () => ApiRuntime 
       const bytes = bodyBytes(event);
       if (bytes && bytes.length > MAX_BODY_BYTES) throw new ApiError('413-01');
       const body = await route.handle({ requestId, principal, body: bytes?.toString('utf8'), event }, rt);
-      result = jsonResult(200, body);
+      if (!(body instanceof ApiReply)) result = jsonResult(200, body);
+      else if (body.status === 204) result = { statusCode: 204, headers: { 'Cache-Control': 'no-store' }, body: '' };
+      else result = jsonResult(body.status, body.body);
     } catch (error) {
       const failure = error instanceof ApiError ? error : new ApiError(route.failureCode);
       if (!(error instanceof ApiError) || failure.status >= 500) {

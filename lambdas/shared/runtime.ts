@@ -3,13 +3,13 @@ import { secretsManagerClient } from '#core/aws/clients.ts';
 import { loadApiConfig, type ApiConfig } from '#core/config/api.ts';
 import { loadStoreConfig } from '#core/config/stores.ts';
 import { createCredentialsProvider, type CredentialsProvider } from '#core/api/credentials.ts';
-import { randomIds, systemClock, type Clock, type ControlDeps, type Ids, type MessagesDeps } from '#core/api/deps.ts';
+import { randomIds, systemClock, type Clock, type ControlDeps, type Ids, type MessagesDeps, type VocabularyDeps } from '#core/api/deps.ts';
 import { createGatewayControlClient } from '#core/api/gateway-control-client.ts';
 import { createStores } from '#core/stores/create-stores.ts';
 import type { LiveCallsStore } from '#core/stores/live-calls.ts';
 
 /** Everything the API Lambdas use, wired from the environment once per process. */
-export interface ApiRuntime extends ControlDeps, MessagesDeps {
+export interface ApiRuntime extends ControlDeps, MessagesDeps, VocabularyDeps {
   /** The console's live views (console routes only). */
   live: LiveCallsStore;
   config: ApiConfig;

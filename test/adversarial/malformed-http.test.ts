@@ -34,7 +34,7 @@ let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   const handler: ProxyHandler = async (event) => ({ statusCode: 200, body: JSON.stringify({ path: event.path }) });
-  api = new LocalApiServer({ 'start-streaming': handler, 'stop-streaming': handler, 'conversation-messages': handler, 'file-exporter': handler, console: handler } satisfies Record<ApiLambda, ProxyHandler>);
+  api = new LocalApiServer({ 'start-streaming': handler, 'stop-streaming': handler, 'conversation-messages': handler, 'file-exporter': handler, console: handler, 'custom-vocabularies': handler } satisfies Record<ApiLambda, ProxyHandler>);
   gw = await startTestGateway();
   control = new ControlServer(new LiveCalls());
   receiver = new WebhookReceiver(() => undefined);

@@ -3,7 +3,7 @@ import { NODE_TARGET } from '#scripts/build/node-bundle.ts';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationsTableDefinition, messagesTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '#core/stores/tables.ts';
+import { conversationsTableDefinition, messagesTableDefinition, vocabularyTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '#core/stores/tables.ts';
 import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GATEWAY_RESPONSES, publicApiRoutes } from '#lib/control-api.ts';
@@ -44,9 +44,9 @@ function fn(prefix: keyof typeof LAMBDA_ENTRIES) {
 }
 
 describe('storage', () => {
-  it('creates both tables on demand with PITR, AWS-managed encryption and TTL on expiresAt', () => {
+  it('creates the three tables on demand with PITR, AWS-managed encryption and TTL on expiresAt', () => {
     const tables = Object.values(t.findResources('AWS::DynamoDB::Table') as Resources);
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     for (const table of tables) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -64,6 +64,7 @@ describe('storage', () => {
     const messages = resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageMessages').props;
     const local = { conversations: conversationsTableDefinition('x'), messages: messagesTableDefinition('x') };
     expect(conversations.KeySchema).toEqual(local.conversations.KeySchema);
+    expect(resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageCustomVocabularies').props.KeySchema).toEqual(vocabularyTableDefinition('x').KeySchema);
     expect(messages.KeySchema).toEqual(local.messages.KeySchema);
     const sortAttrs = (a: Array<{ AttributeName?: string }>) => [...a].sort((x, y) => String(x.AttributeName).localeCompare(String(y.AttributeName)));
     expect(sortAttrs(messages.AttributeDefinitions)).toEqual(sortAttrs(local.messages.AttributeDefinitions!));
@@ -240,7 +241,8 @@ describe('gateway', () => {
   it('lets the task role use Transcribe streaming, its tables and the queue, and nothing more', () => {
     const statements = policyStatements(t).filter((p) => p.policy.startsWith('GatewayTaskTaskRole')).map((p) => p.statement);
     const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
-    expect(Object.keys(bySid).sort()).toEqual(['ConversationsControlState', 'QueueUtterances', 'RecordUtterances', 'ServiceMembership', 'ServiceTasks', 'TaskScaleInProtection', 'TranscribeStreaming']);
+    expect(Object.keys(bySid).sort()).toEqual(['ConversationsControlState', 'QueueUtterances', 'ReadCustomVocabularies', 'RecordUtterances', 'ServiceMembership', 'ServiceTasks', 'TaskScaleInProtection', 'TranscribeStreaming']);
+    expect(bySid.ReadCustomVocabularies).toMatchObject({ Action: 'dynamodb:Query', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageCustomVocabularies/), 'Arn'] } });
     expect(bySid.TranscribeStreaming).toMatchObject({ Resource: '*', Action: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'] });
     expect(bySid.RecordUtterances).toMatchObject({ Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] } });
     expect(bySid.QueueUtterances.Resource).toEqual({ 'Fn::GetAtt': [resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id, 'Arn'] });
@@ -248,7 +250,7 @@ describe('gateway', () => {
 });
 
 describe('control API', () => {
-  it('routes start/stop, messages and File Exporter to their Lambdas (proxy integration)', () => {
+  it('routes start/stop, messages, File Exporter and custom vocabularies to their Lambdas (proxy integration)', () => {
     const resources = t.findResources('AWS::ApiGateway::Resource') as Resources;
     const pathOf = (id: string): string => {
       const r = resources[id].Properties!;
@@ -260,19 +262,22 @@ describe('control API', () => {
       return { method: p.HttpMethod, path: pathOf(p.ResourceId.Ref), type: p.Integration.Type, auth: p.AuthorizationType, fn: JSON.stringify(p.Integration.Uri).match(/"(ControlApi[A-Za-z]+?)[0-9A-F]{8}"/)?.[1] };
     });
     // The console's routes (Cognito-authorized) are checked in console.test.ts.
-    expect(routes.filter((r) => !r.path.startsWith('/console/')).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+    expect(routes.filter((r) => !r.path.startsWith('/console/')).sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))).toEqual([
+      { method: 'GET', path: '/configuration/v1/auto-transcribe/custom-vocabularies', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
+      { method: 'POST', path: '/configuration/v1/auto-transcribe/custom-vocabularies', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
+      { method: 'DELETE', path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
+      { method: 'GET', path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
       { method: 'GET', path: '/conversation/v1/conversation/messages', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiConversationMessages' },
       { method: 'POST', path: '/fileexporter/v1/static/{operation}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiFileExporter' },
       { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStartStreaming' },
       { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStopStreaming' },
     ]);
     // The same routes, to the same Lambdas, as the table the local runtime serves: nothing more, nothing less.
-    const fnOf = { 'start-streaming': 'ControlApiStartStreaming', 'stop-streaming': 'ControlApiStopStreaming', 'conversation-messages': 'ControlApiConversationMessages', 'file-exporter': 'ControlApiFileExporter' };
+    const fnOf = { 'start-streaming': 'ControlApiStartStreaming', 'stop-streaming': 'ControlApiStopStreaming', 'conversation-messages': 'ControlApiConversationMessages', 'file-exporter': 'ControlApiFileExporter', 'custom-vocabularies': 'ControlApiCustomVocabularies' };
     const table = publicApiRoutes().map((r) => ({ method: r.method, path: r.resource, fn: fnOf[r.lambda] }));
     const publicRoutes = routes.filter((r) => !r.path.startsWith('/console/'));
-    expect(publicRoutes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })).sort((a, b) => a.path.localeCompare(b.path))).toEqual(
-      table.sort((a, b) => a.path.localeCompare(b.path)),
-    );
+    const byRoute = (a: { path: string; method: string }, b: { path: string; method: string }) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method);
+    expect(publicRoutes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })).sort(byRoute)).toEqual(table.sort(byRoute));
     for (const r of publicRoutes) expect(matchRoute(r.method, r.path.replace(/\{\w+\}/g, 'x'))?.route.lambda, r.path).toBe(Object.entries(fnOf).find(([, fn]) => fn === r.fn)?.[0]);
   });
 

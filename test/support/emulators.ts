@@ -27,7 +27,7 @@ export interface Emulators {
   /** True when an emulator given by AWS_ENDPOINT_URL is used instead of in-process ones. */
   external: boolean;
   endpoints: { dynamodb: string; sqs?: string; s3?: string };
-  tables: TableNames;
+  tables: Required<TableNames>;
   /** A raw DynamoDB client on the emulator, for test set-up. */
   dynamodb: DynamoDBClient;
   stop(): Promise<void>;
@@ -43,6 +43,7 @@ const ENV_KEYS = [
   'AWS_ENDPOINT_URL_S3',
   'CONVERSATIONS_TABLE',
   'MESSAGES_TABLE',
+  'VOCABULARY_TABLE',
 ] as const;
 
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
@@ -73,9 +74,14 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
   const suffix = randomBytes(4).toString('hex');
   const prefix = options.prefix ?? 'test';
-  const tables: TableNames = { conversations: `${prefix}-${suffix}-conversations`, messages: `${prefix}-${suffix}-messages` };
+  const tables: Required<TableNames> = {
+    conversations: `${prefix}-${suffix}-conversations`,
+    messages: `${prefix}-${suffix}-messages`,
+    vocabulary: `${prefix}-${suffix}-vocabulary`,
+  };
   process.env.CONVERSATIONS_TABLE = tables.conversations;
   process.env.MESSAGES_TABLE = tables.messages;
+  process.env.VOCABULARY_TABLE = tables.vocabulary;
 
   const dynamodb = new DynamoDBClient({});
   await ensureTables(dynamodb, tables);

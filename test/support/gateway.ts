@@ -4,7 +4,7 @@ import { loadGatewayConfig, type GatewayConfig } from '#gateway/config.ts';
 import { CountingRecognizer } from '#gateway/recognition/counting-recognizer.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { GatewayServer } from '#gateway/server.ts';
-import type { CallEvents } from '#gateway/call.ts';
+import type { CallDependencies, CallEvents } from '#gateway/call.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
 
@@ -28,6 +28,7 @@ export async function startTestGateway(options: {
   recognizer?: Recognizer;
   events?: CallEvents;
   logger?: AppLogger;
+  vocabulary?: CallDependencies['vocabulary'];
 } = {}): Promise<TestGateway> {
   const config: GatewayConfig = loadGatewayConfig({ AUTH_FAILURE_FLOOR_MS: '50', ...options.env });
   const recognizer: Recognizer = options.recognizer ?? new CountingRecognizer(true);
@@ -44,6 +45,7 @@ export async function startTestGateway(options: {
       tenant: 'test',
       redaction: DEFAULT_REDACTION,
       events: options.events,
+      vocabulary: options.vocabulary,
       flushBudgetMs: config.FLUSH_BUDGET_MS,
       transcriptEvents: config.TRANSCRIPT_EVENTS,
       mode: config.AUDIOHOOK_MODE,

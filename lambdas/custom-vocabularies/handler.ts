@@ -1,0 +1,38 @@
+import {
+  createCustomVocabulary,
+  deleteCustomVocabulary,
+  getCustomVocabulary,
+  listCustomVocabularies,
+} from '#core/api/custom-vocabularies.ts';
+import { apiHandler, ApiReply, type ApiHandler } from '../shared/api-handler.ts';
+import { queryParameter } from '../shared/apigw.ts';
+import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+
+/**
+ * GET|POST /configuration/v1/auto-transcribe/custom-vocabularies[/]
+ * GET|DELETE /configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}
+ */
+export function createCustomVocabulariesHandler(runtime: () => ApiRuntime | Promise<ApiRuntime> = defaultApiRuntime): ApiHandler {
+  return apiHandler(
+    {
+      name: 'custom-vocabularies',
+      failureCode: '500-01',
+      handle: async (request, rt) => {
+        const { event, principal } = request;
+        const id = event.pathParameters?.customVocabularyId;
+        if (id === undefined) {
+          if (event.httpMethod === 'POST') return new ApiReply(201, await createCustomVocabulary(request.body, principal, rt));
+          return listCustomVocabularies({ pageSize: queryParameter(event, 'pageSize'), cursor: queryParameter(event, 'cursor') }, principal, rt);
+        }
+        if (event.httpMethod === 'DELETE') {
+          await deleteCustomVocabulary(id, principal, rt);
+          return new ApiReply(204);
+        }
+        return getCustomVocabulary(id, principal, rt);
+      },
+    },
+    runtime,
+  );
+}
+
+export const handler = createCustomVocabulariesHandler();
