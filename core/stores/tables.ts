@@ -24,7 +24,7 @@ const BY_HOUR_KEY = { partitionKey: 'hourShard', sortKey: 'messageId' } as const
 export const LIVE_KEY = { partitionKey: 'liveShard', sortKey: 'conversationId' } as const;
 /** What the `live` index carries besides its keys: the console's view of a call. */
 export const LIVE_PROJECTED = ['sessionId', 'sessionState', 'transcription', 'customerStreamId', 'agentStreamId', 'live'] as const;
-export const VOCABULARY_KEY = { partitionKey: 'tenant', sortKey: 'id' } as const;
+const VOCABULARY_KEY = { partitionKey: 'tenant', sortKey: 'id' } as const;
 
 export function conversationsTableDefinition(tableName: string): CreateTableCommandInput {
   return {

@@ -26,9 +26,9 @@ export const VOCABULARY_LIMITS = {
 } as const;
 
 /** Letters of any script, digits, spaces and the marks product names use. */
-const PHRASE = /^[\p{L}\p{N}][\p{L}\p{N} .&'+\-]*$/u;
+const PHRASE = /^[\p{L}\p{N}][\p{L}\p{N} .&'+-]*$/u;
 /** A spoken form is words: letters, apostrophes, hyphens and single spaces. */
-const SPOKEN = /^\p{L}[\p{L}'\-]*( \p{L}[\p{L}'\-]*)*$/u;
+const SPOKEN = /^\p{L}[\p{L}'-]*( \p{L}[\p{L}'-]*)*$/u;
 
 export const newVocabularyItemSchema = z
   .object({

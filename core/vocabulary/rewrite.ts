@@ -58,5 +58,6 @@ export function vocabularyRewrite(items: readonly Pick<CustomVocabularyItem, 'ph
 }
 
 function escape(word: string): string {
-  return word.replace(/[.*+?^${}()|[\]\\\-]/g, '\\$&');
+  // Not `-`: outside a class it is literal, and `\-` is an error under the `u` flag.
+  return word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

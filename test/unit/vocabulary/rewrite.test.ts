@@ -7,6 +7,7 @@ const vocabulary = vocabularyRewrite([
   { phrase: 'Zelle', soundsLike: ['zell', 'zel'] },
   { phrase: 'AutoPay Plus', soundsLike: ['auto pay plus'] },
   { phrase: 'AutoPay', soundsLike: ['auto pay'] },
+  { phrase: 'E-Pass', soundsLike: ["e-pass", "ee's pass"] },
 ]);
 
 describe('custom vocabulary rewrite', () => {
@@ -14,6 +15,10 @@ describe('custom vocabulary rewrite', () => {
     expect(vocabulary.apply('i joined i triple e last year')).toBe('i joined IEEE last year');
     expect(vocabulary.apply('Eye  Triple E members')).toBe('IEEE members');
     expect(vocabulary.apply('send it with zell today')).toBe('send it with Zelle today');
+  });
+
+  it('takes spoken forms with hyphens and apostrophes', () => {
+    expect(vocabulary.apply("my e-pass and ee's pass")).toBe('my E-Pass and E-Pass');
   });
 
   it('prefers the longest spoken form', () => {
