@@ -262,7 +262,8 @@ describe('control API', () => {
       return { method: p.HttpMethod, path: pathOf(p.ResourceId.Ref), type: p.Integration.Type, auth: p.AuthorizationType, fn: JSON.stringify(p.Integration.Uri).match(/"(ControlApi[A-Za-z]+?)[0-9A-F]{8}"/)?.[1] };
     });
     // The console's routes (Cognito-authorized) are checked in console.test.ts.
-    expect(routes.filter((r) => !r.path.startsWith('/console/')).sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))).toEqual([
+    const publicRoutes = routes.filter((r) => !r.path.startsWith('/console/'));
+    expect(publicRoutes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))).toEqual([
       { method: 'GET', path: '/configuration/v1/auto-transcribe/custom-vocabularies', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
       { method: 'POST', path: '/configuration/v1/auto-transcribe/custom-vocabularies', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
       { method: 'DELETE', path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
