@@ -276,7 +276,6 @@ describe('control API', () => {
     // The same routes, to the same Lambdas, as the table the local runtime serves: nothing more, nothing less.
     const fnOf = { 'start-streaming': 'ControlApiStartStreaming', 'stop-streaming': 'ControlApiStopStreaming', 'conversation-messages': 'ControlApiConversationMessages', 'file-exporter': 'ControlApiFileExporter', 'custom-vocabularies': 'ControlApiCustomVocabularies' };
     const table = publicApiRoutes().map((r) => ({ method: r.method, path: r.resource, fn: fnOf[r.lambda] }));
-    const publicRoutes = routes.filter((r) => !r.path.startsWith('/console/'));
     const byRoute = (a: { path: string; method: string }, b: { path: string; method: string }) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method);
     expect(publicRoutes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })).sort(byRoute)).toEqual(table.sort(byRoute));
     for (const r of publicRoutes) expect(matchRoute(r.method, r.path.replace(/\{\w+\}/g, 'x'))?.route.lambda, r.path).toBe(Object.entries(fnOf).find(([, fn]) => fn === r.fn)?.[0]);
