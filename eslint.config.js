@@ -32,8 +32,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./){2,}', message: 'Use an import alias (#core/…, #gateway/…, package.json "imports") instead of climbing paths.' },
-            { regex: `^\\.\\./(${TOP_LEVEL_FOLDERS})/`, message: 'Use an import alias (#core/…, #gateway/…, package.json "imports") to reach another top-level folder.' },
+            {
+              regex: '^(\\.\\./){2,}',
+              message: 'Use an import alias (#core/…, #gateway/…, package.json "imports") instead of climbing paths.',
+            },
+            {
+              regex: `^\\.\\./(${TOP_LEVEL_FOLDERS})/`,
+              message: 'Use an import alias (#core/…, #gateway/…, package.json "imports") to reach another top-level folder.',
+            },
           ],
         },
       ],

@@ -191,7 +191,10 @@ async function exportChild(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const summary = await runtime.exportDay(DATE, {
     onProgress: (p) => {
-      if (traceMemory && p.hourDone) process.stderr.write(`hr=${String(p.hour).padStart(2, '0')} rows=${p.rows} peakRssMb=${mb(peakRss())} rssMb=${mb(process.memoryUsage().rss)}\n`);
+      if (traceMemory && p.hourDone)
+        process.stderr.write(
+          `hr=${String(p.hour).padStart(2, '0')} rows=${p.rows} peakRssMb=${mb(peakRss())} rssMb=${mb(process.memoryUsage().rss)}\n`,
+        );
     },
   });
   const ms = performance.now() - startedAt;
@@ -274,7 +277,12 @@ async function parent(): Promise<void> {
       AWS_SDK_JS_SUPPRESS_NODEJS_VERSION_WARNING: '1',
     });
     const s3 = createS3Client();
-    emit({ phase: 'environment', node: process.version, cpus: (await import('node:os')).cpus().length, emulators: emulators.external ? 'external' : 'in-process dynalite + fauxqs' });
+    emit({
+      phase: 'environment',
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      emulators: emulators.external ? 'external' : 'in-process dynalite + fauxqs',
+    });
 
     if (utterances > 0) {
       await ensureBucket(s3, 'bench-dynalite');

@@ -14,9 +14,22 @@ const GOAL = { calls: 5000, pongP99Ms: 50, rssKbPerCall: 64 };
 let largestHolding = 0;
 for (const calls of steps) {
   const r = await runCapacityStep({ calls, streamSeconds, recognizer: 'none', startStreaming: false });
-  const holds = r.pongP99Ms !== null && r.pongP99Ms <= GOAL.pongP99Ms && r.framesLost === 0 && r.failedCalls === 0 && r.pongsLate === 0
-    && r.closesAcknowledged === calls && r.rssKbPerCall <= GOAL.rssKbPerCall;
+  const holds =
+    r.pongP99Ms !== null &&
+    r.pongP99Ms <= GOAL.pongP99Ms &&
+    r.framesLost === 0 &&
+    r.failedCalls === 0 &&
+    r.pongsLate === 0 &&
+    r.closesAcknowledged === calls &&
+    r.rssKbPerCall <= GOAL.rssKbPerCall;
   if (holds) largestHolding = Math.max(largestHolding, calls);
   console.log(JSON.stringify({ bench: 'gateway-capacity', recognizer: 'none', ...r, goal: GOAL, holds }));
 }
-console.log(JSON.stringify({ bench: 'gateway-capacity-summary', largestCallsHoldingGoal: largestHolding, goalCalls: GOAL.calls, meetsGoal: largestHolding >= GOAL.calls }));
+console.log(
+  JSON.stringify({
+    bench: 'gateway-capacity-summary',
+    largestCallsHoldingGoal: largestHolding,
+    goalCalls: GOAL.calls,
+    meetsGoal: largestHolding >= GOAL.calls,
+  }),
+);

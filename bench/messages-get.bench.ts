@@ -62,7 +62,13 @@ try {
     if (i >= WARMUP) storeTimings.push(performance.now() - started);
   }
   storeTimings.sort((a, b) => a - b);
-  emit({ phase: 'store-query', items: MESSAGES, runs: RUNS, p50Ms: round(percentile(storeTimings, 50)), p95Ms: round(percentile(storeTimings, 95)) });
+  emit({
+    phase: 'store-query',
+    items: MESSAGES,
+    runs: RUNS,
+    p50Ms: round(percentile(storeTimings, 50)),
+    p95Ms: round(percentile(storeTimings, 95)),
+  });
 
   const timings: number[] = [];
   let bytes = 0;

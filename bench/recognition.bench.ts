@@ -61,7 +61,12 @@ interface Stream {
 }
 
 /** Opens ceil(n/2) call sessions carrying n streams in total. */
-function openStreams(recognizer: EmbeddedRecognizer, n: number, onResult: (r: RecognitionResult, call: number) => void, staggerMs = 0): Stream[] {
+function openStreams(
+  recognizer: EmbeddedRecognizer,
+  n: number,
+  onResult: (r: RecognitionResult, call: number) => void,
+  staggerMs = 0,
+): Stream[] {
   const streams: Stream[] = [];
   for (let c = 0; c * 2 < n; c++) {
     const roles: Role[] = n - c * 2 >= 2 ? ['customer', 'agent'] : ['customer'];
@@ -132,7 +137,16 @@ for (const config of configs) {
     const results = await rtf(config, n);
     if (n !== 2) continue;
     const { wer, errors, referenceWords } = callWordErrors(call.turns, results);
-    print({ bench: 'recognition-wer', set: 'synthetic', config, audio: 'samples/sample-call.wav', wer: round(wer), errors, referenceWords, goal: 0.1 });
+    print({
+      bench: 'recognition-wer',
+      set: 'synthetic',
+      config,
+      audio: 'samples/sample-call.wav',
+      wer: round(wer),
+      errors,
+      referenceWords,
+      goal: 0.1,
+    });
   }
 }
 
@@ -148,10 +162,27 @@ for (const config of configs) {
     for (const clip of scoreClips(stream, transcripts[i].results)) {
       errors += clip.errors;
       referenceWords += clip.referenceWords;
-      print({ bench: 'recognition-wer-clip', set: 'real', config, clip: clip.id, errors: clip.errors, referenceWords: clip.referenceWords, recognized: clip.hypothesis });
+      print({
+        bench: 'recognition-wer-clip',
+        set: 'real',
+        config,
+        clip: clip.id,
+        errors: clip.errors,
+        referenceWords: clip.referenceWords,
+        recognized: clip.hypothesis,
+      });
     }
   });
-  print({ bench: 'recognition-wer', set: 'real', config, clips: realSpeech.reduce((n, s) => n + s.clips.length, 0), wer: round(errors / referenceWords), errors, referenceWords, goal: 0.25 });
+  print({
+    bench: 'recognition-wer',
+    set: 'real',
+    config,
+    clips: realSpeech.reduce((n, s) => n + s.clips.length, 0),
+    wer: round(errors / referenceWords),
+    errors,
+    referenceWords,
+    goal: 0.25,
+  });
 }
 await recognizers.get('candidate')?.close();
 

@@ -42,7 +42,11 @@ function run(file: string): Promise<string> {
     const child = spawn(process.execPath, ['--import', tsx, file], {
       stdio: ['ignore', 'inherit', 'inherit'],
       // Application logs would break the one-JSON-object-per-line output.
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        ...process.env,
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
     });
     child.on('error', (error) => resolve(error.message));
     child.on('exit', (code, signal) => {

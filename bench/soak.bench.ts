@@ -32,14 +32,23 @@ const loader = fileURLToPath(new URL('./support/soak-calls.ts', import.meta.url)
 
 // The system fills in process.env (stand-in endpoints, table names), which the store count below reads too.
 const env = Object.assign(process.env, {
-  API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', WEBHOOK_RECEIVER_PORT: '0', RECOGNIZER: 'none',
-  MAX_SESSIONS: String(calls * 2 + 100), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true',
+  API_PORT: '0',
+  GATEWAY_PORT: '0',
+  CONTROL_PORT: '0',
+  WEBHOOK_RECEIVER_PORT: '0',
+  RECOGNIZER: 'none',
+  MAX_SESSIONS: String(calls * 2 + 100),
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
 });
 const recognizer = new ScriptedRecognizer(3_000);
 const deliveries = new Map<string, number>();
 let delivered = 0;
 const system = await startLocalSystem({
-  env, recognizer, scheduler: false, print: () => undefined,
+  env,
+  recognizer,
+  scheduler: false,
+  print: () => undefined,
   onTranscript: (body) => {
     delivered++;
     const key = `${body.externalConversationId}|${body.streamId}|${body.autotranscribeResponse.start}`;
@@ -50,7 +59,12 @@ const system = await startLocalSystem({
 const sample = () => {
   gc();
   const m = process.memoryUsage();
-  return { rssMb: Math.round(m.rss / 1e6), heapMb: Math.round(m.heapUsed / 1e6), fds: readdirSync('/proc/self/fd').length, live: system.gateway.server.sessions.size };
+  return {
+    rssMb: Math.round(m.rss / 1e6),
+    heapMb: Math.round(m.heapUsed / 1e6),
+    fds: readdirSync('/proc/self/fd').length,
+    live: system.gateway.server.sessions.size,
+  };
 };
 const samples: Array<ReturnType<typeof sample> & { atS: number }> = [];
 const started = performance.now();
@@ -59,10 +73,27 @@ const lag = monitorEventLoopDelay({ resolution: 1 });
 lag.enable();
 const sampler = setInterval(() => samples.push({ atS: Math.round((performance.now() - started) / 1000), ...sample() }), 15_000);
 
-const child = spawn(process.execPath, ['--import', tsx, loader, system.urls.audiohook, DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET, system.urls.api, DEV_API_ID, DEV_API_SECRET, String(calls), String(minutes), String(callSeconds)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    tsx,
+    loader,
+    system.urls.audiohook,
+    DEV_AUDIOHOOK_API_KEY,
+    DEV_AUDIOHOOK_CLIENT_SECRET,
+    system.urls.api,
+    DEV_API_ID,
+    DEV_API_SECRET,
+    String(calls),
+    String(minutes),
+    String(callSeconds),
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  },
+);
 let output = '';
 child.stdout.on('data', (d: Buffer) => (output += d.toString()));
 await new Promise((r) => child.on('exit', r));
@@ -84,7 +115,9 @@ const end = sample();
 let stored = 0;
 let startKey: Record<string, unknown> | undefined;
 do {
-  const page = await dynamoDbDocumentClient().send(new ScanCommand({ TableName: env.MESSAGES_TABLE, Select: 'COUNT', ExclusiveStartKey: startKey }));
+  const page = await dynamoDbDocumentClient().send(
+    new ScanCommand({ TableName: env.MESSAGES_TABLE, Select: 'COUNT', ExclusiveStartKey: startKey }),
+  );
   stored += page.Count ?? 0;
   startKey = page.LastEvaluatedKey;
 } while (startKey);
@@ -95,16 +128,34 @@ const lastSteady = steady.at(-1) ?? samples.at(-1);
 const duplicated = delivered - deliveries.size;
 const lost = recognizer.emitted - deliveries.size;
 const lagMs = (nanos: number) => Math.max(0, Math.round((nanos / 1e6 - 1) * 10) / 10);
-console.log(JSON.stringify({
-  bench: 'soak', calls, minutes, callSeconds, load,
-  emitted: recognizer.emitted, stored, deliveredUnique: deliveries.size, deliveries: delivered, lost, duplicated,
-  exactlyOnce: lost === 0 && duplicated === 0 && stored === recognizer.emitted,
-  memory: { first, last: lastSteady, afterDrain: end, heapGrowthPct: first && lastSteady ? Math.round(((lastSteady.heapMb - first.heapMb) / first.heapMb) * 1000) / 10 : null },
-  fdGrowth: first && lastSteady ? lastSteady.fds - first.fds : null,
-  lagP50Ms: lagMs(lag.percentile(50)), lagP99Ms: lagMs(lag.percentile(99)), lagMaxMs: lagMs(lag.max),
-  liveSessionsAfter: end.live,
-  goal: { calls: 1000, minutes: 10, lost: 0, duplicated: 0, heapGrowthPct: 10 },
-  samples,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'soak',
+    calls,
+    minutes,
+    callSeconds,
+    load,
+    emitted: recognizer.emitted,
+    stored,
+    deliveredUnique: deliveries.size,
+    deliveries: delivered,
+    lost,
+    duplicated,
+    exactlyOnce: lost === 0 && duplicated === 0 && stored === recognizer.emitted,
+    memory: {
+      first,
+      last: lastSteady,
+      afterDrain: end,
+      heapGrowthPct: first && lastSteady ? Math.round(((lastSteady.heapMb - first.heapMb) / first.heapMb) * 1000) / 10 : null,
+    },
+    fdGrowth: first && lastSteady ? lastSteady.fds - first.fds : null,
+    lagP50Ms: lagMs(lag.percentile(50)),
+    lagP99Ms: lagMs(lag.percentile(99)),
+    lagMaxMs: lagMs(lag.max),
+    liveSessionsAfter: end.live,
+    goal: { calls: 1000, minutes: 10, lost: 0, duplicated: 0, heapGrowthPct: 10 },
+    samples,
+  }),
+);
 await system.stop();
 process.exit(0);

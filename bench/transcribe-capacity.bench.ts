@@ -25,17 +25,24 @@ let largest: Record<string, unknown> | undefined;
 try {
   for (const calls of steps) {
     const r = await runCapacityStep({ calls, streamSeconds, recognizer: 'transcribe', startStreaming: true });
-    const holds = r.lagP99Ms <= GOAL.lagP99Ms && r.framesLost === 0 && r.pongsLate === 0 && r.failedCalls === 0 && r.failedStarts === 0
-      && r.closesAcknowledged === calls;
+    const holds =
+      r.lagP99Ms <= GOAL.lagP99Ms &&
+      r.framesLost === 0 &&
+      r.pongsLate === 0 &&
+      r.failedCalls === 0 &&
+      r.failedStarts === 0 &&
+      r.closesAcknowledged === calls;
     if (holds) largest = r;
     console.log(JSON.stringify({ bench: 'transcribe-capacity', recognizer: 'transcribe', standIn: 'echo', ...r, goal: GOAL, holds }));
   }
 } finally {
   await standIn.stop();
 }
-console.log(JSON.stringify({
-  bench: 'transcribe-capacity-summary',
-  largestCallsHoldingGoal: largest?.calls ?? 0,
-  cpuMsPerCallSecond: largest?.cpuMsPerCallSecond,
-  rssKbPerCall: largest?.rssKbPerCall,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'transcribe-capacity-summary',
+    largestCallsHoldingGoal: largest?.calls ?? 0,
+    cpuMsPerCallSecond: largest?.cpuMsPerCallSecond,
+    rssKbPerCall: largest?.rssKbPerCall,
+  }),
+);

@@ -89,7 +89,12 @@ function record(conversationId: string, now: number): SQSRecord {
     messageId: `m-${seq}`,
     receiptHandle: `rh-${seq}`,
     body: BODY.replace('8c259fea-8764-4a92-adc4-73572e9cf016', conversationId),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(now), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(now) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(now),
+      SenderId: 'bench',
+      ApproximateFirstReceiveTimestamp: String(now),
+    },
     messageAttributes: {
       conversationId: attr(conversationId),
       messageId: attr(`01BENCH${String(seq).padStart(19, '0')}`),
@@ -213,13 +218,14 @@ try {
       [10, 10],
       [100, 25],
     ] as const) {
-      const { elapsedMs, latencies, failed } = await batchRun(
-        { ...env, WEBHOOK_CONCURRENCY: '16' },
+      const { elapsedMs, latencies, failed } = await batchRun({ ...env, WEBHOOK_CONCURRENCY: '16' }, MESSAGES, batchSize, conversations);
+      report(
+        'batch-function',
+        { protocol, batchSize, conversationsPerBatch: conversations, concurrency: 16, failed },
         MESSAGES,
-        batchSize,
-        conversations,
+        elapsedMs,
+        latencies,
       );
-      report('batch-function', { protocol, batchSize, conversationsPerBatch: conversations, concurrency: 16, failed }, MESSAGES, elapsedMs, latencies);
     }
     await receiver.close();
   }

@@ -44,17 +44,29 @@ const system = await startLocalSystem({
 try {
   const tsx = createRequire(import.meta.url).resolve('tsx');
   for (let i = 0; i < repeats; i++) {
-    const call = spawn(process.execPath, ['--import', tsx, 'local/simulator/cli.ts', '--url', system.urls.audiohook, '--api', system.urls.api, '--start', '--speed', '2'], { stdio: 'ignore' });
+    const call = spawn(
+      process.execPath,
+      ['--import', tsx, 'local/simulator/cli.ts', '--url', system.urls.audiohook, '--api', system.urls.api, '--start', '--speed', '2'],
+      { stdio: 'ignore' },
+    );
     const code = await new Promise((r) => call.on('exit', r));
     if (code !== 0) throw new Error(`call simulator exited with ${String(code)}`);
   }
   await new Promise((r) => setTimeout(r, 1_000));
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10;
-  console.log(JSON.stringify({
-    bench: 'webhook-latency', utterances: latencies.length, p50Ms: pct(50), p95Ms: pct(95), p99Ms: pct(99), maxMs: pct(100),
-    goalP99Ms: 30, meetsGoal: pct(99) <= 30,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'webhook-latency',
+      utterances: latencies.length,
+      p50Ms: pct(50),
+      p95Ms: pct(95),
+      p99Ms: pct(99),
+      maxMs: pct(100),
+      goalP99Ms: 30,
+      meetsGoal: pct(99) <= 30,
+    }),
+  );
 } finally {
   await system.stop();
 }

@@ -182,7 +182,9 @@ export class Call implements SessionHandler {
     if (droppedBytes > 0) {
       this.counters.droppedBytes += droppedBytes;
       this.logger.warn('audio frame length is not a multiple of the channel count; incomplete tail dropped', {
-        frameBytes: frame.length, channelCount, droppedBytes,
+        frameBytes: frame.length,
+        channelCount,
+        droppedBytes,
       });
     }
     for (let i = 0; i < channels.length; i++) {
@@ -194,7 +196,8 @@ export class Call implements SessionHandler {
   }
 
   discarded(seconds: number): void {
-    if (this.discards.length < MAX_LISTED_DISCARDS) this.discards.push({ startMs: Math.round(this.timeline.positionMs()), durationMs: Math.round(seconds * 1000) });
+    if (this.discards.length < MAX_LISTED_DISCARDS)
+      this.discards.push({ startMs: Math.round(this.timeline.positionMs()), durationMs: Math.round(seconds * 1000) });
     this.timeline.addDiscarded(seconds);
   }
 
@@ -289,7 +292,8 @@ export class Call implements SessionHandler {
       // Nothing can be transcribed: keep nothing running, so the caller may fix the request and retry.
       void span.end();
       this.logger.warn('transcription not started: no participant can be transcribed', {
-        customer: report.customer.status.code, agent: report.agent.status.code,
+        customer: report.customer.status.code,
+        agent: report.agent.status.code,
       });
       return { ok: true, report };
     }
@@ -327,9 +331,7 @@ export class Call implements SessionHandler {
   private participantReport(span: TranscriptionSpan, role: Role, streamId: string): StartedParticipant {
     const status = span.statusOf(role);
     if (status.code === 1000) return { streamId, status };
-    const reason = !this.channelRoles.includes(role)
-      ? 'channel not present in the AudioHook session'
-      : status.description.toLowerCase();
+    const reason = !this.channelRoles.includes(role) ? 'channel not present in the AudioHook session' : status.description.toLowerCase();
     return { streamId, status, message: `${role}: ${reason}` };
   }
 

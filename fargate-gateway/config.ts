@@ -12,13 +12,19 @@ import { LIVE_PUBLISH_INTERVAL_MS } from '#core/domain/live-call.ts';
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const millis = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
 const flag = (fallback: boolean) =>
-  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((v) => v === 'true' || v === '1' || v === 'yes');
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const schema = z.object({
   GATEWAY_PORT: port(8080),
   /** Loopback by default: the container (and anyone exposing a gateway on purpose) sets 0.0.0.0. */
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
-  AUDIOHOOK_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"').default('/audiohook/ws'),
+  AUDIOHOOK_PATH: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"')
+    .default('/audiohook/ws'),
   /** How failed authentication is answered (audiohook-protocol.md §4.5). */
   AUTH_REJECTION: z.enum(['disconnect', 'http401']).default('disconnect'),
   /** Every authentication failure is answered no sooner than this (timing-safe rejection). */

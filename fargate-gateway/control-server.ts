@@ -31,12 +31,18 @@ export class ControlServer {
   private readonly http: Server;
   private readonly logger: AppLogger;
 
-  constructor(private readonly calls: LiveCalls, private readonly options: ControlServerOptions = {}) {
+  constructor(
+    private readonly calls: LiveCalls,
+    private readonly options: ControlServerOptions = {},
+  ) {
     this.logger = options.logger ?? rootLogger;
-    this.http = createHttpServer((req, res) => this.handle(req, res), (res, error) => {
-      this.logger.error('control request failed', { error });
-      reply(res, 500, { error: 'internal' });
-    });
+    this.http = createHttpServer(
+      (req, res) => this.handle(req, res),
+      (res, error) => {
+        this.logger.error('control request failed', { error });
+        reply(res, 500, { error: 'internal' });
+      },
+    );
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -52,7 +58,8 @@ export class ControlServer {
     const match = ROUTE.exec(path);
     if (!match || req.method !== 'POST') return reply(res, 404, { error: 'not-found' });
     const conversationId = decodePathSegment(match[1]);
-    if (conversationId === undefined) return reply(res, 400, { error: 'bad-request', message: 'conversation id is not valid percent-encoding' });
+    if (conversationId === undefined)
+      return reply(res, 400, { error: 'bad-request', message: 'conversation id is not valid percent-encoding' });
     const read = await readBody(req, res, MAX_BODY_BYTES);
     if (!read.ok) {
       if (read.reason === 'aborted') return;
@@ -77,10 +84,17 @@ export class ControlServer {
     const call = this.calls.find(conversationId);
     if (!call) return reply(res, 404, { error: 'no-session' });
     const { settings, customerStreamId, agentStreamId, externalConversationId, tenant } = parsed.data;
-    const refusal = this.options.redaction && redactionRefusal(redactionModeFor({ redaction: this.options.redaction }, tenant), settings.redactionOutput);
+    const refusal =
+      this.options.redaction && redactionRefusal(redactionModeFor({ redaction: this.options.redaction }, tenant), settings.redactionOutput);
     if (refusal) return reply(res, 400, { error: 'bad-request', message: refusal });
-    const outcome = call.startTranscription({ settings, streamIds: { customer: customerStreamId, agent: agentStreamId }, externalConversationId, tenant });
-    if (!outcome.ok) return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
+    const outcome = call.startTranscription({
+      settings,
+      streamIds: { customer: customerStreamId, agent: agentStreamId },
+      externalConversationId,
+      tenant,
+    });
+    if (!outcome.ok)
+      return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
     reply(res, 200, outcome.report);
   }
 
@@ -89,7 +103,8 @@ export class ControlServer {
     const call = this.calls.find(conversationId);
     if (!call) return reply(res, 404, { error: 'no-session' });
     const outcome = await call.stopTranscription();
-    if (!outcome.ok) return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
+    if (!outcome.ok)
+      return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
     reply(res, 200, outcome.report);
   }
 }

@@ -74,7 +74,13 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let vocabulary: ((tenant: string) => Promise<VocabularyRewrite>) | undefined;
   if (env.CONVERSATIONS_TABLE && env.MESSAGES_TABLE) {
     const stores = createStores(loadStoreConfig(env));
-    live = new LivePublisher({ sessions: () => server.sessions, calls, store: stores.live, intervalMs: config.LIVE_PUBLISH_INTERVAL_MS, logger });
+    live = new LivePublisher({
+      sessions: () => server.sessions,
+      calls,
+      store: stores.live,
+      intervalMs: config.LIVE_PUBLISH_INTERVAL_MS,
+      logger,
+    });
     if (env.UTTERANCES_QUEUE_URL) {
       // useQueueUrlAsEndpoint:false keeps AWS_ENDPOINT_URL_SQS in charge when an emulator's queue URL names another host.
       const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
@@ -87,7 +93,9 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   } else {
     if (env.NODE_ENV === 'production') throw new Error('CONVERSATIONS_TABLE and MESSAGES_TABLE must be set in production');
     // Alone, the gateway has nowhere to store utterances: it logs that one was produced, never its text.
-    sink = { record: async (u) => logger.info('utterance', { conversationId: u.conversationId, role: u.role, startMs: u.startMs, endMs: u.endMs }) };
+    sink = {
+      record: async (u) => logger.info('utterance', { conversationId: u.conversationId, role: u.role, startMs: u.startMs, endMs: u.endMs }),
+    };
   }
 
   const protection = new TaskProtection({ agentUri: env.ECS_AGENT_URI, logger });
@@ -95,8 +103,17 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     config,
     apiKeys,
     calls,
-    call: { recognizer, sink, tenant: config.TENANT, redaction: DEFAULT_REDACTION, events, flushBudgetMs: config.FLUSH_BUDGET_MS,
-      transcriptEvents: config.TRANSCRIPT_EVENTS, vocabulary, mode: config.AUDIOHOOK_MODE, defaultLanguage: config.DEFAULT_LANGUAGE,
+    call: {
+      recognizer,
+      sink,
+      tenant: config.TENANT,
+      redaction: DEFAULT_REDACTION,
+      events,
+      flushBudgetMs: config.FLUSH_BUDGET_MS,
+      transcriptEvents: config.TRANSCRIPT_EVENTS,
+      vocabulary,
+      mode: config.AUDIOHOOK_MODE,
+      defaultLanguage: config.DEFAULT_LANGUAGE,
     },
     // What the configured engine can recognize, as `opened` lists it when asked.
     supportedLanguages: recognizer.languages ?? SUPPORTED_LANGUAGES,

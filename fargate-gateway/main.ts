@@ -6,7 +6,9 @@ import { startGateway } from './gateway.ts';
  * environment, draining gracefully on SIGTERM/SIGINT.
  */
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stdout.write('usage: npm run gateway\n\nThe AudioHook gateway alone, configured from the environment (see the README, "Configuration: Gateway").\n');
+  process.stdout.write(
+    'usage: npm run gateway\n\nThe AudioHook gateway alone, configured from the environment (see the README, "Configuration: Gateway").\n',
+  );
   process.exit(0);
 }
 try {

@@ -62,9 +62,12 @@ export class GatewayServer {
     this.logger = options.logger ?? rootLogger;
     this.calls = options.calls ?? new LiveCalls();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-    this.http = createHttpServer((req, res) => this.onRequest(req, res), (res) => {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal' }));
-    });
+    this.http = createHttpServer(
+      (req, res) => this.onRequest(req, res),
+      (res) => {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal' }));
+      },
+    );
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
     this.http.on('clientError', (_error, socket) => socket.destroy());
   }
@@ -153,7 +156,11 @@ export class GatewayServer {
     if ((correlationId?.length ?? 0) > MAX_ID_HEADER_CHARS || (organizationId?.length ?? 0) > MAX_ID_HEADER_CHARS) {
       return refuse(socket, 400, 'Bad Request');
     }
-    const log = keyedLogger(this.logger, { sessionId, correlationId: logValue(correlationId) ?? randomUUID(), organizationId: logValue(organizationId) });
+    const log = keyedLogger(this.logger, {
+      sessionId,
+      correlationId: logValue(correlationId) ?? randomUUID(),
+      organizationId: logValue(organizationId),
+    });
 
     const verdict = authenticateUpgrade(req, this.options.apiKeys, {
       nonceCache: this.nonces,
@@ -168,7 +175,13 @@ export class GatewayServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, sessionId, organizationId, verdict, log));
   }
 
-  private onConnection(ws: WebSocket, sessionId: string, organizationId: string | undefined, authorized: Promise<boolean>, log: AppLogger): void {
+  private onConnection(
+    ws: WebSocket,
+    sessionId: string,
+    organizationId: string | undefined,
+    authorized: Promise<boolean>,
+    log: AppLogger,
+  ): void {
     const transport: Transport = {
       send: (text) => {
         if (ws.readyState !== ws.OPEN) return;
@@ -193,7 +206,10 @@ export class GatewayServer {
       supportedLanguages: this.options.supportedLanguages,
       timeouts: { idleMs: config.IDLE_TIMEOUT_MS, flushBudgetMs: config.FLUSH_BUDGET_MS },
       createHandler: (open, s) => {
-        call = new Call(s, open, { ...this.options.call, logger: log.createChild({ persistentKeys: { conversationId: open.conversationId } }) });
+        call = new Call(s, open, {
+          ...this.options.call,
+          logger: log.createChild({ persistentKeys: { conversationId: open.conversationId } }),
+        });
         this.calls.add(call);
         return call;
       },
@@ -214,8 +230,7 @@ export class GatewayServer {
         if (isBinary) {
           this.framesReceived++;
           session.onBinary(buffer);
-        }
-        else session.onText(buffer.toString('utf8'));
+        } else session.onText(buffer.toString('utf8'));
       } catch (error) {
         // A frame our code could not handle ends this session, never the process and its other calls.
         if (frameFailures++ === 0) log.error('handling a frame failed; disconnecting', { error });

@@ -6,7 +6,8 @@ import { decodePathSegment } from '#core/http/request-target.ts';
  * drift. Every path is also served with a trailing slash (api-contract.md §1.3).
  */
 
-export type ApiLambda = 'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console' | 'custom-vocabularies';
+export type ApiLambda =
+  'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console' | 'custom-vocabularies';
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'DELETE';
@@ -77,4 +78,3 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
   }
   return undefined;
 }
-

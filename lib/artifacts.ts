@@ -13,7 +13,9 @@ export const BUILD_DIR = path.join(REPO_ROOT, 'dist');
 export function artifactDir(...segments: string[]): string {
   const dir = path.join(BUILD_DIR, ...segments);
   if (!existsSync(dir)) {
-    throw new Error(`${path.relative(REPO_ROOT, dir)} does not exist: run \`npm run build\` first (npx cdk synth and deploy run it themselves)`);
+    throw new Error(
+      `${path.relative(REPO_ROOT, dir)} does not exist: run \`npm run build\` first (npx cdk synth and deploy run it themselves)`,
+    );
   }
   return dir;
 }

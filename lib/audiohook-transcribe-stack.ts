@@ -64,7 +64,11 @@ export class AudiohookTranscribeStack extends Stack {
     this.secrets = new Secrets(this, 'Secrets', { tenant: config.tenant, removalPolicy });
     const accessLogs = new AccessLogs(this, 'AccessLogs', { removalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { ...config, ...common, webhookSecret: this.secrets.webhook });
-    this.network = new Network(this, 'Network', { natGateways: config.natGateways, interfaceEndpoints: config.interfaceEndpoints, logRetentionDays: config.logRetentionDays });
+    this.network = new Network(this, 'Network', {
+      natGateways: config.natGateways,
+      interfaceEndpoints: config.interfaceEndpoints,
+      logRetentionDays: config.logRetentionDays,
+    });
 
     this.gateway = new GatewayService(this, 'Gateway', {
       ...common,
@@ -169,7 +173,10 @@ export class AudiohookTranscribeStack extends Stack {
 
     // --- DNS (optional) -----------------------------------------------------------------------------
     if (config.hostedZoneId && config.hostedZoneName) {
-      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: config.hostedZoneId, zoneName: config.hostedZoneName });
+      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: config.hostedZoneId,
+        zoneName: config.hostedZoneName,
+      });
       if (config.gatewayDomainName) {
         new route53.ARecord(this, 'GatewayAlias', {
           zone,
@@ -203,11 +210,26 @@ export class AudiohookTranscribeStack extends Stack {
         value: this.controlApi.domain.domainNameAliasDomainName,
       });
     }
-    new CfnOutput(this, 'AudioHookSecretArn', { description: 'apiKey and clientSecret for the Genesys integration', value: this.secrets.audiohook.secretArn });
-    new CfnOutput(this, 'ApiCredentialsSecretArn', { description: 'asapp-api-id / asapp-api-secret pair(s)', value: this.secrets.apiCredentials.secretArn });
-    new CfnOutput(this, 'WebhookSecretArn', { description: 'webhook authentication material (JSON)', value: this.secrets.webhook.secretArn });
-    new CfnOutput(this, 'ConsoleUrl', { description: 'The live console (sign in with a user of ConsoleUserPoolId)', value: this.console.url });
-    new CfnOutput(this, 'ConsoleUserPoolId', { description: 'Add console users here (aws cognito-idp admin-create-user)', value: this.console.userPool.userPoolId });
+    new CfnOutput(this, 'AudioHookSecretArn', {
+      description: 'apiKey and clientSecret for the Genesys integration',
+      value: this.secrets.audiohook.secretArn,
+    });
+    new CfnOutput(this, 'ApiCredentialsSecretArn', {
+      description: 'asapp-api-id / asapp-api-secret pair(s)',
+      value: this.secrets.apiCredentials.secretArn,
+    });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      description: 'webhook authentication material (JSON)',
+      value: this.secrets.webhook.secretArn,
+    });
+    new CfnOutput(this, 'ConsoleUrl', {
+      description: 'The live console (sign in with a user of ConsoleUserPoolId)',
+      value: this.console.url,
+    });
+    new CfnOutput(this, 'ConsoleUserPoolId', {
+      description: 'Add console users here (aws cognito-idp admin-create-user)',
+      value: this.console.userPool.userPoolId,
+    });
     new CfnOutput(this, 'ExportBucketName', { value: this.export.bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.delivery.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DlqOperatorPolicyArn', {

@@ -169,7 +169,11 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     messageRetentionDays: r.integer('messageRetentionDays', d.messageRetentionDays, 1, 3650),
     feedUrlExpirySeconds: r.integer('feedUrlExpirySeconds', d.feedUrlExpirySeconds, 60, 43_200),
     webhookUrl: r.optionalString('webhookUrl', /^https?:\/\/[^\s]+$/),
-    webhookAuthMode: r.string('webhookAuthMode', d.webhookAuthMode, /^(none|custom-ca|mtls|secret-token|oauth2)([+, ](none|custom-ca|mtls|secret-token|oauth2))*$/),
+    webhookAuthMode: r.string(
+      'webhookAuthMode',
+      d.webhookAuthMode,
+      /^(none|custom-ca|mtls|secret-token|oauth2)([+, ](none|custom-ca|mtls|secret-token|oauth2))*$/,
+    ),
     webhookSecretTokenName: r.optionalString('webhookSecretTokenName', /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/),
     webhookSecretTokenLocation: r.optionalOneOf('webhookSecretTokenLocation', ['header', 'query'] as const),
     webhookOAuth2TokenUrl: r.optionalString('webhookOAuth2TokenUrl', /^https:\/\/[^\s]+$/),
@@ -181,7 +185,9 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     webhookMaxAttempts: r.integer('webhookMaxAttempts', d.webhookMaxAttempts, 1, 20),
     webhookConcurrency: r.integer('webhookConcurrency', d.webhookConcurrency, 2, 1000),
     webhookReservedConcurrency: r.optionalInteger('webhookReservedConcurrency', 1, 1000),
-    logRetentionDays: r.oneOf('logRetentionDays', d.logRetentionDays, [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const),
+    logRetentionDays: r.oneOf('logRetentionDays', d.logRetentionDays, [
+      1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ] as const),
     logLevel: r.oneOf('logLevel', d.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const),
     alarmTopicArn: r.optionalString('alarmTopicArn', /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/),
     removalPolicy: r.oneOf('removalPolicy', d.removalPolicy, ['retain', 'destroy'] as const),
@@ -196,7 +202,10 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
   if (config.hostedZoneName && !config.gatewayDomainName && !config.apiDomainName) {
     problems.push('hostedZoneId/hostedZoneName given but neither gatewayDomainName nor apiDomainName');
   }
-  for (const [key, domain] of [['gatewayDomainName', config.gatewayDomainName], ['apiDomainName', config.apiDomainName]] as const) {
+  for (const [key, domain] of [
+    ['gatewayDomainName', config.gatewayDomainName],
+    ['apiDomainName', config.apiDomainName],
+  ] as const) {
     if (domain && config.hostedZoneName && !`.${domain}`.endsWith(`.${config.hostedZoneName.replace(/\.$/, '')}`)) {
       problems.push(`${key} is not inside hostedZoneName`);
     }
@@ -275,7 +284,14 @@ class Reader {
   cidrList(key: string, fallback: string[]): string[] {
     const value = this.raw(key);
     if (value === undefined) return fallback;
-    const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value];
+    const list = Array.isArray(value)
+      ? value
+      : typeof value === 'string'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [value];
     const cidr = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
     const bad = list.filter((c) => {
       const m = typeof c === 'string' ? cidr.exec(c) : null;

@@ -71,7 +71,14 @@ export class ConsoleSite extends Construct {
       signInCaseSensitive: false,
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       removalPolicy: props.removalPolicy,
     });
@@ -80,7 +87,11 @@ export class ConsoleSite extends Construct {
     this.signInDomain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: Fn.join('-', ['audiohook-console', suffix]) } });
 
     // --- static site ---------------------------------------------------------------------------------
-    this.bucket = new s3.Bucket(this, 'Assets', { ...privateBucketProps(props.removalPolicy), serverAccessLogsBucket: props.accessLogs, serverAccessLogsPrefix: 'console/' });
+    this.bucket = new s3.Bucket(this, 'Assets', {
+      ...privateBucketProps(props.removalPolicy),
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'console/',
+    });
     const spaRouting = new cloudfront.Function(this, 'PageRouting', {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'console: / to /console/, page paths to index.html',
@@ -197,10 +208,18 @@ export class ConsoleSite extends Construct {
         resources: [props.conversations.tableArn],
       }),
     );
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListLiveCalls', actions: ['dynamodb:Query'], resources: [`${props.conversations.tableArn}/index/${LIVE_INDEX}`] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListLiveCalls',
+        actions: ['dynamodb:Query'],
+        resources: [`${props.conversations.tableArn}/index/${LIVE_INDEX}`],
+      }),
+    );
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadMessages', actions: ['dynamodb:Query'], resources: [props.messages.tableArn] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListFeed', actions: ['s3:ListBucket'], resources: [props.exportBucket.bucketArn] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'PresignFeedFiles', actions: ['s3:GetObject'], resources: [props.exportBucket.arnForObjects('*')] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PresignFeedFiles', actions: ['s3:GetObject'], resources: [props.exportBucket.arnForObjects('*')] }),
+    );
 
     // The webhook Lambda records each utterance's outcome on its message (core/webhook/delivery-log.ts).
     props.webhookFunction.addEnvironment('MESSAGES_TABLE', props.messages.tableName);
@@ -231,18 +250,25 @@ export class ConsoleSite extends Construct {
       { id: 'AwsSolutions-COG8', reason: plusTier },
     ]);
     NagSuppressions.addResourceSuppressions(this.distribution, [
-      { id: 'AwsSolutions-CFR1', reason: 'Operators of the contact centre may sign in from anywhere; the page itself is public static code and every API read requires a Cognito user.' },
+      {
+        id: 'AwsSolutions-CFR1',
+        reason:
+          'Operators of the contact centre may sign in from anywhere; the page itself is public static code and every API read requires a Cognito user.',
+      },
       {
         id: 'AwsSolutions-CFR2',
-        reason: 'No WAF web ACL by default (a CloudFront ACL costs per rule and request): the static page is cached public code, and every console API request needs a valid Cognito token checked by API Gateway. An operator who needs WAF associates one.',
+        reason:
+          'No WAF web ACL by default (a CloudFront ACL costs per rule and request): the static page is cached public code, and every console API request needs a valid Cognito token checked by API Gateway. An operator who needs WAF associates one.',
       },
       {
         id: 'AwsSolutions-CFR3',
-        reason: 'CloudFront standard logs need an ACL-enabled bucket, which the stack avoids (BucketOwnerEnforced); the API requests behind /console/v1 are logged by API Gateway\'s access logs and the assets bucket has S3 server access logs.',
+        reason:
+          "CloudFront standard logs need an ACL-enabled bucket, which the stack avoids (BucketOwnerEnforced); the API requests behind /console/v1 are logged by API Gateway's access logs and the assets bucket has S3 server access logs.",
       },
       {
         id: 'AwsSolutions-CFR4',
-        reason: 'The distribution uses its default *.cloudfront.net certificate, with which CloudFront negotiates TLS 1.2+ for modern clients but does not allow a minimum protocol version to be set; a custom domain with an ACM certificate (TLSv1.2_2021) is the operator\'s choice.',
+        reason:
+          "The distribution uses its default *.cloudfront.net certificate, with which CloudFront negotiates TLS 1.2+ for modern clients but does not allow a minimum protocol version to be set; a custom domain with an ACM certificate (TLSv1.2_2021) is the operator's choice.",
       },
     ]);
     NagSuppressions.addResourceSuppressions(
@@ -251,12 +277,14 @@ export class ConsoleSite extends Construct {
         {
           id: 'AwsSolutions-IAM4',
           appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
-          reason: "The function runs in the VPC to reach the gateway's private control port (console start/stop); Lambda needs this AWS managed policy's network-interface actions, which have no resource-level scoping.",
+          reason:
+            "The function runs in the VPC to reach the gateway's private control port (console start/stop); Lambda needs this AWS managed policy's network-interface actions, which have no resource-level scoping.",
         },
         {
           id: 'AwsSolutions-IAM5',
           appliesTo: [{ regex: '/^Resource::<ExportBucket[A-Za-z0-9]+\\.Arn>\\/\\*$/g' }],
-          reason: 'Presigned links to feed files, keyed by date, hour and part number unknown in advance; limited to objects of the exports bucket.',
+          reason:
+            'Presigned links to feed files, keyed by date, hour and part number unknown in advance; limited to objects of the exports bucket.',
         },
       ],
       true,
@@ -266,9 +294,20 @@ export class ConsoleSite extends Construct {
       NagSuppressions.addResourceSuppressions(
         provider,
         [
-          { id: 'AwsSolutions-IAM4', reason: "CDK's BucketDeployment provider uses the AWS managed basic execution policy for its own logs; it runs only during deployment." },
-          { id: 'AwsSolutions-IAM5', reason: "CDK's BucketDeployment provider copies the page's files: read of the CDK asset object and write/delete under the console bucket, whose object keys (hashed file names) are unknown in advance." },
-          { id: 'AwsSolutions-L1', reason: "The runtime of CDK's BucketDeployment provider is chosen by aws-cdk-lib; it runs only during deployment." },
+          {
+            id: 'AwsSolutions-IAM4',
+            reason:
+              "CDK's BucketDeployment provider uses the AWS managed basic execution policy for its own logs; it runs only during deployment.",
+          },
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              "CDK's BucketDeployment provider copies the page's files: read of the CDK asset object and write/delete under the console bucket, whose object keys (hashed file names) are unknown in advance.",
+          },
+          {
+            id: 'AwsSolutions-L1',
+            reason: "The runtime of CDK's BucketDeployment provider is chosen by aws-cdk-lib; it runs only during deployment.",
+          },
         ],
         true,
       );

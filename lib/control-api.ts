@@ -201,7 +201,10 @@ export class ControlApi extends Construct {
     );
 
     // --- API -----------------------------------------------------------------------------------------
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'AudioHook Transcribe public API (ASAPP AI Transcribe compatible)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],

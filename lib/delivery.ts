@@ -125,7 +125,10 @@ export class Delivery extends Construct {
       }),
     );
     if (props.webhookUrl === undefined) {
-      Annotations.of(this).addWarningV2('audiohook:webhookUrlMissing', 'context webhookUrl is not set: webhook delivery is disabled (utterances are still stored)');
+      Annotations.of(this).addWarningV2(
+        'audiohook:webhookUrlMissing',
+        'context webhookUrl is not set: webhook delivery is disabled (utterances are still stored)',
+      );
     }
   }
 }

@@ -117,8 +117,16 @@ export class GatewayService extends Construct {
       allowAllOutbound: false,
     });
     this.taskSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (Transcribe, DynamoDB, SQS, ECR, logs)');
-    this.taskSecurityGroup.connections.allowFrom(lbSecurityGroup, ec2.Port.tcp(GATEWAY_PORT), 'AudioHook and health checks from the load balancer');
-    this.taskSecurityGroup.connections.allowFrom(props.controlClients, ec2.Port.tcp(CONTROL_PORT), 'control port from the start/stop Lambdas');
+    this.taskSecurityGroup.connections.allowFrom(
+      lbSecurityGroup,
+      ec2.Port.tcp(GATEWAY_PORT),
+      'AudioHook and health checks from the load balancer',
+    );
+    this.taskSecurityGroup.connections.allowFrom(
+      props.controlClients,
+      ec2.Port.tcp(CONTROL_PORT),
+      'control port from the start/stop Lambdas',
+    );
 
     // --- task ----------------------------------------------------------------------------------------
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY });
@@ -141,7 +149,12 @@ export class GatewayService extends Construct {
       readonlyRootFilesystem: true,
       // Liveness (the process answers), not readiness: a retiring task stays live while /health fails.
       healthCheck: {
-        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${GATEWAY_PORT}/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${GATEWAY_PORT}/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+        ],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
         retries: 3,
@@ -239,7 +252,10 @@ export class GatewayService extends Construct {
     // A task that fails health checks (or reports 503 while draining) gets no new calls but keeps its
     // live ones: by default an NLB resets connections to unhealthy targets.
     this.targetGroup.setAttribute('target_health_state.unhealthy.connection_termination.enabled', 'false');
-    this.targetGroup.setAttribute('target_health_state.unhealthy.draining_interval_seconds', String(Math.max(props.deregistrationDelaySeconds, 60)));
+    this.targetGroup.setAttribute(
+      'target_health_state.unhealthy.draining_interval_seconds',
+      String(Math.max(props.deregistrationDelaySeconds, 60)),
+    );
     this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: GATEWAY_PORT }));
 
     this.listener = this.loadBalancer.addListener('AudioHook', {
@@ -260,7 +276,6 @@ export class GatewayService extends Construct {
       scaleInCooldown: Duration.seconds(300),
     });
     this.scaleOnConnectionsPerTask(scaling, props.connectionsPerTask);
-
   }
 
   /** Concurrent TLS connections on the NLB divided by the healthy tasks: the average calls per task. */
@@ -287,12 +302,22 @@ export class GatewayService extends Construct {
       scaleInCooldown: Duration.seconds(300),
     });
     const policy = scaling.node.findChild('Target').node.findChild('Connections');
-    const cfn = policy.node.findChild('Resource') as unknown as { addPropertyOverride(p: string, v: unknown): void; addPropertyDeletionOverride(p: string): void };
+    const cfn = policy.node.findChild('Resource') as unknown as {
+      addPropertyOverride(p: string, v: unknown): void;
+      addPropertyDeletionOverride(p: string): void;
+    };
     const spec = 'TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification';
     for (const key of ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'Unit']) cfn.addPropertyDeletionOverride(`${spec}.${key}`);
     const stat = (m: cloudwatch.Metric) => {
       const c = m.toMetricConfig().metricStat!;
-      return { Metric: { Namespace: c.namespace, MetricName: c.metricName, Dimensions: (c.dimensions ?? []).map((d) => ({ Name: d.name, Value: d.value as unknown })) }, Stat: c.statistic };
+      return {
+        Metric: {
+          Namespace: c.namespace,
+          MetricName: c.metricName,
+          Dimensions: (c.dimensions ?? []).map((d) => ({ Name: d.name, Value: d.value as unknown })),
+        },
+        Stat: c.statistic,
+      };
     };
     cfn.addPropertyOverride(`${spec}.Metrics`, [
       { Id: 'flows', MetricStat: stat(flows), ReturnData: false },

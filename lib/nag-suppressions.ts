@@ -42,7 +42,7 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
     {
       id: 'AwsSolutions-ECS2',
       reason:
-        'The environment holds non-secret configuration only (ports, path, table and queue names, tenant, log level); the AudioHook API key and client secret are injected from Secrets Manager through the container definition\'s secrets.',
+        "The environment holds non-secret configuration only (ports, path, table and queue names, tenant, log level); the AudioHook API key and client secret are injected from Secrets Manager through the container definition's secrets.",
     },
   ]);
   NagSuppressions.addResourceSuppressions(
@@ -58,13 +58,23 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
         id: 'AwsSolutions-IAM5',
         // Environment-agnostic the ARN holds <AWS::Partition>/<AWS::Region>/<AWS::AccountId>; with an account
         // and region (every `cdk deploy`) it holds the literal values. Both forms, and this cluster's tasks only.
-        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):task\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g' }],
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):task\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g',
+          },
+        ],
         reason:
           'Task scale-in protection (ecs:UpdateTaskProtection / GetTaskProtection through $ECS_AGENT_URI) and the retirement check (ecs:DescribeTasks) apply to the task itself and its peers, whose ids exist only at run time; the resource is limited to tasks of this cluster.',
       },
       {
         id: 'AwsSolutions-IAM5',
-        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):service\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g' }],
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):service\\/<GatewayCluster[A-Za-z0-9]+>\\/\\*$/g',
+          },
+        ],
         reason:
           'The retirement check reads its own service (ecs:DescribeServices), whose generated name the task definition cannot reference without a dependency cycle; the resource is limited to services of this cluster.',
       },
@@ -77,7 +87,8 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
       {
         id: 'AwsSolutions-IAM5',
         appliesTo: ['Resource::*'],
-        reason: 'ecr:GetAuthorizationToken (added by CDK for the image pull) does not support resource-level permissions; ECR pull actions are scoped to the image repository.',
+        reason:
+          'ecr:GetAuthorizationToken (added by CDK for the image pull) does not support resource-level permissions; ECR pull actions are scoped to the image repository.',
       },
     ],
     true,
@@ -92,7 +103,7 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
           id: 'AwsSolutions-IAM4',
           appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
           reason:
-            'The function runs in the VPC to reach the gateway\'s private control port; Lambda needs the network-interface actions of this AWS managed policy, which do not support resource-level scoping.',
+            "The function runs in the VPC to reach the gateway's private control port; Lambda needs the network-interface actions of this AWS managed policy, which do not support resource-level scoping.",
         },
       ],
       true,
@@ -112,18 +123,23 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
   );
 
   // --- API ---------------------------------------------------------------------------------------------------
-  NagSuppressions.addResourceSuppressions(controlApi.api, [
-    {
-      id: 'AwsSolutions-APIG2',
-      reason:
-        'The ASAPP-compatible contract fixes the error for every invalid request (400-201 on start/stop, 400-01 elsewhere, in its own envelope) and parses bodies as JSON whatever the Content-Type, so validation is done in the handlers; API Gateway\'s validator would answer differently.',
-    },
-    {
-      id: 'AwsSolutions-IAM4',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      reason: 'The account-level role API Gateway uses to write execution logs (AwsSolutions-APIG6) is defined by AWS with this managed policy.',
-    },
-  ], true);
+  NagSuppressions.addResourceSuppressions(
+    controlApi.api,
+    [
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          "The ASAPP-compatible contract fixes the error for every invalid request (400-201 on start/stop, 400-01 elsewhere, in its own envelope) and parses bodies as JSON whatever the Content-Type, so validation is done in the handlers; API Gateway's validator would answer differently.",
+      },
+      {
+        id: 'AwsSolutions-IAM4',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        reason:
+          'The account-level role API Gateway uses to write execution logs (AwsSolutions-APIG6) is defined by AWS with this managed policy.',
+      },
+    ],
+    true,
+  );
   if (!controlApi.webAcl) {
     NagSuppressions.addResourceSuppressions(
       controlApi.api,
@@ -147,7 +163,8 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
       },
       {
         id: 'AwsSolutions-COG4',
-        reason: 'Clients authenticate with ASAPP-style API id/secret headers (checked by the handlers), not Cognito tokens; see AwsSolutions-APIG4.',
+        reason:
+          'Clients authenticate with ASAPP-style API id/secret headers (checked by the handlers), not Cognito tokens; see AwsSolutions-APIG4.',
       },
     ],
     true,

@@ -9,7 +9,10 @@ import { artifactDir } from './artifacts.ts';
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const METRICS_NAMESPACE = 'AudiohookTranscribe';
 
-export interface ServiceFunctionProps extends Omit<lambda.FunctionProps, 'code' | 'handler' | 'runtime' | 'architecture' | 'logGroup' | 'role'> {
+export interface ServiceFunctionProps extends Omit<
+  lambda.FunctionProps,
+  'code' | 'handler' | 'runtime' | 'architecture' | 'logGroup' | 'role'
+> {
   /** Name of the handler's folder, `lambdas/<bundle>/handler.ts`, built into `dist/lambdas/<bundle>/index.mjs`. */
   bundle: string;
   /** POWERTOOLS_SERVICE_NAME: the logger's `service` and the metrics' `service` dimension. */
@@ -39,7 +42,11 @@ export class ServiceFunction extends lambda.Function {
       managedPolicies: rest.vpc ? [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')] : [],
     });
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'OwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      new iam.PolicyStatement({
+        sid: 'OwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
     );
     super(scope, id, {
       memorySize: 512,

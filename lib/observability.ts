@@ -52,7 +52,13 @@ export class Observability extends Construct {
     const fiveMinutes = Duration.minutes(5);
     const oneMinute = Duration.minutes(1);
     const webhookMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: props.webhookServiceName }, statistic: 'Sum', period: fiveMinutes });
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: props.webhookServiceName },
+        statistic: 'Sum',
+        period: fiveMinutes,
+      });
 
     // --- delivery -----------------------------------------------------------------------------------
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' });
@@ -151,7 +157,8 @@ export class Observability extends Construct {
       threshold: 10,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      alarmDescription: 'Clients fail the TLS handshake on the AudioHook listener (certificate does not cover the host Genesys uses, expired, or a TLS policy mismatch)',
+      alarmDescription:
+        'Clients fail the TLS handshake on the AudioHook listener (certificate does not cover the host Genesys uses, expired, or a TLS policy mismatch)',
     });
 
     // --- API ----------------------------------------------------------------------------------------
@@ -182,7 +189,10 @@ export class Observability extends Construct {
           new cloudwatch.GraphWidget({ title: 'Gateway targets', left: [healthy, unhealthy], width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Gateway tasks: CPU and memory (%)',
-            left: [gateway.service.metricCpuUtilization({ period: oneMinute }), gateway.service.metricMemoryUtilization({ period: oneMinute })],
+            left: [
+              gateway.service.metricCpuUtilization({ period: oneMinute }),
+              gateway.service.metricMemoryUtilization({ period: oneMinute }),
+            ],
             width: 8,
           }),
         ],
@@ -191,7 +201,13 @@ export class Observability extends Construct {
             title: 'Webhook delivery',
             left: [webhookMetric('WebhookDelivered'), deliveryFailures, webhookMetric('WebhookDropped')],
             right: [
-              new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'WebhookLatency', dimensionsMap: { service: props.webhookServiceName }, statistic: 'p95', period: fiveMinutes }),
+              new cloudwatch.Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: 'WebhookLatency',
+                dimensionsMap: { service: props.webhookServiceName },
+                statistic: 'p95',
+                period: fiveMinutes,
+              }),
             ],
             width: 8,
           }),

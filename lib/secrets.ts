@@ -59,7 +59,8 @@ export class Secrets extends Construct {
     });
 
     this.webhook = new secretsmanager.Secret(this, 'Webhook', {
-      description: 'Webhook authentication material (keys: WEBHOOK_SECRET_TOKEN_VALUE, WEBHOOK_OAUTH2_CLIENT_ID, WEBHOOK_OAUTH2_CLIENT_SECRET, WEBHOOK_CA_PEM, WEBHOOK_CLIENT_CERT_PEM, WEBHOOK_CLIENT_KEY_PEM, WEBHOOK_CLIENT_KEY_PASSPHRASE)',
+      description:
+        'Webhook authentication material (keys: WEBHOOK_SECRET_TOKEN_VALUE, WEBHOOK_OAUTH2_CLIENT_ID, WEBHOOK_OAUTH2_CLIENT_SECRET, WEBHOOK_CA_PEM, WEBHOOK_CLIENT_CERT_PEM, WEBHOOK_CLIENT_KEY_PEM, WEBHOOK_CLIENT_KEY_PASSPHRASE)',
       // An empty JSON object holds nothing secret; the operator puts the values in after deploying.
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });

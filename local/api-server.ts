@@ -33,7 +33,10 @@ export class LocalApiServer {
     private readonly handlers: Record<ApiLambda, ProxyHandler>,
     options: LocalApiOptions = {},
   ) {
-    this.http = createHttpServer((req, res) => this.handle(req, res), (res) => gatewayError(res, randomUUID(), '500-01'));
+    this.http = createHttpServer(
+      (req, res) => this.handle(req, res),
+      (res) => gatewayError(res, randomUUID(), '500-01'),
+    );
     // `single`: every unknown page path gets index.html, so a reload on /console/calls/… works.
     this.consoleFiles = options.consoleDir ? sirv(options.consoleDir, { single: true, dev: false, etag: true }) : undefined;
   }

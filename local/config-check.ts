@@ -12,7 +12,11 @@ import { loadGatewayConfig } from '#gateway/config.ts';
  * naming each variable at fault and what it allows, instead of a system that runs and fails later.
  */
 
-const port = z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65_535, 'must be 0–65535');
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0–65535')
+  .max(65_535, 'must be 0–65535');
 const localSchema = z.object({
   API_PORT: port.default(3000),
   WEBHOOK_RECEIVER_PORT: port.default(3001),

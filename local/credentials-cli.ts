@@ -38,23 +38,24 @@ A new secret is shown once, on stdout (or in --out), and never logged; list neve
 exit codes: 0 done; 1 no such credential, or revoke refused; 2 bad flags; 3 the store could not be read or written.
 `;
 
-const { values, positionals } = parseFlags(() =>
-  parseArgs({
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      id: { type: 'string' },
-      key: { type: 'string' },
-      file: { type: 'string' },
-      'api-secret-id': { type: 'string' },
-      'audiohook-secret-id': { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }),
+const { values, positionals } = parseFlags(
+  () =>
+    parseArgs({
+      allowPositionals: true,
+      options: {
+        tenant: { type: 'string' },
+        id: { type: 'string' },
+        key: { type: 'string' },
+        file: { type: 'string' },
+        'api-secret-id': { type: 'string' },
+        'audiohook-secret-id': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }),
   HELP,
 );
 
@@ -113,7 +114,11 @@ async function main(): Promise<number> {
   // Checked before anything changes: a secret that cannot be written out must not be created.
   if (values.out && existsSync(values.out)) throw new UsageError(`${values.out} already exists; nothing was changed`);
   const store = await openStore();
-  const fileStore = !values['api-secret-id'] && !values['audiohook-secret-id'] && !process.env.API_CREDENTIALS_SECRET_ARN && !process.env.AUDIOHOOK_SECRET_ARN;
+  const fileStore =
+    !values['api-secret-id'] &&
+    !values['audiohook-secret-id'] &&
+    !process.env.API_CREDENTIALS_SECRET_ARN &&
+    !process.env.AUDIOHOOK_SECRET_ARN;
   const applies = (kind: CredentialKind) =>
     fileStore
       ? 'Restart npm start to use it.'
@@ -136,7 +141,15 @@ async function main(): Promise<number> {
       }
       out(['KIND'.padEnd(10), 'ID'.padEnd(40), 'TENANT'.padEnd(16), 'CREATED'.padEnd(25), 'STATUS'].join(' '));
       for (const v of views) {
-        out([v.kind.padEnd(10), v.id.padEnd(40), (v.tenant ?? '-').padEnd(16), v.createdAt.padEnd(25), v.status === 'rotated' ? `rotated ${v.rotatedAt}: revoke once clients use the new one` : 'active'].join(' '));
+        out(
+          [
+            v.kind.padEnd(10),
+            v.id.padEnd(40),
+            (v.tenant ?? '-').padEnd(16),
+            v.createdAt.padEnd(25),
+            v.status === 'rotated' ? `rotated ${v.rotatedAt}: revoke once clients use the new one` : 'active',
+          ].join(' '),
+        );
       }
       return EXIT.ok;
     }
@@ -170,9 +183,13 @@ async function main(): Promise<number> {
       const set = await store.load();
       const remaining = sets.revoke(set, kind, id);
       const tenantOf = kind === 'api' ? set.api.find((p) => p.id === id)?.tenant : undefined;
-      const stillActive = sets.view(remaining).filter((v) => v.kind === kind && v.status === 'active' && (kind !== 'api' || v.tenant === tenantOf));
+      const stillActive = sets
+        .view(remaining)
+        .filter((v) => v.kind === kind && v.status === 'active' && (kind !== 'api' || v.tenant === tenantOf));
       if (stillActive.length === 0 && !values.force) {
-        process.stderr.write(`credentials: ${id} is the last active ${kind} credential${tenantOf ? ` of tenant ${tenantOf}` : ''}; revoking it cuts every client off. Create or rotate first, or pass --force.\n`);
+        process.stderr.write(
+          `credentials: ${id} is the last active ${kind} credential${tenantOf ? ` of tenant ${tenantOf}` : ''}; revoking it cuts every client off. Create or rotate first, or pass --force.\n`,
+        );
         return EXIT.problem;
       }
       await store.save(remaining);

@@ -38,22 +38,26 @@ exit codes: 0 done (replay: every message replayed); 1 replay left messages in t
 no such message; 2 bad flags or configuration; 3 the queue or the webhook's secret could not be reached.
 `;
 
-const { values, positionals } = parseFlags(() => parseArgs({
-  allowPositionals: true,
-  options: {
-    'queue-url': { type: 'string' },
-    conversation: { type: 'string' },
-    limit: { type: 'string' },
-    'hold-seconds': { type: 'string' },
-    body: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    concurrency: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'env-file': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  strict: true,
-}), HELP);
+const { values, positionals } = parseFlags(
+  () =>
+    parseArgs({
+      allowPositionals: true,
+      options: {
+        'queue-url': { type: 'string' },
+        conversation: { type: 'string' },
+        limit: { type: 'string' },
+        'hold-seconds': { type: 'string' },
+        body: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        concurrency: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'env-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }),
+  HELP,
+);
 try {
   loadCommandEnv('dlq', values['env-file'], ['WEBHOOK_DLQ_URL', 'AWS_ENDPOINT_URL']);
 } catch (error) {
@@ -94,7 +98,8 @@ async function main(): Promise<number> {
   const holdSeconds = intFlag('hold-seconds', values['hold-seconds'], command === 'replay' ? 900 : 60, 1, 43_200);
   const concurrency = intFlag('concurrency', values.concurrency, 4, 1, 64);
   const queueUrl = values['queue-url'] ?? process.env.WEBHOOK_DLQ_URL;
-  if (!queueUrl) throw new UsageError('no dead-letter queue: pass --queue-url (a deployed stack prints it as DeadLetterQueueUrl) or start npm start');
+  if (!queueUrl)
+    throw new UsageError('no dead-letter queue: pass --queue-url (a deployed stack prints it as DeadLetterQueueUrl) or start npm start');
 
   // Replay needs the webhook configuration: a bad one stops it before anything is read.
   const deliverer = command === 'replay' && !values['dry-run'] ? await webhookDeliverer() : undefined;
@@ -111,9 +116,7 @@ async function main(): Promise<number> {
         reading.tick();
       },
     });
-    const selected = values.conversation
-      ? letters.filter((l) => l.conversationId === values.conversation!.toLowerCase())
-      : letters;
+    const selected = values.conversation ? letters.filter((l) => l.conversationId === values.conversation!.toLowerCase()) : letters;
 
     if (command === 'list') return list(selected, await dlq.depth(), letters.length >= limit);
     if (command === 'show') return show(selected.find((l) => l.sqsMessageId === id || l.messageId === id));
@@ -162,7 +165,17 @@ function list(letters: DeadLetterView[], depth: { visible: number; hidden: numbe
     out(`the dead-letter queue is empty${values.conversation ? ' for this conversation' : ''}`);
     return EXIT.ok;
   }
-  out(['SQS MESSAGE ID'.padEnd(36), 'CONVERSATION'.padEnd(36), 'ROLE'.padEnd(8), 'START'.padStart(8), 'RECORDED'.padEnd(20), 'TRIES', 'WHY'].join('  '));
+  out(
+    [
+      'SQS MESSAGE ID'.padEnd(36),
+      'CONVERSATION'.padEnd(36),
+      'ROLE'.padEnd(8),
+      'START'.padStart(8),
+      'RECORDED'.padEnd(20),
+      'TRIES',
+      'WHY',
+    ].join('  '),
+  );
   for (const l of letters) {
     out(
       [

@@ -34,21 +34,22 @@ options
 exit codes: 0 every check passed or only warned; 1 at least one check failed; 2 bad flags.
 `;
 
-const { values } = parseFlags(() =>
-  parseArgs({
-    options: {
-      url: { type: 'string' },
-      'api-url': { type: 'string' },
-      'api-key': { type: 'string' },
-      'api-id': { type: 'string' },
-      'ca-file': { type: 'string' },
-      seconds: { type: 'string' },
-      'webhook-url': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }),
+const { values } = parseFlags(
+  () =>
+    parseArgs({
+      options: {
+        url: { type: 'string' },
+        'api-url': { type: 'string' },
+        'api-key': { type: 'string' },
+        'api-id': { type: 'string' },
+        'ca-file': { type: 'string' },
+        seconds: { type: 'string' },
+        'webhook-url': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }),
   HELP,
 );
 
@@ -80,7 +81,10 @@ async function main(): Promise<number> {
   const local = LOOPBACK.has(url.hostname);
   const apiKey = values['api-key'] ?? process.env.AUDIOHOOK_API_KEY ?? (local ? DEV_AUDIOHOOK_API_KEY : undefined);
   const clientSecret = process.env.AUDIOHOOK_CLIENT_SECRET ?? (local && !values['api-key'] ? DEV_AUDIOHOOK_CLIENT_SECRET : undefined);
-  if (!apiKey) throw new UsageError('give the AudioHook API key (--api-key or AUDIOHOOK_API_KEY) and, if the integration has one, AUDIOHOOK_CLIENT_SECRET');
+  if (!apiKey)
+    throw new UsageError(
+      'give the AudioHook API key (--api-key or AUDIOHOOK_API_KEY) and, if the integration has one, AUDIOHOOK_CLIENT_SECRET',
+    );
   const apiId = values['api-id'] ?? process.env.API_ID ?? (local ? DEV_API_ID : undefined);
   const apiSecret = process.env.API_SECRET ?? (local && !values['api-id'] ? DEV_API_SECRET : undefined);
   const ca = values['ca-file'] ? readFileSync(values['ca-file'], 'utf8') : undefined;

@@ -9,7 +9,13 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { logger } from '#core/logger.ts';
-import { conversationsTableDefinition, messagesTableDefinition, TTL_ATTRIBUTE, vocabularyTableDefinition, type TableNames } from '#core/stores/tables.ts';
+import {
+  conversationsTableDefinition,
+  messagesTableDefinition,
+  TTL_ATTRIBUTE,
+  vocabularyTableDefinition,
+  type TableNames,
+} from '#core/stores/tables.ts';
 
 /** Creates whichever of the tables is missing, waits until they are usable, and turns TTL on. */
 export async function ensureTables(client: DynamoDBClient, names: TableNames, options: { timeoutMs?: number } = {}): Promise<void> {
@@ -38,7 +44,9 @@ async function ensureTable(client: DynamoDBClient, definition: CreateTableComman
 async function waitActive(client: DynamoDBClient, tableName: string, deadline: number, timeoutMs: number): Promise<void> {
   for (;;) {
     const { Table } = await describe(client, tableName);
-    const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE');
+    const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE',
+    );
     if (Table?.TableStatus === 'ACTIVE' && indexesReady) return;
     if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -58,7 +66,9 @@ async function addMissingIndexes(client: DynamoDBClient, definition: CreateTable
         new UpdateTableCommand({
           TableName: definition.TableName,
           AttributeDefinitions: definition.AttributeDefinitions!.filter((a) => keyNames.has(a.AttributeName)),
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+          GlobalSecondaryIndexUpdates: [
+            { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } },
+          ],
         }),
       );
     } catch (error) {
@@ -96,7 +106,9 @@ async function enableTtl(client: DynamoDBClient, tableName: string): Promise<voi
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     const status = TimeToLiveDescription?.TimeToLiveStatus;
     if (status === 'ENABLED' || status === 'ENABLING') return;
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+    );
   } catch (error) {
     // dynalite has no UpdateTimeToLive; readers filter expired items anyway, so TTL is only housekeeping.
     logger.debug('TTL not enabled on table', { tableName, reason: (error as Error).name });

@@ -43,7 +43,9 @@ if (runtimeEnv) {
   // The stand-ins take any credentials; the file never holds any.
   if (process.env[STAND_INS_MARKER] === 'true') Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
 } else if (!process.env.EXPORT_BUCKET) {
-  process.stderr.write('export: no running `npm start` found and EXPORT_BUCKET is not set: start the system (npm start) in this checkout, or configure the export (EXPORT_BUCKET, MESSAGES_TABLE, CONVERSATIONS_TABLE) or pass --env-file\n');
+  process.stderr.write(
+    'export: no running `npm start` found and EXPORT_BUCKET is not set: start the system (npm start) in this checkout, or configure the export (EXPORT_BUCKET, MESSAGES_TABLE, CONVERSATIONS_TABLE) or pass --env-file\n',
+  );
   process.exit(1);
 }
 
@@ -98,7 +100,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const out: string[] = [];
-  for (const file of summary.files) out.push(`  s3://${runtime.bucket.name}/${file.key}  ${file.rows.toLocaleString('en-US')} rows  ${formatBytes(file.bytes)}`);
+  for (const file of summary.files)
+    out.push(`  s3://${runtime.bucket.name}/${file.key}  ${file.rows.toLocaleString('en-US')} rows  ${formatBytes(file.bytes)}`);
   out.push(
     `exported ${summary.date}: ${summary.rows.toLocaleString('en-US')} rows in ${summary.files.length} files` +
       `${summary.deleted.length ? `, ${summary.deleted.length} stale files removed` : ''}` +

@@ -73,7 +73,11 @@ export function startLocalFeedSchedule(rt: ExportRuntime = defaultExportRuntime(
     // The sweep does not depend on the export, so a failed export does not keep old files around.
     const [exported, purged] = await Promise.allSettled([rt.exportDay(previousUtcDate(scheduledAt)), rt.purgeExpired(options.now?.())]);
     if (exported.status === 'fulfilled') {
-      logger.info('scheduled feed export done', { date: exported.value.date, rows: exported.value.rows, files: exported.value.files.length });
+      logger.info('scheduled feed export done', {
+        date: exported.value.date,
+        rows: exported.value.rows,
+        files: exported.value.files.length,
+      });
     }
     if (exported.status === 'rejected') throw exported.reason;
     if (purged.status === 'rejected') throw purged.reason;

@@ -96,7 +96,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     env.AWS_SECRET_ACCESS_KEY ??= 'test';
   }
 
-  await ensureTables(dynamoDbClient(), { conversations: env.CONVERSATIONS_TABLE, messages: env.MESSAGES_TABLE, vocabulary: env.VOCABULARY_TABLE });
+  await ensureTables(dynamoDbClient(), {
+    conversations: env.CONVERSATIONS_TABLE,
+    messages: env.MESSAGES_TABLE,
+    vocabulary: env.VOCABULARY_TABLE,
+  });
   const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
   const queue = await createQueues(sqs, env.UTTERANCES_QUEUE_NAME || 'audiohook-utterances');
   env.UTTERANCES_QUEUE_URL = queue.url;
@@ -197,8 +201,10 @@ function applyCredentialsFile(env: NodeJS.ProcessEnv): void {
   const file = env.CREDENTIALS_FILE;
   if (!file || !existsSync(file)) return;
   const set = parseSet(readFileSync(file, 'utf8'), file);
-  if (set.api.length > 0 && !env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) env.API_CREDENTIALS = apiCredentialsJson(set.api);
-  if (set.audiohook.length > 0 && !env.AUDIOHOOK_API_KEY && !env.AUDIOHOOK_API_KEYS) env.AUDIOHOOK_API_KEYS = audioHookKeysEnv(set.audiohook);
+  if (set.api.length > 0 && !env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN)
+    env.API_CREDENTIALS = apiCredentialsJson(set.api);
+  if (set.audiohook.length > 0 && !env.AUDIOHOOK_API_KEY && !env.AUDIOHOOK_API_KEYS)
+    env.AUDIOHOOK_API_KEYS = audioHookKeysEnv(set.audiohook);
 }
 
 /** The utterances queue and its dead-letter queue, with the stack's redrive (one receive). */

@@ -16,7 +16,11 @@ const REDACTIONS: RedactionOutput[] = ['redacted', 'unredacted', 'redacted_and_u
 
 try {
   const { values, positionals } = parseArgs({
-    options: { language: { type: 'string', default: 'en-US' }, redaction: { type: 'string', default: 'redacted' }, help: { type: 'boolean' } },
+    options: {
+      language: { type: 'string', default: 'en-US' },
+      redaction: { type: 'string', default: 'redacted' },
+      help: { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   if (values.help || positionals.length !== 1) {

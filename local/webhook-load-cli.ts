@@ -49,35 +49,39 @@ configuration; 3 nothing was delivered and the target could not be reached; 130 
 the report covers what was sent).
 `;
 
-const { values } = parseFlags(() => parseArgs({
-  options: {
-    url: { type: 'string' },
-    calls: { type: 'string' },
-    minutes: { type: 'string' },
-    rate: { type: 'string' },
-    'ramp-seconds': { type: 'string' },
-    'timeout-ms': { type: 'string' },
-    'fail-threshold': { type: 'string' },
-    'redaction-output': { type: 'string' },
-    seed: { type: 'string' },
-    'auth-mode': { type: 'string' },
-    'ca-file': { type: 'string' },
-    'cert-file': { type: 'string' },
-    'key-file': { type: 'string' },
-    'token-name': { type: 'string' },
-    'token-location': { type: 'string' },
-    'oauth2-token-url': { type: 'string' },
-    'oauth2-client-id': { type: 'string' },
-    'oauth2-scope': { type: 'string' },
-    'oauth2-audience': { type: 'string' },
-    'oauth2-client-auth': { type: 'string' },
-    'progress-seconds': { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'env-file': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  strict: true,
-}), HELP);
+const { values } = parseFlags(
+  () =>
+    parseArgs({
+      options: {
+        url: { type: 'string' },
+        calls: { type: 'string' },
+        minutes: { type: 'string' },
+        rate: { type: 'string' },
+        'ramp-seconds': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'fail-threshold': { type: 'string' },
+        'redaction-output': { type: 'string' },
+        seed: { type: 'string' },
+        'auth-mode': { type: 'string' },
+        'ca-file': { type: 'string' },
+        'cert-file': { type: 'string' },
+        'key-file': { type: 'string' },
+        'token-name': { type: 'string' },
+        'token-location': { type: 'string' },
+        'oauth2-token-url': { type: 'string' },
+        'oauth2-client-id': { type: 'string' },
+        'oauth2-scope': { type: 'string' },
+        'oauth2-audience': { type: 'string' },
+        'oauth2-client-auth': { type: 'string' },
+        'progress-seconds': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'env-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }),
+  HELP,
+);
 if (values['env-file']) process.loadEnvFile(values['env-file']);
 
 const { loadWebhookConfig } = await import('#core/webhook/config.ts');
@@ -131,7 +135,9 @@ async function main(): Promise<number> {
   const minutes = decimalFlag('minutes', values.minutes, 1, 0.05, 120);
   const rate = intFlag('rate', values.rate, 10, 1, 120);
   const durationMs = Math.round(minutes * 60_000);
-  const rampMs = Math.round(decimalFlag('ramp-seconds', values['ramp-seconds'], Math.min(60, durationMs / 2_000), 0, durationMs / 1_000) * 1_000);
+  const rampMs = Math.round(
+    decimalFlag('ramp-seconds', values['ramp-seconds'], Math.min(60, durationMs / 2_000), 0, durationMs / 1_000) * 1_000,
+  );
   const failThresholdPct = decimalFlag('fail-threshold', values['fail-threshold'], 1, 0, 100);
   const progressS = decimalFlag('progress-seconds', values['progress-seconds'], 5, 0, 3_600);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 31);
@@ -142,17 +148,21 @@ async function main(): Promise<number> {
 
   // Checked before the calls are planned: planning a huge run would itself take long.
   const estimate = Math.round(calls * minutes * rate);
-  if (estimate > MAX_PLANNED) throw new UsageError(`about ${estimate} messages planned: at most ${MAX_PLANNED} per run (fewer calls, minutes or --rate)`);
+  if (estimate > MAX_PLANNED)
+    throw new UsageError(`about ${estimate} messages planned: at most ${MAX_PLANNED} per run (fewer calls, minutes or --rate)`);
   const env = webhookEnv();
   const config = await loadWebhookConfig(env, env.WEBHOOK_SECRET_ARN ? secretsManagerReader() : undefined);
   const plan = planLoad({ calls, durationMs, rampMs, utterancesPerMinute: rate, seed, redactionOutput: redactionOutput as 'redacted' });
   const planned = plan.reduce((n, c) => n + c.utterances.length, 0);
-  if (planned > MAX_PLANNED) throw new UsageError(`${planned} messages planned: at most ${MAX_PLANNED} per run (fewer calls, minutes or --rate)`);
+  if (planned > MAX_PLANNED)
+    throw new UsageError(`${planned} messages planned: at most ${MAX_PLANNED} per run (fewer calls, minutes or --rate)`);
   // The query string may carry the customer's own token: never printed.
   const target = `${config.url.origin}${config.url.pathname}`;
   const authModes = [...config.modes];
   if (!values.json) {
-    err(`webhook-load: ${calls} calls over ${minutes} min, ${rate} utterances/min/call, ${planned} messages to ${target} (auth ${authModes.join('+')}); calls start over ${rampMs / 1000} s`);
+    err(
+      `webhook-load: ${calls} calls over ${minutes} min, ${rate} utterances/min/call, ${planned} messages to ${target} (auth ${authModes.join('+')}); calls start over ${rampMs / 1000} s`,
+    );
   }
 
   // Windows of 5 s; shorter runs get finer ones (at least 1 s) so the ramp is not one window.
@@ -172,7 +182,9 @@ async function main(): Promise<number> {
       ? setInterval(() => {
           if (!stats) return;
           const s = Math.round((Date.now() - started) / 1000);
-          err(`  ${s}s  calls ${stats.calls}/${calls}  sent ${stats.sent}/${planned}  delivered ${stats.delivered}  failed ${stats.failed}  timeouts ${stats.timeouts}  in flight ${stats.inFlight}`);
+          err(
+            `  ${s}s  calls ${stats.calls}/${calls}  sent ${stats.sent}/${planned}  delivered ${stats.delivered}  failed ${stats.failed}  timeouts ${stats.timeouts}  in flight ${stats.inFlight}`,
+          );
         }, progressS * 1000)
       : undefined;
   try {
@@ -188,19 +200,29 @@ async function main(): Promise<number> {
     deliverer.close();
   }
   const summary = stats.summary({
-    target, authModes, calls, minutes, utterancesPerMinute: rate, planned, failThresholdPct, interrupted,
+    target,
+    authModes,
+    calls,
+    minutes,
+    utterancesPerMinute: rate,
+    planned,
+    failThresholdPct,
+    interrupted,
     durationS: Math.round((Date.now() - started) / 100) / 10,
   });
   if (!values.json) process.stdout.write(humanReport(summary, windowMs));
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   if (interrupted) return 130;
-  if (summary.delivered === 0 && summary.sent > 0 && Object.keys(summary.reasons).every((r) => !r.startsWith('status '))) return EXIT.unreachable;
+  if (summary.delivered === 0 && summary.sent > 0 && Object.keys(summary.reasons).every((r) => !r.startsWith('status ')))
+    return EXIT.unreachable;
   return summary.breakingPoint ? EXIT.problem : EXIT.ok;
 }
 
 function humanReport(s: LoadSummary, windowMs: number): string {
   const n = (v: number) => v.toLocaleString('en-US');
-  const reasons = Object.entries(s.reasons).map(([r, c]) => `${r} ×${n(c)}`).join(', ');
+  const reasons = Object.entries(s.reasons)
+    .map(([r, c]) => `${r} ×${n(c)}`)
+    .join(', ');
   const lines = [
     `webhook load test of ${s.target} (auth ${s.authModes.join('+')}): ${s.calls} calls, ${s.minutes} min, ${s.utterancesPerMinute} utterances/min/call${s.interrupted ? ' — interrupted' : ''}`,
     `  sent ${n(s.sent)} of ${n(s.planned)} planned in ${s.durationS} s: delivered ${n(s.delivered)}, failed ${n(s.failed)}, timeouts ${n(s.timeouts)}${reasons ? ` (${reasons})` : ''}`,

@@ -22,7 +22,10 @@ export class WebhookReceiver {
     /** Told of each transcript with its arrival time (performance.now()), e.g. for latency figures. */
     private readonly onTranscript?: (body: WebhookBody, arrivedAt: number) => void,
   ) {
-    this.http = createHttpServer((req, res) => this.receive(req, res), (res) => res.writeHead(500).end());
+    this.http = createHttpServer(
+      (req, res) => this.receive(req, res),
+      (res) => res.writeHead(500).end(),
+    );
   }
 
   private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {

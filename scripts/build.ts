@@ -18,7 +18,9 @@ export const STEPS: readonly BuildStep[] = [gatewayStep, lambdasStep, consoleSte
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function runBuild(options: { outdir?: string; steps?: string[]; log?: (line: string) => void } = {}): Promise<Record<string, string[]>> {
+export async function runBuild(
+  options: { outdir?: string; steps?: string[]; log?: (line: string) => void } = {},
+): Promise<Record<string, string[]>> {
   const outdir = path.resolve(options.outdir ?? path.join(REPO_ROOT, 'dist'));
   const log = options.log ?? (() => {});
   const unknown = (options.steps ?? []).filter((n) => !STEPS.some((s) => s.name === n));
@@ -32,15 +34,22 @@ export async function runBuild(options: { outdir?: string; steps?: string[]; log
     written[step.name] = await step.run({ root: REPO_ROOT, outdir });
     let bytes = 0;
     for (const f of written[step.name]) bytes += (await stat(f)).size;
-    log(`${step.name.padEnd(10)} ${String(written[step.name].length).padStart(3)} files ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${Math.round(performance.now() - started)} ms  ${path.relative(process.cwd(), path.join(outdir, step.name)) || '.'}`);
+    log(
+      `${step.name.padEnd(10)} ${String(written[step.name].length).padStart(3)} files ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${Math.round(performance.now() - started)} ms  ${path.relative(process.cwd(), path.join(outdir, step.name)) || '.'}`,
+    );
   }
   return written;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { outdir: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { outdir: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) {
-    console.log(`usage: npm run build [-- STEP…] [--outdir DIR] [--quiet]\n\n${STEPS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`);
+    console.log(
+      `usage: npm run build [-- STEP…] [--outdir DIR] [--quiet]\n\n${STEPS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`,
+    );
   } else {
     try {
       await runBuild({ outdir: values.outdir, steps: positionals, log: values.quiet ? undefined : (line) => console.error(line) });

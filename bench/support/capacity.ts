@@ -42,9 +42,15 @@ export interface LoadReport {
 export async function runCapacityStep(step: CapacityStep) {
   const gw: RunningGateway = await startGateway({
     env: {
-      GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: '0', CONTROL_HOST: '127.0.0.1', CONTROL_PORT: '0',
-      AUDIOHOOK_API_KEY: API_KEY, AUDIOHOOK_CLIENT_SECRET: CLIENT_SECRET,
-      RECOGNIZER: step.recognizer, MAX_SESSIONS: String(step.calls + 100), IDLE_TIMEOUT_MS: '60000',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: '0',
+      CONTROL_HOST: '127.0.0.1',
+      CONTROL_PORT: '0',
+      AUDIOHOOK_API_KEY: API_KEY,
+      AUDIOHOOK_CLIENT_SECRET: CLIENT_SECRET,
+      RECOGNIZER: step.recognizer,
+      MAX_SESSIONS: String(step.calls + 100),
+      IDLE_TIMEOUT_MS: '60000',
       ...step.env,
     },
   });
@@ -52,8 +58,12 @@ export async function runCapacityStep(step: CapacityStep) {
   const rssBefore = process.memoryUsage().rss;
   const rampSeconds = Math.max(5, step.calls / 200);
   const load = spawnLoad({
-    url: `ws://127.0.0.1:${gw.address.port}${gw.config.AUDIOHOOK_PATH}`, apiKey: API_KEY, clientSecret: CLIENT_SECRET,
-    calls: step.calls, streamSeconds: step.streamSeconds, rampSeconds,
+    url: `ws://127.0.0.1:${gw.address.port}${gw.config.AUDIOHOOK_PATH}`,
+    apiKey: API_KEY,
+    clientSecret: CLIENT_SECRET,
+    calls: step.calls,
+    streamSeconds: step.streamSeconds,
+    rampSeconds,
     ...(step.startStreaming && { controlUrl: gw.controlUrl }),
   });
 
@@ -119,7 +129,10 @@ function spawnLoad(options: Record<string, unknown>): { child: ChildProcess; rep
 /** Starts the Transcribe stand-in in its own process (as the service is remote) and returns its URL. */
 export async function startStandInProcess(mode: 'echo' | 'engine'): Promise<{ url: string; stop(): Promise<void> }> {
   const main = fileURLToPath(new URL('../../local/transcribe-standin/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', tsx, main, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } });
+  const child = spawn(process.execPath, ['--import', tsx, main, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -131,10 +144,11 @@ export async function startStandInProcess(mode: 'echo' | 'engine'): Promise<{ ur
   });
   return {
     url,
-    stop: () => new Promise<void>((resolve) => {
-      child.on('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 

@@ -69,13 +69,26 @@ function ping(client: AudioHookClient): void {
 
 async function oneCall(delayMs: number): Promise<void> {
   await new Promise((r) => setTimeout(r, delayMs));
-  const client = new AudioHookClient({ url: options.url, apiKey: options.apiKey, clientSecret: options.clientSecret, openTimeoutMs: 15_000, closeTimeoutMs: 15_000 });
+  const client = new AudioHookClient({
+    url: options.url,
+    apiKey: options.apiKey,
+    clientSecret: options.clientSecret,
+    openTimeoutMs: 15_000,
+    closeTimeoutMs: 15_000,
+  });
   try {
     await client.start();
     if (control) {
       const outcome = await control.start(options.controlUrl!, client.conversationId, {
         sessionId: client.sessionId,
-        settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'c', agentId: 'a' },
+        settings: {
+          language: 'en-US',
+          detailedToken: false,
+          redactionOutput: 'redacted',
+          audioRecordingAllowed: false,
+          customerId: 'c',
+          agentId: 'a',
+        },
         customerStreamId: randomUUID(),
         agentStreamId: randomUUID(),
         externalConversationId: client.conversationId,
@@ -97,8 +110,19 @@ async function oneCall(delayMs: number): Promise<void> {
 await Promise.all(Array.from({ length: options.calls }, (_, i) => oneCall((i * options.rampSeconds * 1000) / options.calls)));
 clearInterval(ticker);
 rtts.sort((a, b) => a - b);
-const percentile = (p: number) => (rtts.length ? Math.round(rtts[Math.min(rtts.length - 1, Math.floor((p / 100) * rtts.length))] * 10) / 10 : null);
-console.log(JSON.stringify({
-  framesSent, failedCalls, failedStarts, pongs: rtts.length, pongP50Ms: percentile(50), pongP99Ms: percentile(99), pongMaxMs: percentile(100),
-  pongsLate, closesAcknowledged, violations,
-}));
+const percentile = (p: number) =>
+  rtts.length ? Math.round(rtts[Math.min(rtts.length - 1, Math.floor((p / 100) * rtts.length))] * 10) / 10 : null;
+console.log(
+  JSON.stringify({
+    framesSent,
+    failedCalls,
+    failedStarts,
+    pongs: rtts.length,
+    pongP50Ms: percentile(50),
+    pongP99Ms: percentile(99),
+    pongMaxMs: percentile(100),
+    pongsLate,
+    closesAcknowledged,
+    violations,
+  }),
+);

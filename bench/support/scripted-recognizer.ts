@@ -27,7 +27,13 @@ export class ScriptedRecognizer implements Recognizer {
         const startMs = Math.round(samplesToMs(state.startSample));
         state.n++;
         this.emitted++;
-        listener.onResult({ role, text: `this is scripted utterance ${state.n} from the ${role}`, startMs, endMs: Math.round(samplesToMs(end)), confidence: 0.9 });
+        listener.onResult({
+          role,
+          text: `this is scripted utterance ${state.n} from the ${role}`,
+          startMs,
+          endMs: Math.round(samplesToMs(end)),
+          confidence: 0.9,
+        });
         state.startSample = undefined;
         state.samples = 0;
       },

@@ -17,11 +17,28 @@ const callMs = Number(callSecondsArg) * 1000;
 const FRAME = new Uint8Array(3_200).fill(0xff);
 const api = startStopApi({ baseUrl: apiUrl, apiId, apiSecret });
 
-const totals = { calls: 0, failedCalls: 0, startsOk: 0, startsFailed: 0, stopsOk: 0, stopsFailed: 0, pongsMissed: 0, violations: 0, framesSent: 0 };
+const totals = {
+  calls: 0,
+  failedCalls: 0,
+  startsOk: 0,
+  startsFailed: 0,
+  stopsOk: 0,
+  stopsFailed: 0,
+  pongsMissed: 0,
+  violations: 0,
+  framesSent: 0,
+};
 const startStatuses: Record<string, number> = {};
 
 async function oneCall(): Promise<void> {
-  const client = new AudioHookClient({ url, apiKey, clientSecret, conversationId: randomUUID(), openTimeoutMs: 15_000, closeTimeoutMs: 15_000 });
+  const client = new AudioHookClient({
+    url,
+    apiKey,
+    clientSecret,
+    conversationId: randomUUID(),
+    openTimeoutMs: 15_000,
+    closeTimeoutMs: 15_000,
+  });
   totals.calls++;
   try {
     await client.start();

@@ -23,23 +23,30 @@ export function CallPage({ conversationId }: { conversationId: string }) {
   return (
     <section aria-labelledby="call-title" class="call-page">
       <p>
-        <a href={href('')} onClick={onLinkClick('')}>← Live calls</a>
+        <a href={href('')} onClick={onLinkClick('')}>
+          ← Live calls
+        </a>
       </p>
       <header class="call-header">
         <h1 id="call-title">
           Call <span class="mono">{conversationId}</span>
         </h1>
         {session ? <StateBadge state={session.state} /> : null}
-        {session ? <span class="muted" aria-label="Duration">{duration(live ? Math.max(session.durationMs, now - Date.parse(session.openedAt)) : session.durationMs)}</span> : null}
         {session ? (
-          <span class="muted">
-            {session.participants.map((p) => `${ROLE_LABEL[p.role]} ${shortId(p.streamId)}`).join(' · ')}
+          <span class="muted" aria-label="Duration">
+            {duration(live ? Math.max(session.durationMs, now - Date.parse(session.openedAt)) : session.durationMs)}
           </span>
+        ) : null}
+        {session ? (
+          <span class="muted">{session.participants.map((p) => `${ROLE_LABEL[p.role]} ${shortId(p.streamId)}`).join(' · ')}</span>
         ) : null}
       </header>
       {notFound && transcript.messages.length === 0 ? (
         <Notice kind="empty" title="No call with this conversation id yet">
-          <p>Check the id (Genesys's conversation id), or wait: a call appears as soon as its AudioHook session opens. This page keeps looking.</p>
+          <p>
+            Check the id (Genesys's conversation id), or wait: a call appears as soon as its AudioHook session opens. This page keeps
+            looking.
+          </p>
         </Notice>
       ) : health.error && !notFound ? (
         <ErrorNotice error={health.error} retrying />
@@ -48,7 +55,11 @@ export function CallPage({ conversationId }: { conversationId: string }) {
       {session && !session.probe ? <Controls conversationId={conversationId} health={health.value!} onChange={health.refresh} /> : null}
       <div class="call-grid">
         <div class="call-main">
-          <SpeakerTimeline messages={transcript.messages} discards={session?.discards ?? []} lengthMs={session ? Math.max(session.receivedMs.customer, session.receivedMs.agent) + session.discardedMs : 0} />
+          <SpeakerTimeline
+            messages={transcript.messages}
+            discards={session?.discards ?? []}
+            lengthMs={session ? Math.max(session.receivedMs.customer, session.receivedMs.agent) + session.discardedMs : 0}
+          />
           <div class="transcript-head">
             <h2>Transcript</h2>
             <TranscriptDownload conversationId={conversationId} messages={transcript.messages} />
@@ -56,7 +67,11 @@ export function CallPage({ conversationId }: { conversationId: string }) {
           {transcript.error ? <ErrorNotice error={transcript.error} retrying /> : null}
           {transcript.loaded && transcript.messages.length === 0 ? (
             <Notice kind="empty" title="No utterances yet">
-              <p>{health.value?.startStreamingCalled ? 'Transcription is on: utterances appear here as they are recognised.' : 'Nothing is transcribed until transcription starts: press Start transcription (or have your CTI call start-streaming).'}</p>
+              <p>
+                {health.value?.startStreamingCalled
+                  ? 'Transcription is on: utterances appear here as they are recognised.'
+                  : 'Nothing is transcribed until transcription starts: press Start transcription (or have your CTI call start-streaming).'}
+              </p>
             </Notice>
           ) : null}
           <Transcript messages={transcript.messages} follow={live} />
@@ -94,10 +109,24 @@ function Controls({ conversationId, health, onChange }: { conversationId: string
   return (
     <form class="controls" aria-label="Transcription controls" onSubmit={(e) => e.preventDefault()}>
       <label>
-        Customer id <input value={customerId} onInput={(e) => setCustomerId(e.currentTarget.value)} disabled={transcribing || busy} required maxLength={255} />
+        Customer id{' '}
+        <input
+          value={customerId}
+          onInput={(e) => setCustomerId(e.currentTarget.value)}
+          disabled={transcribing || busy}
+          required
+          maxLength={255}
+        />
       </label>
       <label>
-        Agent id <input value={agentId} onInput={(e) => setAgentId(e.currentTarget.value)} disabled={transcribing || busy} required maxLength={255} />
+        Agent id{' '}
+        <input
+          value={agentId}
+          onInput={(e) => setAgentId(e.currentTarget.value)}
+          disabled={transcribing || busy}
+          required
+          maxLength={255}
+        />
       </label>
       <button type="button" onClick={() => void run('start')} disabled={!open || transcribing || busy}>
         Start transcription
@@ -105,7 +134,11 @@ function Controls({ conversationId, health, onChange }: { conversationId: string
       <button type="button" onClick={() => void run('stop')} disabled={!transcribing || busy}>
         Stop transcription
       </button>
-      {message ? <span role={message.kind === 'error' ? 'alert' : 'status'} class={`control-${message.kind}`}>{message.text}</span> : null}
+      {message ? (
+        <span role={message.kind === 'error' ? 'alert' : 'status'} class={`control-${message.kind}`}>
+          {message.text}
+        </span>
+      ) : null}
       {!open ? <span class="muted">The call is not open: start/stop need a live call.</span> : null}
     </form>
   );

@@ -13,12 +13,23 @@ export function DailyFiles() {
   return (
     <section aria-labelledby="files-title">
       <h1 id="files-title">Daily files</h1>
-      <p class="muted">Every utterance of a UTC day, exported at 02:00 UTC the next day (<code>npm run export</code> exports a day now).</p>
+      <p class="muted">
+        Every utterance of a UTC day, exported at 02:00 UTC the next day (<code>npm run export</code> exports a day now).
+      </p>
       <fieldset class="formats">
         <legend>Format</legend>
         {(['jsonl', 'csv'] as const).map((f) => (
           <label key={f}>
-            <input type="radio" name="format" checked={format === f} onChange={() => { setFormat(f); setDate(undefined); }} /> {f.toUpperCase()}
+            <input
+              type="radio"
+              name="format"
+              checked={format === f}
+              onChange={() => {
+                setFormat(f);
+                setDate(undefined);
+              }}
+            />{' '}
+            {f.toUpperCase()}
           </label>
         ))}
       </fieldset>
@@ -26,14 +37,19 @@ export function DailyFiles() {
       {dates.loading && !dates.value ? <Notice kind="loading" title="Loading days…" /> : null}
       {dates.value && dates.value.dates.length === 0 ? (
         <Notice kind="empty" title="No exported days yet">
-          <p>The first file appears after the first 02:00 UTC export. Run <code>npm run export -- --date YYYY-MM-DD</code> to export a day now.</p>
+          <p>
+            The first file appears after the first 02:00 UTC export. Run <code>npm run export -- --date YYYY-MM-DD</code> to export a day
+            now.
+          </p>
         </Notice>
       ) : null}
       {dates.value && dates.value.dates.length > 0 ? (
         <ul class="dates" aria-label="Exported days">
           {dates.value.dates.map((d) => (
             <li key={d}>
-              <button type="button" aria-pressed={date === d} onClick={() => setDate(d)}>{d}</button>
+              <button type="button" aria-pressed={date === d} onClick={() => setDate(d)}>
+                {d}
+              </button>
             </li>
           ))}
         </ul>
@@ -49,7 +65,13 @@ function DayFiles({ format, date }: { format: 'jsonl' | 'csv'; date: string }) {
   const link = async (file: string) => {
     const [interval, fileName] = file.includes('/') ? file.split('/') : [undefined, file];
     try {
-      const { url } = await api.files<{ url: string }>('getfeedfile', { ...FEED, format, date, fileName: fileName!, ...(interval ? { interval } : {}) });
+      const { url } = await api.files<{ url: string }>('getfeedfile', {
+        ...FEED,
+        format,
+        date,
+        fileName: fileName!,
+        ...(interval ? { interval } : {}),
+      });
       setLinks((l) => ({ ...l, [file]: url }));
     } catch (e) {
       setLinks((l) => ({ ...l, [file]: e as Error }));
@@ -74,9 +96,13 @@ function DayFiles({ format, date }: { format: 'jsonl' | 'csv'; date: string }) {
               <td class="mono">{f}</td>
               <td>
                 {typeof got === 'string' ? (
-                  <a href={got} download>Download (link valid for a limited time)</a>
+                  <a href={got} download>
+                    Download (link valid for a limited time)
+                  </a>
                 ) : (
-                  <button type="button" onClick={() => void link(f)}>Get download link</button>
+                  <button type="button" onClick={() => void link(f)}>
+                    Get download link
+                  </button>
                 )}
                 {got instanceof Error ? <span role="alert"> {got.message}</span> : null}
               </td>

@@ -17,7 +17,16 @@ export function FindCall() {
         }}
       >
         <label>
-          Conversation id <input value={id} onInput={(e) => setId(e.currentTarget.value)} placeholder="Genesys conversation id" required maxLength={255} class="mono" size={40} />
+          Conversation id{' '}
+          <input
+            value={id}
+            onInput={(e) => setId(e.currentTarget.value)}
+            placeholder="Genesys conversation id"
+            required
+            maxLength={255}
+            class="mono"
+            size={40}
+          />
         </label>
         <button type="submit">Open</button>
       </form>

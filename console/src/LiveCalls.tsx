@@ -17,8 +17,8 @@ export function LiveCalls() {
       {live.value && live.value.calls.length === 0 ? (
         <Notice kind="empty" title="No calls right now">
           <p>
-            Calls appear here as soon as Genesys opens an AudioHook session. To try it locally, play the sample call from a
-            terminal: <code>npm run call</code> (add <code>-- --start</code> to have it transcribed).
+            Calls appear here as soon as Genesys opens an AudioHook session. To try it locally, play the sample call from a terminal:{' '}
+            <code>npm run call</code> (add <code>-- --start</code> to have it transcribed).
           </p>
         </Notice>
       ) : null}
@@ -68,7 +68,10 @@ function CallRow({ call, now, asOf }: { call: LiveCall; now: number; asOf: numbe
         <ul class="participants">
           {call.participants.map((p) => (
             <li key={p.role}>
-              {ROLE_LABEL[p.role]} <span class="mono muted" title={p.streamId ?? 'no stream id until transcription starts'}>{shortId(p.streamId)}</span>
+              {ROLE_LABEL[p.role]}{' '}
+              <span class="mono muted" title={p.streamId ?? 'no stream id until transcription starts'}>
+                {shortId(p.streamId)}
+              </span>
             </li>
           ))}
         </ul>
@@ -81,7 +84,9 @@ function CallRow({ call, now, asOf }: { call: LiveCall; now: number; asOf: numbe
           </div>
         ))}
       </td>
-      <td class="num" data-label="utterances">{call.utterances}</td>
+      <td class="num" data-label="utterances">
+        {call.utterances}
+      </td>
       <td class="num">{call.openLatencyMs} ms</td>
     </tr>
   );

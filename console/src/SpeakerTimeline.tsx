@@ -34,31 +34,52 @@ export function SpeakerTimeline({ messages, discards, lengthMs }: { messages: Co
         </defs>
         {LANES.map((lane) => (
           <g key={lane.role}>
-            <text x="4" y={lane.y + 16} class="lane-label">{lane.label}</text>
+            <text x="4" y={lane.y + 16} class="lane-label">
+              {lane.label}
+            </text>
             <rect x={LABEL_W} y={lane.y} width={WIDTH - LABEL_W - 4} height={LANE_H} class="lane" />
             {messages
               .filter((m) => m.role === lane.role)
               .map((m) => (
-                <rect key={m.messageId} x={x(m.startMs)} y={lane.y} width={Math.max(2, x(m.endMs) - x(m.startMs))} height={LANE_H} class={`speech speech-${lane.role}`} data-message-id={m.messageId}>
+                <rect
+                  key={m.messageId}
+                  x={x(m.startMs)}
+                  y={lane.y}
+                  width={Math.max(2, x(m.endMs) - x(m.startMs))}
+                  height={LANE_H}
+                  class={`speech speech-${lane.role}`}
+                  data-message-id={m.messageId}
+                >
                   <title>{`${lane.label} ${timelineTime(m.startMs)}–${timelineTime(m.endMs)}`}</title>
                 </rect>
               ))}
           </g>
         ))}
         {discards.map((d) => (
-          <rect key={d.startMs} x={x(d.startMs)} y={4} width={Math.max(2, x(d.startMs + d.durationMs) - x(d.startMs))} height={64} fill="url(#hatch)" class="discard">
+          <rect
+            key={d.startMs}
+            x={x(d.startMs)}
+            y={4}
+            width={Math.max(2, x(d.startMs + d.durationMs) - x(d.startMs))}
+            height={64}
+            fill="url(#hatch)"
+            class="discard"
+          >
             <title>{`Discarded ${(d.durationMs / 1000).toFixed(1)} s at ${timelineTime(d.startMs)} (pause)`}</title>
           </rect>
         ))}
         {ticks.map((t) => (
           <g key={t}>
             <line x1={x(t)} x2={x(t)} y1={70} y2={74} class="tick" />
-            <text x={x(t)} y={86} class="tick-label" text-anchor="middle">{timelineTime(t).replace(/\.\d$/, '')}</text>
+            <text x={x(t)} y={86} class="tick-label" text-anchor="middle">
+              {timelineTime(t).replace(/\.\d$/, '')}
+            </text>
           </g>
         ))}
       </svg>
       <figcaption class="legend">
-        <span class="swatch speech-customer" /> Customer <span class="swatch speech-agent" /> Agent <span class="swatch swatch-discard" /> Discarded / paused
+        <span class="swatch speech-customer" /> Customer <span class="swatch speech-agent" /> Agent <span class="swatch swatch-discard" />{' '}
+        Discarded / paused
       </figcaption>
     </figure>
   );

@@ -10,5 +10,9 @@ const LABELS: Record<LiveCall['state'], string> = {
 };
 
 export function StateBadge({ state }: { state: LiveCall['state'] }) {
-  return <span class={`badge badge-${state}`} data-state={state}>{LABELS[state]}</span>;
+  return (
+    <span class={`badge badge-${state}`} data-state={state}>
+      {LABELS[state]}
+    </span>
+  );
 }

@@ -29,10 +29,24 @@ export function Transcript({ messages, follow }: { messages: ConsoleMessage[]; f
 
 function DeliveryChip({ message }: { message: ConsoleMessage }) {
   const d = message.delivery;
-  if (!d) return <span class="chip chip-pending" data-delivery="pending">webhook pending</span>;
-  const label = d.outcome === 'delivered' ? `delivered ${d.status ?? ''}` : d.outcome === 'failed' ? `failed ${d.status ?? d.reason}` : 'dropped (deadline)';
+  if (!d)
+    return (
+      <span class="chip chip-pending" data-delivery="pending">
+        webhook pending
+      </span>
+    );
+  const label =
+    d.outcome === 'delivered'
+      ? `delivered ${d.status ?? ''}`
+      : d.outcome === 'failed'
+        ? `failed ${d.status ?? d.reason}`
+        : 'dropped (deadline)';
   return (
-    <span class={`chip chip-${d.outcome}`} data-delivery={d.outcome} title={`${d.reason}, attempt ${d.attempt}${d.latencyMs !== undefined ? `, ${d.latencyMs} ms` : ''}`}>
+    <span
+      class={`chip chip-${d.outcome}`}
+      data-delivery={d.outcome}
+      title={`${d.reason}, attempt ${d.attempt}${d.latencyMs !== undefined ? `, ${d.latencyMs} ms` : ''}`}
+    >
       {label.trim()}
     </span>
   );

@@ -6,11 +6,18 @@ export function TranscriptDownload({ conversationId, messages }: { conversationI
   if (messages.length === 0) return null;
   const json = () => new Blob([JSON.stringify({ conversationId, items: messages }, null, 2)], { type: 'application/json' });
   const text = () =>
-    new Blob([messages.map((m) => `[${timelineTime(m.startMs)}–${timelineTime(m.endMs)}] ${ROLE_LABEL[m.role]}: ${m.text}`).join('\n') + '\n'], { type: 'text/plain' });
+    new Blob(
+      [messages.map((m) => `[${timelineTime(m.startMs)}–${timelineTime(m.endMs)}] ${ROLE_LABEL[m.role]}: ${m.text}`).join('\n') + '\n'],
+      { type: 'text/plain' },
+    );
   return (
     <span class="downloads">
-      <button type="button" onClick={() => save(json(), `${conversationId}.json`)}>Download JSON</button>{' '}
-      <button type="button" onClick={() => save(text(), `${conversationId}.txt`)}>Download text</button>
+      <button type="button" onClick={() => save(json(), `${conversationId}.json`)}>
+        Download JSON
+      </button>{' '}
+      <button type="button" onClick={() => save(text(), `${conversationId}.txt`)}>
+        Download text
+      </button>
     </span>
   );
 }

@@ -47,7 +47,7 @@ export const api = {
   start: (guid: string, customerId: string, agentId: string) =>
     request<unknown>('POST', '/start-streaming', { namespace: 'genesysaudiohook', guid, customerId, agentId }),
   stop: (guid: string) => request<unknown>('POST', '/stop-streaming', { namespace: 'genesysaudiohook', guid }),
-  files: <T,>(operation: string, body: Record<string, string>) => request<T>('POST', `/files/${operation}`, body),
+  files: <T>(operation: string, body: Record<string, string>) => request<T>('POST', `/files/${operation}`, body),
 };
 
 /** Conversation order: by start on the audio timeline, then recording order. */

@@ -47,8 +47,13 @@ export async function signIn(): Promise<void> {
   sessionStorage.setItem(VERIFIER_KEY, verifier);
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
   const query = new URLSearchParams({
-    response_type: 'code', client_id: cognito.clientId, redirect_uri: redirectUri(), scope: 'openid email',
-    code_challenge_method: 'S256', code_challenge: challenge, state: location.pathname,
+    response_type: 'code',
+    client_id: cognito.clientId,
+    redirect_uri: redirectUri(),
+    scope: 'openid email',
+    code_challenge_method: 'S256',
+    code_challenge: challenge,
+    state: location.pathname,
   });
   location.assign(`${cognito.domain}/oauth2/authorize?${query}`);
 }
@@ -63,7 +68,13 @@ export async function completeSignIn(): Promise<void> {
   const response = await fetch(`${cognito.domain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: cognito.clientId, code, redirect_uri: redirectUri(), code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: cognito.clientId,
+      code,
+      redirect_uri: redirectUri(),
+      code_verifier: verifier,
+    }),
   });
   sessionStorage.removeItem(VERIFIER_KEY);
   if (!response.ok) return;
@@ -76,7 +87,8 @@ export async function completeSignIn(): Promise<void> {
 export async function signOut(): Promise<void> {
   const { cognito } = await loadConfig();
   sessionStorage.removeItem(TOKEN_KEY);
-  if (cognito) location.assign(`${cognito.domain}/logout?${new URLSearchParams({ client_id: cognito.clientId, logout_uri: redirectUri() })}`);
+  if (cognito)
+    location.assign(`${cognito.domain}/logout?${new URLSearchParams({ client_id: cognito.clientId, logout_uri: redirectUri() })}`);
 }
 
 export async function usesSignIn(): Promise<boolean> {
@@ -93,5 +105,8 @@ function expired(jwt: string): boolean {
 }
 
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }

@@ -17,15 +17,27 @@ function App() {
   }, []);
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="top">
         <span class="brand">AudioHook Transcribe</span>
         <nav aria-label="Console">
-          <NavLink path="" current={route.page === 'live' || route.page === 'call'}>Live calls</NavLink>
-          <NavLink path="find" current={route.page === 'find'}>Find a call</NavLink>
-          <NavLink path="files" current={route.page === 'files'}>Daily files</NavLink>
+          <NavLink path="" current={route.page === 'live' || route.page === 'call'}>
+            Live calls
+          </NavLink>
+          <NavLink path="find" current={route.page === 'find'}>
+            Find a call
+          </NavLink>
+          <NavLink path="files" current={route.page === 'files'}>
+            Daily files
+          </NavLink>
         </nav>
-        {signedIn ? <button type="button" class="link" onClick={() => void signOut()}>Sign out</button> : null}
+        {signedIn ? (
+          <button type="button" class="link" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        ) : null}
       </header>
       <main id="main">
         <Page route={route} />
@@ -47,7 +59,12 @@ function Page({ route }: { route: Route }) {
     default:
       return (
         <Notice kind="empty" title="No such page">
-          <p><a href={href('')} onClick={onLinkClick('')}>Go to the live calls</a>.</p>
+          <p>
+            <a href={href('')} onClick={onLinkClick('')}>
+              Go to the live calls
+            </a>
+            .
+          </p>
         </Notice>
       );
   }

@@ -5,7 +5,10 @@ import { api, byTimeline, type ConsoleMessage } from './api.ts';
  * A call's messages as they are stored: reads `messages?after=cursor` every second and merges by
  * `messageId` (the route re-sends its last few seconds, with fresh delivery outcomes).
  */
-export function useTranscript(conversationId: string, intervalMs = 1000): { messages: ConsoleMessage[]; error: Error | undefined; loaded: boolean } {
+export function useTranscript(
+  conversationId: string,
+  intervalMs = 1000,
+): { messages: ConsoleMessage[]; error: Error | undefined; loaded: boolean } {
   const [messages, setMessages] = useState<ConsoleMessage[]>([]);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loaded, setLoaded] = useState(false);

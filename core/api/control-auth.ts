@@ -36,7 +36,8 @@ export function verifyControlRequest(
   const signature = request.headers[CONTROL_SIGNATURE_HEADER];
   if (typeof timestamp !== 'string' || typeof signature !== 'string') return { ok: false, reason: 'unsigned request' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed timestamp' };
-  if (Math.abs(Number(timestamp) - nowMs / 1000) > CONTROL_SIGNATURE_WINDOW_SECONDS) return { ok: false, reason: 'timestamp outside the window' };
+  if (Math.abs(Number(timestamp) - nowMs / 1000) > CONTROL_SIGNATURE_WINDOW_SECONDS)
+    return { ok: false, reason: 'timestamp outside the window' };
   const expected = Buffer.from(`v1=${mac(secret, timestamp, request.method, request.path, request.body)}`);
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature mismatch' };

@@ -35,7 +35,8 @@ export async function listCustomVocabularies(
     if (!parsed.success) throw new ApiError('400-01', `pageSize must be an integer from 1 to ${VOCABULARY_LIMITS.maxPageSize}`);
     pageSize = parsed.data;
   }
-  if (query.cursor !== undefined && (query.cursor.length === 0 || query.cursor.length > 200)) throw new ApiError('400-01', 'invalid cursor');
+  if (query.cursor !== undefined && (query.cursor.length === 0 || query.cursor.length > 200))
+    throw new ApiError('400-01', 'invalid cursor');
   let page: VocabularyPage;
   try {
     page = await store(deps).list(principal.tenant, { pageSize, cursor: query.cursor });
@@ -52,7 +53,11 @@ export async function getCustomVocabulary(id: string, principal: { tenant: strin
   return item;
 }
 
-export async function createCustomVocabulary(rawBody: string | undefined, principal: { tenant: string }, deps: VocabularyDeps): Promise<CustomVocabularyItem> {
+export async function createCustomVocabulary(
+  rawBody: string | undefined,
+  principal: { tenant: string },
+  deps: VocabularyDeps,
+): Promise<CustomVocabularyItem> {
   const parsed = newVocabularyItemSchema.safeParse(parseJsonObject(rawBody, '400-01'));
   if (!parsed.success) throw new ApiError('400-01', issuePaths(parsed.error));
   const created = await store(deps).create(principal.tenant, parsed.data, VOCABULARY_LIMITS.entries);

@@ -59,7 +59,11 @@ export function createGatewayControlClient(options: GatewayControlClientOptions 
       const secret = await options.secret?.();
       const response = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(secret ? signControlRequest(secret, 'POST', path, requestBody) : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(secret ? signControlRequest(secret, 'POST', path, requestBody) : {}),
+        },
         body: requestBody,
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -68,7 +72,10 @@ export function createGatewayControlClient(options: GatewayControlClientOptions 
       payload = text === '' ? undefined : JSON.parse(text);
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      throw new GatewayUnavailableError(timedOut ? `gateway did not answer within ${timeoutMs} ms` : 'gateway unreachable or answered non-JSON', { cause: error });
+      throw new GatewayUnavailableError(
+        timedOut ? `gateway did not answer within ${timeoutMs} ms` : 'gateway unreachable or answered non-JSON',
+        { cause: error },
+      );
     }
     if (status === 200) {
       const results = schema.safeParse(payload);

@@ -40,7 +40,11 @@ export function externalIdOf(queryValue: string | undefined, rawBody: string | u
     }
   }
   const parsed = externalIdSchema.safeParse(candidate);
-  if (!parsed.success) throw new ApiError('400-01', candidate === undefined ? 'externalId is required' : 'externalId must be a non-empty string of at most 255 characters');
+  if (!parsed.success)
+    throw new ApiError(
+      '400-01',
+      candidate === undefined ? 'externalId is required' : 'externalId must be a non-empty string of at most 255 characters',
+    );
   return parsed.data;
 }
 

@@ -51,7 +51,11 @@ export async function startStreaming(command: StartCommand, principal: { tenant:
         // The span runs whatever the table says now; a stop asks the gateway, so a lost record is harmless.
         if (anyParticipantOk(results)) {
           await bestEffort('record start', conversationId, async () => {
-            const recorded = await deps.conversations.recordStart(conversationId, sessionId, { settings: command.settings, customerStreamId, agentStreamId });
+            const recorded = await deps.conversations.recordStart(conversationId, sessionId, {
+              settings: command.settings,
+              customerStreamId,
+              agentStreamId,
+            });
             if (!recorded) logger.warn('start not recorded: the session was replaced meanwhile', { conversationId });
           });
         }

@@ -34,7 +34,9 @@ const startSchema = z.object({
     .optional(),
   // Validated when present, then ignored: they belong to other namespaces.
   siprecParams: z.object({ mediaLineOrder: z.enum(['CUSTOMER_FIRST', 'AGENT_FIRST']).optional() }).optional(),
-  twilioParams: z.object({ trackMap: z.object({ inbound: participant.optional(), outbound: participant.optional() }).optional() }).optional(),
+  twilioParams: z
+    .object({ trackMap: z.object({ inbound: participant.optional(), outbound: participant.optional() }).optional() })
+    .optional(),
   amazonConnectParams: z
     .object({
       streamArn: z.string().optional(),

@@ -18,8 +18,7 @@ export interface ApiCredential {
 }
 
 export type CredentialsSource =
-  | { kind: 'static'; credentials: ApiCredential[] }
-  | { kind: 'secrets-manager'; secretId: string; cacheMs: number; defaultTenant: string };
+  { kind: 'static'; credentials: ApiCredential[] } | { kind: 'secrets-manager'; secretId: string; cacheMs: number; defaultTenant: string };
 
 /** Which redaction output each tenant may ask for; the API checks it and the gateway checks it again. */
 export interface RedactionPolicy {
@@ -56,7 +55,11 @@ export function parseCredentialList(json: string, defaultTenant: string): ApiCre
     throw new ConfigError('API credentials are not valid JSON');
   }
   const list = z
-    .union([z.array(credentialEntry).min(1), credentialEntry.transform((c) => [c]), z.object({ credentials: z.array(credentialEntry).min(1) }).transform((o) => o.credentials)])
+    .union([
+      z.array(credentialEntry).min(1),
+      credentialEntry.transform((c) => [c]),
+      z.object({ credentials: z.array(credentialEntry).min(1) }).transform((o) => o.credentials),
+    ])
     .safeParse(value);
   if (!list.success) throw new ConfigError('API credentials must be [{"id","secret","tenant"}]');
   return list.data.map((c) => ({ id: c.id, secret: c.secret, tenant: c.tenant ?? defaultTenant }));
@@ -93,14 +96,22 @@ export const controlSecretSchema = z.string().min(MIN_CONTROL_SECRET_CHARS, `mus
 export function loadRedactionPolicy(env: NodeJS.ProcessEnv = process.env): RedactionPolicy {
   return {
     defaultMode: parse('REDACTION_MODE', modeSchema.default('default'), emptyToUndefined(env.REDACTION_MODE)),
-    byTenant: parse('TENANT_REDACTION_MODES', z.record(z.string(), modeSchema), jsonOrEmpty('TENANT_REDACTION_MODES', env.TENANT_REDACTION_MODES)),
+    byTenant: parse(
+      'TENANT_REDACTION_MODES',
+      z.record(z.string(), modeSchema),
+      jsonOrEmpty('TENANT_REDACTION_MODES', env.TENANT_REDACTION_MODES),
+    ),
   };
 }
 
 function credentialsSource(env: NodeJS.ProcessEnv, defaultTenant: string): CredentialsSource {
   const secretId = emptyToUndefined(env.API_CREDENTIALS_SECRET_ARN);
   if (secretId) {
-    const cacheSeconds = parse('API_CREDENTIALS_CACHE_SECONDS', z.coerce.number().int().nonnegative().default(300), emptyToUndefined(env.API_CREDENTIALS_CACHE_SECONDS));
+    const cacheSeconds = parse(
+      'API_CREDENTIALS_CACHE_SECONDS',
+      z.coerce.number().int().nonnegative().default(300),
+      emptyToUndefined(env.API_CREDENTIALS_CACHE_SECONDS),
+    );
     return { kind: 'secrets-manager', secretId, cacheMs: cacheSeconds * 1000, defaultTenant };
   }
   const credentials: ApiCredential[] = [];

@@ -50,5 +50,7 @@ export function emptyToUndefined(value: string | undefined): string | undefined 
  * options), never the value given, so a misplaced secret is not echoed.
  */
 export function issuePaths(error: z.ZodError, name?: string): string {
-  return [...new Set(error.issues.map((i) => `${[name, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`))].join('; ');
+  return [...new Set(error.issues.map((i) => `${[name, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`))].join(
+    '; ',
+  );
 }

@@ -14,7 +14,11 @@ export interface ConsoleDeps {
 }
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const conversationIdSchema = z.string().min(1).max(255).refine((s) => s.trim() === s && !/[\u0000-\u001f]/.test(s));
+const conversationIdSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => s.trim() === s && !/[\u0000-\u001f]/.test(s));
 
 export function parseConversationId(raw: string | undefined): string {
   const parsed = conversationIdSchema.safeParse(raw);
@@ -92,7 +96,13 @@ const querySchema = z.object({
 
 export function parseMessagesQuery(after: string | undefined, limit: string | undefined): { after?: string; limit: number } {
   const parsed = querySchema.safeParse({ after: after === '' ? undefined : after, limit: limit === '' ? undefined : limit });
-  if (!parsed.success) throw new ApiError('400-01', parsed.error.issues[0]?.path[0] === 'limit' ? `limit must be an integer from 1 to ${MESSAGES_PAGE_LIMIT}` : 'after must be a cursor returned by this route');
+  if (!parsed.success)
+    throw new ApiError(
+      '400-01',
+      parsed.error.issues[0]?.path[0] === 'limit'
+        ? `limit must be an integer from 1 to ${MESSAGES_PAGE_LIMIT}`
+        : 'after must be a cursor returned by this route',
+    );
   return parsed.data;
 }
 
@@ -101,7 +111,11 @@ export function parseMessagesQuery(after: string | undefined, limit: string | un
  * before the cursor are returned again (callers de-duplicate by `messageId`), so a message stored late
  * is never skipped, and their webhook outcomes are refreshed on the way.
  */
-export async function messagesAfter(conversationId: string, query: { after?: string; limit: number }, deps: ConsoleDeps): Promise<MessagesAfterResponse> {
+export async function messagesAfter(
+  conversationId: string,
+  query: { after?: string; limit: number },
+  deps: ConsoleDeps,
+): Promise<MessagesAfterResponse> {
   const floor = query.after === undefined ? undefined : windowFloor(query.after);
   const items = await deps.messages.listAfter(conversationId, { after: floor, limit: query.limit });
   const last = items.at(-1)?.messageId;

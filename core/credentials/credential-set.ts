@@ -72,10 +72,23 @@ function idOf(kind: CredentialKind, pair: ApiPair | AudioHookPair): string {
 export function view(set: CredentialSet): CredentialView[] {
   const out: CredentialView[] = [];
   for (const p of set.api) {
-    out.push({ kind: 'api', id: p.id, tenant: p.tenant, createdAt: p.createdAt, ...(p.rotatedAt ? { rotatedAt: p.rotatedAt } : {}), status: p.rotatedAt ? 'rotated' : 'active' });
+    out.push({
+      kind: 'api',
+      id: p.id,
+      tenant: p.tenant,
+      createdAt: p.createdAt,
+      ...(p.rotatedAt ? { rotatedAt: p.rotatedAt } : {}),
+      status: p.rotatedAt ? 'rotated' : 'active',
+    });
   }
   for (const p of set.audiohook) {
-    out.push({ kind: 'audiohook', id: p.apiKey, createdAt: p.createdAt, ...(p.rotatedAt ? { rotatedAt: p.rotatedAt } : {}), status: p.rotatedAt ? 'rotated' : 'active' });
+    out.push({
+      kind: 'audiohook',
+      id: p.apiKey,
+      createdAt: p.createdAt,
+      ...(p.rotatedAt ? { rotatedAt: p.rotatedAt } : {}),
+      status: p.rotatedAt ? 'rotated' : 'active',
+    });
   }
   return out;
 }
@@ -89,9 +102,15 @@ export function add(set: CredentialSet, kind: CredentialKind, pair: ApiPair | Au
 }
 
 /** A new pair beside the old one (same tenant); the old one is marked rotated and stays valid. */
-export function rotate(set: CredentialSet, kind: CredentialKind, id: string, now = new Date()): { set: CredentialSet; created: ApiPair | AudioHookPair } {
+export function rotate(
+  set: CredentialSet,
+  kind: CredentialKind,
+  id: string,
+  now = new Date(),
+): { set: CredentialSet; created: ApiPair | AudioHookPair } {
   const old = find(set, kind, id);
-  const mark = <T extends ApiPair | AudioHookPair>(list: T[]): T[] => list.map((p) => (idOf(kind, p) === id ? { ...p, rotatedAt: now.toISOString() } : p));
+  const mark = <T extends ApiPair | AudioHookPair>(list: T[]): T[] =>
+    list.map((p) => (idOf(kind, p) === id ? { ...p, rotatedAt: now.toISOString() } : p));
   if (kind === 'api') {
     const created = newApiPair((old as ApiPair).tenant, undefined, now);
     return { set: { ...set, api: [...mark(set.api), created] }, created };

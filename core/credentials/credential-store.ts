@@ -67,7 +67,9 @@ export function secretsManagerCredentialStore(o: SecretsManagerStoreOptions): Cr
   };
   const put = (id: string, value: string) => o.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
   return {
-    where: [o.apiSecretId && `API secret ${o.apiSecretId}`, o.audiohookSecretId && `AudioHook secret ${o.audiohookSecretId}`].filter(Boolean).join(', '),
+    where: [o.apiSecretId && `API secret ${o.apiSecretId}`, o.audiohookSecretId && `AudioHook secret ${o.audiohookSecretId}`]
+      .filter(Boolean)
+      .join(', '),
     async load() {
       const set: CredentialSet = { api: [], audiohook: [] };
       if (o.apiSecretId) set.api = parseApiSecret((await get(o.apiSecretId)) ?? '[]', o.apiSecretId);
@@ -86,7 +88,7 @@ export function secretsManagerCredentialStore(o: SecretsManagerStoreOptions): Cr
 /** The stack generates a single `{"id","secret","tenant"}`; after the first save it is a list. */
 export function parseApiSecret(text: string, where: string): ApiPair[] {
   const value = parseJson(text, where) as unknown;
-  const list = Array.isArray(value) ? value : (value as { credentials?: unknown })?.credentials ?? [value];
+  const list = Array.isArray(value) ? value : ((value as { credentials?: unknown })?.credentials ?? [value]);
   if (!Array.isArray(list)) throw new CredentialError(`${where}: not a list of API credentials`);
   return list.map((p: unknown) => apiPair(p, where));
 }
@@ -136,7 +138,8 @@ function apiPair(p: unknown, where: string): ApiPair {
 
 function audioHookPair(p: unknown, where: string): AudioHookPair {
   const o = p as Record<string, unknown>;
-  if (!o || !str(o.apiKey) || !str(o.clientSecret)) throw new CredentialError(`${where}: an AudioHook credential lacks apiKey or clientSecret`);
+  if (!o || !str(o.apiKey) || !str(o.clientSecret))
+    throw new CredentialError(`${where}: an AudioHook credential lacks apiKey or clientSecret`);
   return {
     apiKey: o.apiKey,
     clientSecret: o.clientSecret,

@@ -70,9 +70,12 @@ export function createExportBucket(client: S3Client, name: string, multipart: Mu
     async delete(keys) {
       for (let i = 0; i < keys.length; i += DELETE_BATCH) {
         const batch = keys.slice(i, i + DELETE_BATCH);
-        const result = await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+        const result = await client.send(
+          new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        );
         const failed = result.Errors ?? [];
-        if (failed.length > 0) throw new Error(`could not delete ${failed.length} of ${batch.length} objects (${failed[0]?.Code ?? 'unknown'})`);
+        if (failed.length > 0)
+          throw new Error(`could not delete ${failed.length} of ${batch.length} objects (${failed[0]?.Code ?? 'unknown'})`);
       }
     },
   };

@@ -77,7 +77,10 @@ export async function exportDay(input: ExportDayInput): Promise<ExportSummary> {
         const root = rootOf(row.company_marker, config.tenantPrefix);
         let formats = writers.get(root);
         if (!formats) {
-          formats = encoders.map(({ format, encoder }) => new PartWriter({ root, format, date, hour, rowsPerFile: config.rowsPerFile, encoder, open: bucket.open }));
+          formats = encoders.map(
+            ({ format, encoder }) =>
+              new PartWriter({ root, format, date, hour, rowsPerFile: config.rowsPerFile, encoder, open: bucket.open }),
+          );
           writers.set(root, formats);
           roots.add(root);
         }
@@ -100,6 +103,13 @@ export async function exportDay(input: ExportDayInput): Promise<ExportSummary> {
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const deleted = await removeStaleFiles(bucket, date, new Set(files.map((f) => f.key)), { tenantPrefix: config.tenantPrefix, roots });
   const summary = { date, rows, files, deleted, misplaced, durationMs: now() - startedAt };
-  logger.info('feed export finished', { date, rows, files: files.length, deleted: deleted.length, misplaced, durationMs: summary.durationMs });
+  logger.info('feed export finished', {
+    date,
+    rows,
+    files: files.length,
+    deleted: deleted.length,
+    misplaced,
+    durationMs: summary.durationMs,
+  });
   return summary;
 }

@@ -36,7 +36,11 @@ export function createExportRuntime(
 
 function messagesFromEnv(env: NodeJS.ProcessEnv): MessagesStore {
   const stores = loadStoreConfig(env);
-  return createMessagesStore({ client: dynamoDbDocumentClient(), tableName: stores.messagesTable, retentionDays: stores.messageRetentionDays });
+  return createMessagesStore({
+    client: dynamoDbDocumentClient(),
+    tableName: stores.messagesTable,
+    retentionDays: stores.messageRetentionDays,
+  });
 }
 
 let runtime: ExportRuntime | undefined;

@@ -89,7 +89,10 @@ class ReadAhead<T> {
   }
 }
 
-export async function* mergeByMessageId<T extends Keyed>(sources: readonly AsyncIterable<T>[], readAhead = DEFAULT_READ_AHEAD): AsyncGenerator<T> {
+export async function* mergeByMessageId<T extends Keyed>(
+  sources: readonly AsyncIterable<T>[],
+  readAhead = DEFAULT_READ_AHEAD,
+): AsyncGenerator<T> {
   const readers = sources.map((source) => new ReadAhead(source, readAhead));
   let live = readers.slice();
   try {

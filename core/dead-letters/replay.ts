@@ -100,9 +100,7 @@ export async function replayDeadLetters(letters: readonly DeadLetterView[], deps
 
   const replayConversation = async (group: DeadLetterView[]): Promise<void> => {
     for (const [i, letter] of group.entries()) {
-      const result = await deps.deliver(letter.body).catch(
-        (): DeliveryResult => ({ ok: false, reason: 'internal error', latencyMs: 0 }),
-      );
+      const result = await deps.deliver(letter.body).catch((): DeliveryResult => ({ ok: false, reason: 'internal error', latencyMs: 0 }));
       if (!result.ok) {
         summary.failed++;
         summary.heldBack += group.length - i - 1;

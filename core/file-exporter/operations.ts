@@ -1,7 +1,15 @@
 import type { Principal } from '../api/auth.ts';
 import { ApiError } from '../api/errors.ts';
 import type { FeedConfig } from '../daily-export/config.ts';
-import { FEED_FORMATS, FEED_NAME, FEED_VERSION, feedRoot, intervalName, isFeedFormat, type FeedFormat } from '../daily-export/feed-layout.ts';
+import {
+  FEED_FORMATS,
+  FEED_NAME,
+  FEED_VERSION,
+  feedRoot,
+  intervalName,
+  isFeedFormat,
+  type FeedFormat,
+} from '../daily-export/feed-layout.ts';
 import { isListedDate } from '../daily-export/retention.ts';
 import { fileKey, listDates, listFiles, listHours, type CatalogBucket } from './feed-catalog.ts';
 import { parseFeedBody, parseFeedRequest, type FeedRequest } from './params.ts';
@@ -35,7 +43,12 @@ export function feedOperationOf(path: string | undefined): FeedOperation | undef
   return (FEED_OPERATIONS as readonly string[]).includes(name ?? '') ? (name as FeedOperation) : undefined;
 }
 
-export async function runFeedOperation(operation: FeedOperation, rawBody: string | undefined, principal: Principal, deps: FeedDeps): Promise<unknown> {
+export async function runFeedOperation(
+  operation: FeedOperation,
+  rawBody: string | undefined,
+  principal: Principal,
+  deps: FeedDeps,
+): Promise<unknown> {
   const body = parseFeedBody(rawBody);
   const root = deps.config.tenantPrefix ? feedRoot(principal.tenant) : '';
   switch (operation) {
@@ -54,7 +67,9 @@ export async function runFeedOperation(operation: FeedOperation, rawBody: string
 
     case 'listfeeddates': {
       const request = known(parseFeedRequest(body, ['feed', 'version', 'format']));
-      const dates = (await listDates(deps.bucket, root, request.formatName!)).filter((d) => isListedDate(d, deps.now(), deps.config.retentionDays));
+      const dates = (await listDates(deps.bucket, root, request.formatName!)).filter((d) =>
+        isListedDate(d, deps.now(), deps.config.retentionDays),
+      );
       return { ...echo(request, ['feed', 'version', 'format']), dates };
     }
 
@@ -76,7 +91,9 @@ export async function runFeedOperation(operation: FeedOperation, rawBody: string
 
     case 'getfeedfile': {
       const request = known(parseFeedRequest(body, ['feed', 'version', 'format', 'date', 'fileName'], ['interval']));
-      const key = listedDate(request, deps) ? fileKey(root, request.formatName!, request.date!.value, request.fileName!.value, request.interval?.hour) : undefined;
+      const key = listedDate(request, deps)
+        ? fileKey(root, request.formatName!, request.date!.value, request.fileName!.value, request.interval?.hour)
+        : undefined;
       if (!key || !(await deps.bucket.exists(key))) throw new ApiError('404-01', 'no such file');
       return { url: await deps.bucket.presignGet(key, deps.config.urlExpirySeconds) };
     }

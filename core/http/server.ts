@@ -54,8 +54,12 @@ export function listen(server: Server, port: number, host: string, variable?: st
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const setting = variable ? `${variable}=${port}` : `port ${port}`;
-      if (error.code === 'EADDRINUSE') reject(new Error(`${setting}: ${host}:${port} is already in use (EADDRINUSE); choose a free port${variable ? ` with ${variable}` : ''}`));
-      else if (error.code === 'EACCES') reject(new Error(`${setting}: not allowed to listen on ${host}:${port} (EACCES); use a port above 1023`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new Error(`${setting}: ${host}:${port} is already in use (EADDRINUSE); choose a free port${variable ? ` with ${variable}` : ''}`),
+        );
+      else if (error.code === 'EACCES')
+        reject(new Error(`${setting}: not allowed to listen on ${host}:${port} (EACCES); use a port above 1023`));
       else if (error.code === 'EADDRNOTAVAIL') reject(new Error(`${setting}: ${host} is not an address of this machine (EADDRNOTAVAIL)`));
       else reject(error);
     };

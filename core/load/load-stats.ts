@@ -91,7 +91,14 @@ export class LoadStats {
   private window(atMs: number): WindowStats {
     const index = Math.floor(atMs / this.windowMs);
     while (this.windows.length <= index) {
-      this.windows.push({ fromS: (this.windows.length * this.windowMs) / 1000, sent: 0, failed: 0, timeouts: 0, calls: this.calls, inFlight: this.inFlight });
+      this.windows.push({
+        fromS: (this.windows.length * this.windowMs) / 1000,
+        sent: 0,
+        failed: 0,
+        timeouts: 0,
+        calls: this.calls,
+        inFlight: this.inFlight,
+      });
     }
     return this.windows[index]!;
   }
@@ -155,13 +162,23 @@ export class LoadStats {
       const rate = bad / w.sent;
       if (rate * 100 > thresholdPct) {
         const load = w.firstFailureLoad ?? w;
-        return { atS: round((w.firstFailureAt ?? w.fromS * 1000) / 1000), calls: load.calls, inFlight: load.inFlight, failurePct: round(rate * 100) };
+        return {
+          atS: round((w.firstFailureAt ?? w.fromS * 1000) / 1000),
+          calls: load.calls,
+          inFlight: load.inFlight,
+          failurePct: round(rate * 100),
+        };
       }
     }
     return null;
   }
 
-  summary(base: Pick<LoadSummary, 'target' | 'authModes' | 'calls' | 'minutes' | 'utterancesPerMinute' | 'planned' | 'durationS' | 'interrupted' | 'failThresholdPct'>): LoadSummary {
+  summary(
+    base: Pick<
+      LoadSummary,
+      'target' | 'authModes' | 'calls' | 'minutes' | 'utterancesPerMinute' | 'planned' | 'durationS' | 'interrupted' | 'failThresholdPct'
+    >,
+  ): LoadSummary {
     const lat = [...this.latencies].sort((a, b) => a - b);
     const lags = [...this.lags].sort((a, b) => a - b);
     return {

@@ -118,7 +118,13 @@ export function syntheticCall(options: SyntheticCallOptions): TimedUtterance[] {
       if (end > options.durationMs) return out.sort((a, b) => a.atMs - b.atMs);
       const lastOfTurn = i === turn - 1;
       // The last final of a turn waits out a longer silence before the recognizer closes it.
-      add(role, pick(role === 'agent' ? AGENT_LINES : CUSTOMER_LINES), start, end, end + (lastOfTurn ? between(700, 1_200) : between(300, 700)));
+      add(
+        role,
+        pick(role === 'agent' ? AGENT_LINES : CUSTOMER_LINES),
+        start,
+        end,
+        end + (lastOfTurn ? between(700, 1_200) : between(300, 700)),
+      );
       clock = Math.max(end + Math.min(200, slotMs * 0.2), start + Math.round(slotMs * (0.6 + rand() * 0.8)));
     }
     const previousEnd = out.at(-1)!.utterance.endMs;

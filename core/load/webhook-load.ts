@@ -68,9 +68,13 @@ export async function runWebhookLoad(calls: readonly PlannedCall[], options: Loa
 
   // One abort listener for every sleeping call (a listener per sleep would pile up on the signal).
   const sleepers = new Set<() => void>();
-  options.signal?.addEventListener('abort', () => {
-    for (const wake of sleepers) wake();
-  }, { once: true });
+  options.signal?.addEventListener(
+    'abort',
+    () => {
+      for (const wake of sleepers) wake();
+    },
+    { once: true },
+  );
   const wait = (untilMs: number): Promise<void> =>
     new Promise((resolve) => {
       const delay = untilMs - elapsed();

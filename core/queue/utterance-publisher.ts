@@ -74,7 +74,8 @@ export class UtterancePublisher {
       const dropped = this.queue.shift()!;
       this.counters.dropped++;
       this.options.logger.warn('utterance queue backlog full; oldest webhook message dropped (utterance stays stored)', {
-        conversationId: dropped.conversationId, messageId: dropped.messageId,
+        conversationId: dropped.conversationId,
+        messageId: dropped.messageId,
       });
     }
     this.schedule();
@@ -118,7 +119,9 @@ export class UtterancePublisher {
       for (const p of failed.filter((f) => !retry.includes(f))) {
         this.counters.dropped++;
         this.options.logger.error('webhook message could not be queued; dropped (utterance stays stored)', {
-          conversationId: p.conversationId, messageId: p.messageId, attempts: p.attempts,
+          conversationId: p.conversationId,
+          messageId: p.messageId,
+          attempts: p.attempts,
         });
       }
       this.queue.unshift(...retry);

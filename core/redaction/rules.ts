@@ -4,16 +4,7 @@
  * rules is reported under the first.
  */
 
-export const REDACTION_RULES = [
-  'credit-card',
-  'ssn',
-  'phone',
-  'email',
-  'digits-9',
-  'digits-10',
-  'long-digits',
-  'digits-3-4',
-] as const;
+export const REDACTION_RULES = ['credit-card', 'ssn', 'phone', 'email', 'digits-9', 'digits-10', 'long-digits', 'digits-3-4'] as const;
 
 export type RedactionRuleName = (typeof REDACTION_RULES)[number];
 

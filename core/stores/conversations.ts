@@ -117,7 +117,10 @@ export function createConversationsStore(options: ConversationsStoreOptions): Co
 
   async function storePendingSummary(conversationId: string, summary: StopResults): Promise<void> {
     const parts = updateExpression({ pendingSummary: summary, updatedAt: stamp() });
-    await conditionalUpdate(conversationId, withCondition(parts, 'attribute_exists(#conversationId)', { '#conversationId': 'conversationId' }));
+    await conditionalUpdate(
+      conversationId,
+      withCondition(parts, 'attribute_exists(#conversationId)', { '#conversationId': 'conversationId' }),
+    );
   }
 
   return {
@@ -125,7 +128,14 @@ export function createConversationsStore(options: ConversationsStoreOptions): Co
       if (!/^https?:\/\/[^/]+/.test(registration.gatewayUrl)) throw new Error('gatewayUrl must be an http(s) base URL');
       const openedAt = registration.openedAt ?? stamp();
       const parts = updateExpression(
-        { sessionId: registration.sessionId, gatewayUrl: registration.gatewayUrl, sessionState: 'open', openedAt, updatedAt: stamp(), expiresAt: expiresAt() },
+        {
+          sessionId: registration.sessionId,
+          gatewayUrl: registration.gatewayUrl,
+          sessionState: 'open',
+          openedAt,
+          updatedAt: stamp(),
+          expiresAt: expiresAt(),
+        },
         ['transcription'],
       );
       return conditionalUpdate(
@@ -136,7 +146,10 @@ export function createConversationsStore(options: ConversationsStoreOptions): Co
 
     markSessionClosing(conversationId, sessionId) {
       const parts = ofSession(updateExpression({ sessionState: 'closing', updatedAt: stamp() }), sessionId);
-      return conditionalUpdate(conversationId, withCondition(parts, `${parts.ConditionExpression} AND #sessionState = :open`, {}, { ':open': 'open' }));
+      return conditionalUpdate(
+        conversationId,
+        withCondition(parts, `${parts.ConditionExpression} AND #sessionState = :open`, {}, { ':open': 'open' }),
+      );
     },
 
     async markSessionClosed(conversationId, sessionId, pendingSummary) {

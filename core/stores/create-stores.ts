@@ -23,6 +23,8 @@ export function createStores(config: StoreConfig, options: { client?: DynamoDBDo
     conversations: createConversationsStore({ ...common, tableName: config.conversationsTable }),
     messages: createMessagesStore({ ...common, tableName: config.messagesTable }),
     live: createLiveCallsStore({ client, tableName: config.conversationsTable, now: options.now }),
-    ...(config.vocabularyTable ? { vocabulary: createVocabularyStore({ client, tableName: config.vocabularyTable, now: options.now }) } : {}),
+    ...(config.vocabularyTable
+      ? { vocabulary: createVocabularyStore({ client, tableName: config.vocabularyTable, now: options.now }) }
+      : {}),
   };
 }

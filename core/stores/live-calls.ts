@@ -70,7 +70,8 @@ export function createLiveCallsStore(options: LiveCallsStoreOptions): LiveCallsS
     if (live) set.liveShard = liveShardOf(conversationId);
     else remove.push('liveShard');
     // A probe has no registration: its item says which session it was, and that it is no call.
-    if (isProbe) Object.assign(set, { sessionId: view.sessionId, sessionState: 'closed', expiresAt: Math.floor(now() / 1000) + PROBE_TTL_SECONDS });
+    if (isProbe)
+      Object.assign(set, { sessionId: view.sessionId, sessionState: 'closed', expiresAt: Math.floor(now() / 1000) + PROBE_TTL_SECONDS });
     const parts = updateExpression(set, remove);
     const conditioned = isProbe
       ? parts

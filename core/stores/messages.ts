@@ -68,10 +68,28 @@ export interface MessagesStoreOptions {
 
 const MESSAGES_LIMIT = 1000;
 const DAY_SECONDS = 86_400;
-const LISTED: readonly (keyof StoredMessage)[] = ['text', 'role', 'externalId', 'messageId', 'createdTimestamp', 'clientTimestamp', 'tenant'];
+const LISTED: readonly (keyof StoredMessage)[] = [
+  'text',
+  'role',
+  'externalId',
+  'messageId',
+  'createdTimestamp',
+  'clientTimestamp',
+  'tenant',
+];
 const CONSOLE_FIELDS: readonly (keyof StoredMessage)[] = [
-  'messageId', 'externalConversationId', 'streamId', 'role', 'externalId', 'startMs', 'endMs', 'text', 'redactionOutput',
-  'clientTimestamp', 'createdTimestamp', 'delivery',
+  'messageId',
+  'externalConversationId',
+  'streamId',
+  'role',
+  'externalId',
+  'startMs',
+  'endMs',
+  'text',
+  'redactionOutput',
+  'clientTimestamp',
+  'createdTimestamp',
+  'delivery',
 ];
 
 export function createMessagesStore(options: MessagesStoreOptions): MessagesStore {

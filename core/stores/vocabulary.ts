@@ -58,7 +58,12 @@ function decodeCursor(text: string): Cursor {
 }
 
 function toItem(raw: Record<string, unknown>): CustomVocabularyItem {
-  return { id: String(raw.id), phrase: String(raw.phrase), soundsLike: (raw.soundsLike as string[] | undefined) ?? [], createdAt: String(raw.createdAt) };
+  return {
+    id: String(raw.id),
+    phrase: String(raw.phrase),
+    soundsLike: (raw.soundsLike as string[] | undefined) ?? [],
+    createdAt: String(raw.createdAt),
+  };
 }
 
 const newId = monotonicFactory();
@@ -124,12 +129,26 @@ export function createVocabularyStore(options: { client: DynamoDBDocumentClient;
     async create(tenant, item, maxEntries) {
       // A bound, not a transaction: two concurrent creates may both pass it, which costs one entry too many at most.
       const existing = await client.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'tenant' }, ExpressionAttributeValues: { ':t': tenant }, Select: 'COUNT', ConsistentRead: true }),
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#t = :t',
+          ExpressionAttributeNames: { '#t': 'tenant' },
+          ExpressionAttributeValues: { ':t': tenant },
+          Select: 'COUNT',
+          ConsistentRead: true,
+        }),
       );
       if ((existing.Count ?? 0) >= maxEntries) return undefined;
       const at = now();
-      const stored: CustomVocabularyItem = { id: newId(at), phrase: item.phrase, soundsLike: item.soundsLike, createdAt: new Date(at).toISOString() };
-      await client.send(new PutCommand({ TableName: tableName, Item: { tenant, ...stored }, ConditionExpression: 'attribute_not_exists(id)' }));
+      const stored: CustomVocabularyItem = {
+        id: newId(at),
+        phrase: item.phrase,
+        soundsLike: item.soundsLike,
+        createdAt: new Date(at).toISOString(),
+      };
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: { tenant, ...stored }, ConditionExpression: 'attribute_not_exists(id)' }),
+      );
       return stored;
     },
 

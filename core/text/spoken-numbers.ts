@@ -22,22 +22,42 @@ import type { Segment } from './segment.ts';
  */
 
 const UNITS: Readonly<Record<string, number>> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
 };
 const TEENS: Readonly<Record<string, number>> = {
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
-  seventeen: 17, eighteen: 18, nineteen: 19,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Readonly<Record<string, number>> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const SCALES: Readonly<Record<string, number>> = { thousand: 1e3, million: 1e6, billion: 1e9 };
 const REPEATS: Readonly<Record<string, number>> = { double: 2, triple: 3 };
 
-type Lexeme =
-  | { kind: 'unit' | 'teen' | 'tens' | 'compound'; value: number }
-  | { kind: 'hundred' }
-  | { kind: 'scale'; value: number };
+type Lexeme = { kind: 'unit' | 'teen' | 'tens' | 'compound'; value: number } | { kind: 'hundred' } | { kind: 'scale'; value: number };
 
 function own(table: Readonly<Record<string, number>>, word: string): number | undefined {
   return Object.hasOwn(table, word) ? table[word] : undefined;
@@ -290,11 +310,7 @@ function parseCents(words: readonly string[], i: number, end: number): { digits:
  * Rewrites the spoken numbers among `words[from, to)` (lower-case engine words) as digits. Every word
  * in the range lands in exactly one segment, in order.
  */
-export function normalizeNumberWords(
-  words: readonly string[],
-  from = 0,
-  to: number = words.length,
-): Segment[] {
+export function normalizeNumberWords(words: readonly string[], from = 0, to: number = words.length): Segment[] {
   const out: Segment[] = [];
   let i = from;
   while (i < to) {
@@ -332,5 +348,7 @@ export function normalizeNumberWords(
 /** String form of {@link normalizeNumberWords} for space-separated lower-case engine text. */
 export function normalizeSpokenNumbers(text: string): string {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  return normalizeNumberWords(words).map((s) => s.text).join(' ');
+  return normalizeNumberWords(words)
+    .map((s) => s.text)
+    .join(' ');
 }

@@ -178,10 +178,7 @@ function deadLetterOf(record: SQSRecord, reason: string, status: number | undefi
 }
 
 /** Exponential backoff per receive, in whole seconds (SQS visibility granularity). */
-export function backoffSeconds(
-  receiveCount: number,
-  deps: Pick<BatchDeps, 'retryBaseDelayMs' | 'retryMaxDelayMs'>,
-): number {
+export function backoffSeconds(receiveCount: number, deps: Pick<BatchDeps, 'retryBaseDelayMs' | 'retryMaxDelayMs'>): number {
   const ms = Math.min(deps.retryMaxDelayMs, deps.retryBaseDelayMs * 2 ** Math.max(0, receiveCount - 1));
   return Math.min(MAX_VISIBILITY_S, Math.ceil(ms / 1000));
 }

@@ -102,20 +102,14 @@ const envSchema = z.object({
   WEBHOOK_CLIENT_KEY_PEM: optionalString,
   WEBHOOK_CLIENT_KEY_PASSPHRASE: optionalString,
   WEBHOOK_SECRET_TOKEN_NAME: optionalString,
-  WEBHOOK_SECRET_TOKEN_LOCATION: z.preprocess(
-    (v) => (v === '' || v === undefined ? 'header' : v),
-    z.enum(['header', 'query']),
-  ),
+  WEBHOOK_SECRET_TOKEN_LOCATION: z.preprocess((v) => (v === '' || v === undefined ? 'header' : v), z.enum(['header', 'query'])),
   WEBHOOK_SECRET_TOKEN_VALUE: optionalString,
   WEBHOOK_OAUTH2_TOKEN_URL: optionalString,
   WEBHOOK_OAUTH2_CLIENT_ID: optionalString,
   WEBHOOK_OAUTH2_CLIENT_SECRET: optionalString,
   WEBHOOK_OAUTH2_SCOPE: optionalString,
   WEBHOOK_OAUTH2_AUDIENCE: optionalString,
-  WEBHOOK_OAUTH2_CLIENT_AUTH: z.preprocess(
-    (v) => (v === '' || v === undefined ? 'basic' : v),
-    z.enum(['basic', 'post']),
-  ),
+  WEBHOOK_OAUTH2_CLIENT_AUTH: z.preprocess((v) => (v === '' || v === undefined ? 'basic' : v), z.enum(['basic', 'post'])),
 });
 type ParsedEnv = z.infer<typeof envSchema>;
 
@@ -139,10 +133,7 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * Loads the configuration: the Secrets Manager overlay (if `WEBHOOK_SECRET_ARN` is set), then `*_FILE`
  * paths, then validation. `fetchSecret` is injected so tests and the local runtime need no AWS.
  */
-export async function loadWebhookConfig(
-  env: Env,
-  fetchSecret?: (arn: string) => Promise<string>,
-): Promise<WebhookConfig> {
+export async function loadWebhookConfig(env: Env, fetchSecret?: (arn: string) => Promise<string>): Promise<WebhookConfig> {
   const merged: Record<string, string | undefined> = { ...env };
   const arn = env.WEBHOOK_SECRET_ARN;
   if (arn) {
@@ -339,11 +330,7 @@ function checkClientPair(certPem: string, keyPem: string, passphrase: string | u
   if (Date.parse(cert.validTo) < Date.now()) problems.push('WEBHOOK_CLIENT_CERT_PEM has expired');
 }
 
-function checkSecretToken(
-  e: ParsedEnv,
-  modes: ReadonlySet<AuthMode>,
-  problems: string[],
-): SecretTokenSettings | undefined {
+function checkSecretToken(e: ParsedEnv, modes: ReadonlySet<AuthMode>, problems: string[]): SecretTokenSettings | undefined {
   const on = requireFor(
     'secret-token',
     modes,
@@ -358,7 +345,9 @@ function checkSecretToken(
   if (location === 'header') {
     if (!HEADER_TOKEN.test(e.WEBHOOK_SECRET_TOKEN_NAME)) {
       problems.push('WEBHOOK_SECRET_TOKEN_NAME is not a valid HTTP header name');
-    } else if (['content-type', 'content-length', 'host', 'connection', 'transfer-encoding'].includes(e.WEBHOOK_SECRET_TOKEN_NAME.toLowerCase())) {
+    } else if (
+      ['content-type', 'content-length', 'host', 'connection', 'transfer-encoding'].includes(e.WEBHOOK_SECRET_TOKEN_NAME.toLowerCase())
+    ) {
       problems.push('WEBHOOK_SECRET_TOKEN_NAME must not be a header the client sets itself');
     }
     if (!HEADER_VALUE.test(e.WEBHOOK_SECRET_TOKEN_VALUE)) {

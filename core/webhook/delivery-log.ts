@@ -9,14 +9,19 @@ import type { DeliveryRecorder } from './recorder.ts';
  * batch is delivered and are awaited by `settle()` before the batch returns; a failed write is logged
  * and never fails the delivery itself.
  */
-export function deliveryLog(messages: Pick<MessagesStore, 'recordDelivery'>, logger: AppLogger, now: () => number = Date.now): DeliveryRecorder {
+export function deliveryLog(
+  messages: Pick<MessagesStore, 'recordDelivery'>,
+  logger: AppLogger,
+  now: () => number = Date.now,
+): DeliveryRecorder {
   const pending = new Set<Promise<void>>();
   const write = (conversationId: string, messageId: string, record: Omit<DeliveryRecord, 'at'>) => {
     const done = messages
       .recordDelivery(conversationId, messageId, { ...record, at: new Date(now()).toISOString() })
       .then(
         () => undefined,
-        (error: unknown) => logger.warn('delivery outcome not recorded for the console', { conversationId, messageId, error: (error as Error).name }),
+        (error: unknown) =>
+          logger.warn('delivery outcome not recorded for the console', { conversationId, messageId, error: (error as Error).name }),
       )
       .finally(() => pending.delete(done));
     pending.add(done);
@@ -24,10 +29,22 @@ export function deliveryLog(messages: Pick<MessagesStore, 'recordDelivery'>, log
   const ms = (v: number) => Math.round(v * 10) / 10;
   return {
     delivered(m, r) {
-      write(m.conversationId, m.messageId, { outcome: 'delivered', status: r.status, reason: r.reason, attempt: m.receiveCount, latencyMs: ms(r.latencyMs) });
+      write(m.conversationId, m.messageId, {
+        outcome: 'delivered',
+        status: r.status,
+        reason: r.reason,
+        attempt: m.receiveCount,
+        latencyMs: ms(r.latencyMs),
+      });
     },
     failed(m, r) {
-      write(m.conversationId, m.messageId, { outcome: 'failed', status: r.status, reason: r.reason, attempt: m.receiveCount, latencyMs: ms(r.latencyMs) });
+      write(m.conversationId, m.messageId, {
+        outcome: 'failed',
+        status: r.status,
+        reason: r.reason,
+        attempt: m.receiveCount,
+        latencyMs: ms(r.latencyMs),
+      });
     },
     dropped(m) {
       write(m.conversationId, m.messageId, { outcome: 'dropped', reason: 'past deadline', attempt: m.receiveCount });

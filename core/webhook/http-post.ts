@@ -81,10 +81,13 @@ function postOnce(url: URL, payload: string, options: PostOptions, timeoutMs: nu
         res.on('aborted', () => finish({ status }));
       },
     );
-    const timer = setTimeout(() => {
-      finish({ error: 'timeout' });
-      req.destroy();
-    }, Math.max(1, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        finish({ error: 'timeout' });
+        req.destroy();
+      },
+      Math.max(1, timeoutMs),
+    );
     req.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? 'request-error';
       finish({ error: code, staleSocket: req.reusedSocket && !responded && STALE_SOCKET_ERRORS.has(code) });

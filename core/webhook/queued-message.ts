@@ -43,7 +43,10 @@ export const webhookBodySchema = z.object({
     message: z.literal('transcript'),
     start: z.number().int().nonnegative(),
     end: z.number().int().nonnegative(),
-    utterance: z.array(z.object({ text: z.string(), token: z.array(tokenSchema).optional() })).min(1).max(2),
+    utterance: z
+      .array(z.object({ text: z.string(), token: z.array(tokenSchema).optional() }))
+      .min(1)
+      .max(2),
   }),
 });
 

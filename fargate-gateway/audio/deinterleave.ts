@@ -1,10 +1,4 @@
-import {
-  decodeMulaw,
-  LITTLE_ENDIAN,
-  MULAW_DECODE_HI,
-  MULAW_DECODE_LO,
-  MULAW_DECODE_TABLE,
-} from './mulaw.ts';
+import { decodeMulaw, LITTLE_ENDIAN, MULAW_DECODE_HI, MULAW_DECODE_LO, MULAW_DECODE_TABLE } from './mulaw.ts';
 
 export interface SplitFrame {
   /** PCM16 per channel, in the frame's (negotiated) channel order. */
@@ -23,11 +17,7 @@ export interface SplitFrame {
  * allocation per frame, the gateway's case), so a consumer may keep them but must copy before it
  * transfers one to another thread.
  */
-export function splitChannels(
-  frame: Uint8Array,
-  channelCount: 1 | 2,
-  into?: readonly Int16Array[],
-): SplitFrame {
+export function splitChannels(frame: Uint8Array, channelCount: 1 | 2, into?: readonly Int16Array[]): SplitFrame {
   if (channelCount !== 1 && channelCount !== 2) {
     throw new RangeError(`splitChannels: channelCount must be 1 or 2, got ${String(channelCount)}`);
   }

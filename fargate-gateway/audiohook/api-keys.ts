@@ -69,18 +69,21 @@ export function parseApiKeys(env: Env): ParsedApiKeys {
 
   const list = env.AUDIOHOOK_API_KEYS ?? '';
   // Empty entries are skipped so a trailing comma or a line break between entries is harmless.
-  list.split(',').map((entry) => entry.trim()).forEach((entry, index) => {
-    if (entry === '') return;
-    const where = `AUDIOHOOK_API_KEYS entry ${index + 1}`;
-    const colon = entry.indexOf(':');
-    // Required even for keys without a secret, so a forgotten colon cannot turn `key<secret>` into
-    // an unsigned key.
-    if (colon < 0) {
-      errors.push(`${where}: expected 'key:secret' (write 'key:' for a key without a secret)`);
-      return;
-    }
-    add(where, entry.slice(0, colon).trim(), entry.slice(colon + 1).trim());
-  });
+  list
+    .split(',')
+    .map((entry) => entry.trim())
+    .forEach((entry, index) => {
+      if (entry === '') return;
+      const where = `AUDIOHOOK_API_KEYS entry ${index + 1}`;
+      const colon = entry.indexOf(':');
+      // Required even for keys without a secret, so a forgotten colon cannot turn `key<secret>` into
+      // an unsigned key.
+      if (colon < 0) {
+        errors.push(`${where}: expected 'key:secret' (write 'key:' for a key without a secret)`);
+        return;
+      }
+      add(where, entry.slice(0, colon).trim(), entry.slice(colon + 1).trim());
+    });
 
   if (errors.length > 0) throw new ApiKeyConfigError(`Invalid AudioHook API key configuration:\n  ${errors.join('\n  ')}`);
   return { keys: createApiKeySet(entries), warnings };

@@ -12,7 +12,11 @@ function usable(m: MediaFormat): boolean {
   const known = m.channels.every((c) => c === 'external' || c === 'internal');
   const distinct = new Set(m.channels).size === m.channels.length;
   return (
-    m.type === 'audio' && m.format === 'PCMU' && m.rate === 8000 && known && distinct &&
+    m.type === 'audio' &&
+    m.format === 'PCMU' &&
+    m.rate === 8000 &&
+    known &&
+    distinct &&
     (m.channels.length === 1 || m.channels.length === 2)
   );
 }

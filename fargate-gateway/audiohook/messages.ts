@@ -45,9 +45,7 @@ export interface ServerMessage {
   parameters: Record<string, unknown>;
 }
 
-export type ParseOutcome =
-  | { ok: true; message: ClientMessage; warnings: string[] }
-  | { ok: false; fatal: true; reason: string };
+export type ParseOutcome = { ok: true; message: ClientMessage; warnings: string[] } | { ok: false; fatal: true; reason: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -100,7 +98,9 @@ export interface OpenParameters {
 }
 
 /** `open` is the one message whose breaches are fatal (§16): the session cannot work without it. */
-export function parseOpenParameters(parameters: Record<string, unknown>): { ok: true; open: OpenParameters } | { ok: false; reason: string } {
+export function parseOpenParameters(
+  parameters: Record<string, unknown>,
+): { ok: true; open: OpenParameters } | { ok: false; reason: string } {
   const { organizationId, conversationId, media } = parameters;
   if (typeof organizationId !== 'string' || organizationId.length === 0) return { ok: false, reason: 'open without "organizationId"' };
   if (typeof conversationId !== 'string' || conversationId.length === 0) return { ok: false, reason: 'open without "conversationId"' };

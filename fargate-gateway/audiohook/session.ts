@@ -88,7 +88,11 @@ export interface SessionTimeouts {
 }
 
 const DEFAULT_TIMEOUTS: SessionTimeouts = {
-  idleMs: 30_000, flushBudgetMs: 5_000, closeLingerMs: 10_000, disconnectGraceMs: 10_000, rejectedGraceMs: 2_000,
+  idleMs: 30_000,
+  flushBudgetMs: 5_000,
+  closeLingerMs: 10_000,
+  disconnectGraceMs: 10_000,
+  rejectedGraceMs: 2_000,
 };
 /**
  * Genesys's budget for server messages (protocol §14): about 5 `event`s a second with bursts of 25.
@@ -124,7 +128,13 @@ export class AudioHookSession {
   open: OpenParameters | undefined;
   media: SelectedMedia | undefined;
   readonly counters: SessionCounters = {
-    textMessages: 0, binaryFrames: 0, droppedFrames: 0, seqGaps: 0, serverseqAhead: 0, ignoredMessages: 0, droppedEntities: 0,
+    textMessages: 0,
+    binaryFrames: 0,
+    droppedFrames: 0,
+    seqGaps: 0,
+    serverseqAhead: 0,
+    ignoredMessages: 0,
+    droppedEntities: 0,
   };
   /** Wall-clock ms when `opened` was sent: position zero of the audio timeline (api-contract §4.2). */
   openedAt: number | undefined;
@@ -194,7 +204,8 @@ export class AudioHookSession {
   onSocketClosed(): void {
     if (this.state === 'finalized') return;
     const abrupt = this.state !== 'closed';
-    if (abrupt && this.authState !== 'rejected') this.logger.warn('socket closed without a completed close transaction', { state: this.state });
+    if (abrupt && this.authState !== 'rejected')
+      this.logger.warn('socket closed without a completed close transaction', { state: this.state });
     const suppressed = this.warnings.suppressed();
     if (suppressed) this.logger.warn('repeated warnings were not logged', { suppressed });
     this.state = 'finalized';
@@ -216,10 +227,13 @@ export class AudioHookSession {
     this.send('disconnect', info ? { reason, info } : { reason });
     const rejected = this.authState === 'rejected';
     if (!rejected) this.logger.info('disconnect sent', { reason }); // a rejection was logged by authentication
-    this.lingerTimer = setTimeout(() => {
-      if (!rejected) this.logger.warn('client did not close after disconnect; dropping the socket');
-      this.transport.terminate();
-    }, rejected ? this.timeouts.rejectedGraceMs : this.timeouts.disconnectGraceMs);
+    this.lingerTimer = setTimeout(
+      () => {
+        if (!rejected) this.logger.warn('client did not close after disconnect; dropping the socket');
+        this.transport.terminate();
+      },
+      rejected ? this.timeouts.rejectedGraceMs : this.timeouts.disconnectGraceMs,
+    );
   }
 
   /** Server-initiated pause (§8). Only while streaming; the client confirms with `paused`. */
@@ -363,14 +377,22 @@ export class AudioHookSession {
       return;
     }
     switch (msg.type) {
-      case 'open': return this.onOpen(msg);
-      case 'ping': return this.onPing();
-      case 'close': return void this.onClose(msg);
-      case 'paused': return this.onPaused();
-      case 'resumed': return this.onResumed(msg);
-      case 'discarded': return this.onDiscarded(msg);
-      case 'update': return this.onUpdate(msg);
-      case 'error': return this.onClientError(msg);
+      case 'open':
+        return this.onOpen(msg);
+      case 'ping':
+        return this.onPing();
+      case 'close':
+        return void this.onClose(msg);
+      case 'paused':
+        return this.onPaused();
+      case 'resumed':
+        return this.onResumed(msg);
+      case 'discarded':
+        return this.onDiscarded(msg);
+      case 'update':
+        return this.onUpdate(msg);
+      case 'error':
+        return this.onClientError(msg);
       default:
         this.counters.ignoredMessages++;
         this.warn('unknown message type ignored', { type: String(msg.type).slice(0, 64) });
@@ -447,10 +469,13 @@ export class AudioHookSession {
     this.logger.info('close received', { reason: typeof msg.parameters.reason === 'string' ? msg.parameters.reason : undefined });
     if (this.handler) {
       let budget: NodeJS.Timeout | undefined;
-      const expired = new Promise<'expired'>((resolve) => { budget = setTimeout(() => resolve('expired'), this.timeouts.flushBudgetMs); });
+      const expired = new Promise<'expired'>((resolve) => {
+        budget = setTimeout(() => resolve('expired'), this.timeouts.flushBudgetMs);
+      });
       try {
         const outcome = await Promise.race([this.handler.closing().then(() => 'flushed' as const), expired]);
-        if (outcome === 'expired') this.logger.warn('flush budget exceeded; sending closed, results keep persisting', { budgetMs: this.timeouts.flushBudgetMs });
+        if (outcome === 'expired')
+          this.logger.warn('flush budget exceeded; sending closed, results keep persisting', { budgetMs: this.timeouts.flushBudgetMs });
       } catch (error) {
         this.logger.error('flush on close failed', { error });
       } finally {

@@ -166,7 +166,9 @@ export function verifySignature(request: SignedRequest, lookupSecret: SecretLook
     // adds nothing we could check. Genesys only signs when its integration has a secret, so this means
     // our configuration lags the integration's; rejecting would drop every call over a setting that
     // does not weaken the check we do make. Accept, and surface it as a warning to fix the config.
-    const warnings = anySignatureHeader ? ['signature headers present but the API key has no secret configured; signature not verified'] : [];
+    const warnings = anySignatureHeader
+      ? ['signature headers present but the API key has no secret configured; signature not verified']
+      : [];
     return { ok: true, apiKey, signed: false, warnings };
   }
   if (!anySignatureHeader) {

@@ -72,7 +72,9 @@ function wordTokens(t: FinalTranscript, confidence: number): unknown[] {
     return {
       type: 'word',
       value,
-      confidence: clamp(mean(t.words?.filter((w) => w.kind === 'word' && w.startMs < endMs && w.endMs > startMs).map((w) => w.confidence)) ?? confidence),
+      confidence: clamp(
+        mean(t.words?.filter((w) => w.kind === 'word' && w.startMs < endMs && w.endMs > startMs).map((w) => w.confidence)) ?? confidence,
+      ),
       offset: seconds(startMs),
       duration: seconds(endMs - startMs),
       language: t.language,

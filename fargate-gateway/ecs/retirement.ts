@@ -57,7 +57,10 @@ export class TaskRetirement {
     try {
       next = await this.options.check();
     } catch (error) {
-      this.options.logger.warn('service membership check failed; keeping the current state', { error: (error as Error).message, retiring: this.current.retire });
+      this.options.logger.warn('service membership check failed; keeping the current state', {
+        error: (error as Error).message,
+        retiring: this.current.retire,
+      });
       return;
     }
     if (!next || sameRetirement(next, this.current)) return;

@@ -41,7 +41,10 @@ export function decideRetirement(s: ServiceSnapshot): Retirement {
 }
 
 /** Reads a ServiceSnapshot for one task through the ECS API (3–4 calls; every task polls on its own). */
-export async function readServiceSnapshot(client: ECSClient, task: { taskArn: string; cluster: string }): Promise<ServiceSnapshot | undefined> {
+export async function readServiceSnapshot(
+  client: ECSClient,
+  task: { taskArn: string; cluster: string },
+): Promise<ServiceSnapshot | undefined> {
   const { cluster, taskArn } = task;
   const [self] = (await client.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks ?? [];
   // A task started outside a service (RunTask) has nobody to be superseded by.
@@ -60,7 +63,8 @@ export async function readServiceSnapshot(client: ECSClient, task: { taskArn: st
   const primaryTasks: ServiceSnapshot['primaryTasks'] = [];
   for (let i = 0; i < arns.length; i += 100) {
     for (const t of (await client.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }))).tasks ?? []) {
-      if (t.taskArn && t.startedBy === primary?.id && t.lastStatus !== 'STOPPED') primaryTasks.push({ taskArn: t.taskArn, startedAt: t.startedAt ?? t.createdAt });
+      if (t.taskArn && t.startedBy === primary?.id && t.lastStatus !== 'STOPPED')
+        primaryTasks.push({ taskArn: t.taskArn, startedAt: t.startedAt ?? t.createdAt });
     }
   }
   return {

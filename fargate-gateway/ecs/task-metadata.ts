@@ -13,7 +13,11 @@ export interface TaskMetadata {
 export async function readTaskMetadata(metadataUri: string, fetchImpl: typeof fetch = fetch): Promise<TaskMetadata> {
   const res = await fetchImpl(`${metadataUri}/task`, { signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`ECS task metadata answered HTTP ${res.status}`);
-  const task = (await res.json()) as { TaskARN?: unknown; Cluster?: unknown; Containers?: Array<{ Networks?: Array<{ IPv4Addresses?: string[] }> }> };
+  const task = (await res.json()) as {
+    TaskARN?: unknown;
+    Cluster?: unknown;
+    Containers?: Array<{ Networks?: Array<{ IPv4Addresses?: string[] }> }>;
+  };
   if (typeof task.TaskARN !== 'string' || typeof task.Cluster !== 'string') throw new Error('ECS task metadata lacks TaskARN or Cluster');
   const ipv4 = task.Containers?.flatMap((c) => c.Networks ?? []).flatMap((n) => n.IPv4Addresses ?? [])[0];
   return { taskArn: task.TaskARN, cluster: task.Cluster, ipv4 };

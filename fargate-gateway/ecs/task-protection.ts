@@ -64,7 +64,12 @@ export class TaskProtection {
     const url = `${this.options.agentUri}/task-protection/v1/state`;
     const body = protect ? { ProtectionEnabled: true, ExpiresInMinutes: this.expiresInMinutes } : { ProtectionEnabled: false };
     try {
-      const res = await this.fetchImpl(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+      const res = await this.fetchImpl(url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5_000),
+      });
       if (!res.ok) {
         this.options.logger.warn('task protection request refused', { status: res.status, protect });
         return false;

@@ -94,7 +94,8 @@ export class LivePublisher {
       const utterances = this.utterances.get(tracked.conversationId) ?? tracked.view.utterances;
       const view = { ...tracked.view, state: 'closed' as const, utterances, publishedAt: new Date(this.now()).toISOString() };
       writes.push(this.options.store.end(tracked.conversationId, view));
-      if (![...this.tracked.values()].some((t) => t.conversationId === tracked.conversationId)) this.utterances.delete(tracked.conversationId);
+      if (![...this.tracked.values()].some((t) => t.conversationId === tracked.conversationId))
+        this.utterances.delete(tracked.conversationId);
     }
 
     const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');

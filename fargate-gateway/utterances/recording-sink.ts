@@ -18,7 +18,11 @@ export function recordingSink(options: { messages: MessagesStore; publisher?: Ut
         options.publisher?.publish(utterance);
       }
       options.logger.debug('utterance recorded', {
-        conversationId: utterance.conversationId, messageId: utterance.messageId, role: utterance.role, startMs: utterance.startMs, endMs: utterance.endMs,
+        conversationId: utterance.conversationId,
+        messageId: utterance.messageId,
+        role: utterance.role,
+        startMs: utterance.startMs,
+        endMs: utterance.endMs,
       });
     },
   };

@@ -1,7 +1,13 @@
 import { monotonicFactory } from 'ulid';
 import type { Role } from '#core/domain/participant.ts';
 import { ROLES } from '#core/domain/participant.ts';
-import { SUPPORTED_LANGUAGES, streamStatus, type StreamStatus, type StreamSummary, type TranscriptionSettings } from '#core/domain/transcription.ts';
+import {
+  SUPPORTED_LANGUAGES,
+  streamStatus,
+  type StreamStatus,
+  type StreamSummary,
+  type TranscriptionSettings,
+} from '#core/domain/transcription.ts';
 import type { Utterance } from '#core/domain/utterance.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts';
@@ -99,8 +105,20 @@ export class TranscriptionSpan {
     this.startedAt = this.now();
     const present = new Set(options.presentRoles);
     this.participants = {
-      customer: { streamId: options.streamIds.customer, status: present.has('customer') ? 1000 : 4080, stopped: !present.has('customer'), samples: 0, transcripts: 0 },
-      agent: { streamId: options.streamIds.agent, status: present.has('agent') ? 1000 : 4080, stopped: !present.has('agent'), samples: 0, transcripts: 0 },
+      customer: {
+        streamId: options.streamIds.customer,
+        status: present.has('customer') ? 1000 : 4080,
+        stopped: !present.has('customer'),
+        samples: 0,
+        transcripts: 0,
+      },
+      agent: {
+        streamId: options.streamIds.agent,
+        status: present.has('agent') ? 1000 : 4080,
+        stopped: !present.has('agent'),
+        samples: 0,
+        transcripts: 0,
+      },
     };
     this.language = options.language;
     // Recognition never waits for the vocabulary and never fails because of it; the first finals wait
@@ -217,7 +235,10 @@ export class TranscriptionSpan {
     });
     const complete = await Promise.race([flushed, expired]);
     clearTimeout(budget);
-    if (!complete) this.options.logger.warn('recognition still flushing at the end of the budget; later results are still recorded', { budgetMs: this.options.flushBudgetMs ?? 5_000 });
+    if (!complete)
+      this.options.logger.warn('recognition still flushing at the end of the budget; later results are still recorded', {
+        budgetMs: this.options.flushBudgetMs ?? 5_000,
+      });
     const streamingSeconds = Math.ceil((this.now() - this.startedAt) / 1000);
     const report = {} as SpanReport;
     for (const role of ROLES) {

@@ -22,7 +22,11 @@ export function createCustomVocabulariesHandler(runtime: () => ApiRuntime | Prom
         const id = event.pathParameters?.customVocabularyId;
         if (id === undefined) {
           if (event.httpMethod === 'POST') return new ApiReply(201, await createCustomVocabulary(request.body, principal, rt));
-          return listCustomVocabularies({ pageSize: queryParameter(event, 'pageSize'), cursor: queryParameter(event, 'cursor') }, principal, rt);
+          return listCustomVocabularies(
+            { pageSize: queryParameter(event, 'pageSize'), cursor: queryParameter(event, 'cursor') },
+            principal,
+            rt,
+          );
         }
         if (event.httpMethod === 'DELETE') {
           await deleteCustomVocabulary(id, principal, rt);

@@ -4,7 +4,9 @@ import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
 import { defaultFileExporterRuntime, type FileExporterRuntime } from './runtime.ts';
 
 /** POST /fileexporter/v1/static/{listfeeds,listfeedversions,listfeedformats,listfeeddates,listfeedintervals,listfeedfiles,getfeedfile}[/] */
-export function createFileExporterHandler(runtime: () => FileExporterRuntime | Promise<FileExporterRuntime> = defaultFileExporterRuntime): ApiHandler {
+export function createFileExporterHandler(
+  runtime: () => FileExporterRuntime | Promise<FileExporterRuntime> = defaultFileExporterRuntime,
+): ApiHandler {
   return apiHandler(
     {
       name: 'file-exporter',

@@ -10,7 +10,10 @@ export interface FileExporterRuntime {
   feed: FeedDeps;
 }
 
-export function createFileExporterRuntime(env: NodeJS.ProcessEnv = process.env, api: () => ApiRuntime = defaultApiRuntime): FileExporterRuntime {
+export function createFileExporterRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  api: () => ApiRuntime = defaultApiRuntime,
+): FileExporterRuntime {
   const config = loadFeedConfig(env);
   return {
     api: api(),

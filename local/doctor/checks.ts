@@ -30,7 +30,11 @@ const DAY_MS = 86_400_000;
 export async function checkTls(url: URL, options: { ca?: string; timeoutMs?: number; now?: number } = {}): Promise<Verdict> {
   const step = `TLS certificate of ${url.host}`;
   if (url.protocol !== 'wss:' && url.protocol !== 'https:') {
-    return { step, status: 'warn', summary: `${url.protocol}// is not encrypted; Genesys Cloud connects only to wss:// and the API should be https://` };
+    return {
+      step,
+      status: 'warn',
+      summary: `${url.protocol}// is not encrypted; Genesys Cloud connects only to wss:// and the API should be https://`,
+    };
   }
   const host = url.hostname;
   const port = Number(url.port || 443);
@@ -59,18 +63,40 @@ export async function checkTls(url: URL, options: { ca?: string; timeoutMs?: num
   });
 }
 
-function judgeCertificate(step: string, host: string, cert: PeerCertificate, authorized: boolean, error: Error | string | null | undefined, now: number): Verdict {
+function judgeCertificate(
+  step: string,
+  host: string,
+  cert: PeerCertificate,
+  authorized: boolean,
+  error: Error | string | null | undefined,
+  now: number,
+): Verdict {
   const chain: string[] = [];
-  for (let c: PeerCertificate | undefined = cert, seen = new Set<string>(); c && c.fingerprint256 && !seen.has(c.fingerprint256); c = (c as tls.DetailedPeerCertificate).issuerCertificate) {
+  for (
+    let c: PeerCertificate | undefined = cert, seen = new Set<string>();
+    c && c.fingerprint256 && !seen.has(c.fingerprint256);
+    c = (c as tls.DetailedPeerCertificate).issuerCertificate
+  ) {
     seen.add(c.fingerprint256);
     chain.push(String(c.subject?.CN ?? c.subject?.O ?? '(no name)'));
   }
   const validTo = Date.parse(cert.valid_to);
   const daysLeft = Math.floor((validTo - now) / DAY_MS);
-  const details = { subject: cert.subject?.CN, issuer: cert.issuer?.CN ?? cert.issuer?.O, validTo: new Date(validTo).toISOString(), daysLeft, chain };
+  const details = {
+    subject: cert.subject?.CN,
+    issuer: cert.issuer?.CN ?? cert.issuer?.O,
+    validTo: new Date(validTo).toISOString(),
+    daysLeft,
+    chain,
+  };
   const identity = tls.checkServerIdentity(host, cert);
   if (!authorized) {
-    return { step, status: 'fail', summary: `the certificate is not trusted (${String(error)}): Genesys will refuse the connection; serve the full chain from a public CA`, details };
+    return {
+      step,
+      status: 'fail',
+      summary: `the certificate is not trusted (${String(error)}): Genesys will refuse the connection; serve the full chain from a public CA`,
+      details,
+    };
   }
   if (identity) return { step, status: 'fail', summary: `the certificate does not name ${host} (${identity.message})`, details };
   if (daysLeft < 0) return { step, status: 'fail', summary: `the certificate expired on ${details.validTo}`, details };
@@ -91,16 +117,29 @@ export async function checkProbe(url: string, creds: AudioHookCredentials): Prom
   try {
     await client.connect();
   } catch (e) {
-    return { step, status: 'fail', summary: `the gateway refused the WebSocket upgrade (${errorText(e)}): check the URL, the API key and the client secret` };
+    return {
+      step,
+      status: 'fail',
+      summary: `the gateway refused the WebSocket upgrade (${errorText(e)}): check the URL, the API key and the client secret`,
+    };
   }
   try {
     const opened = await client.open();
     if (opened.type !== 'opened') {
-      return { step, status: 'fail', summary: `the gateway answered the probe with ${opened.type} (${JSON.stringify(opened.parameters).slice(0, 200)}): check the API key and client secret` };
+      return {
+        step,
+        status: 'fail',
+        summary: `the gateway answered the probe with ${opened.type} (${JSON.stringify(opened.parameters).slice(0, 200)}): check the API key and client secret`,
+      };
     }
     const closed = await client.close();
     return closed?.type === 'closed'
-      ? { step, status: 'pass', summary: 'the gateway accepted the signed connection probe and closed it cleanly, as Genesys expects when you save the integration' }
+      ? {
+          step,
+          status: 'pass',
+          summary:
+            'the gateway accepted the signed connection probe and closed it cleanly, as Genesys expects when you save the integration',
+        }
       : { step, status: 'warn', summary: 'the probe was opened but not closed with closed' };
   } catch (e) {
     await client.drop().catch(() => undefined);
@@ -122,7 +161,11 @@ export interface CallCheckOptions {
 export async function checkCall(options: CallCheckOptions): Promise<Verdict[]> {
   const conversationId = randomUUID();
   const api = options.api ? startStopApi(options.api) : undefined;
-  let start: Verdict = { step: 'start-streaming', status: 'skip', summary: 'no API URL and credentials given (--api-url, --api-id, API_SECRET)' };
+  let start: Verdict = {
+    step: 'start-streaming',
+    status: 'skip',
+    summary: 'no API URL and credentials given (--api-url, --api-id, API_SECRET)',
+  };
   let stop: Verdict = { ...start, step: 'stop-streaming' };
   try {
     const call = await simulateCall({
@@ -136,26 +179,56 @@ export async function checkCall(options: CallCheckOptions): Promise<Verdict[]> {
         start =
           r.status === 200
             ? { step: 'start-streaming', status: 'pass', summary: 'the API started transcription of the live call' }
-            : { step: 'start-streaming', status: 'fail', summary: `start-streaming answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}` };
+            : {
+                step: 'start-streaming',
+                status: 'fail',
+                summary: `start-streaming answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`,
+              };
       },
       beforeClose: async () => {
         if (!api) return;
         const r = await api.stop(conversationId);
         const body = r.body as { autotranscribeResponse?: Record<string, { summary?: { transcripts?: number } }> };
-        const transcripts = ['customer', 'agent'].reduce((n, role) => n + (body.autotranscribeResponse?.[role]?.summary?.transcripts ?? 0), 0);
+        const transcripts = ['customer', 'agent'].reduce(
+          (n, role) => n + (body.autotranscribeResponse?.[role]?.summary?.transcripts ?? 0),
+          0,
+        );
         stop =
           r.status === 200
-            ? { step: 'stop-streaming', status: 'pass', summary: `the API stopped transcription and reported ${transcripts} utterances`, details: { transcripts } }
-            : { step: 'stop-streaming', status: 'fail', summary: `stop-streaming answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}` };
+            ? {
+                step: 'stop-streaming',
+                status: 'pass',
+                summary: `the API stopped transcription and reported ${transcripts} utterances`,
+                details: { transcripts },
+              }
+            : {
+                step: 'stop-streaming',
+                status: 'fail',
+                summary: `stop-streaming answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`,
+              };
       },
     });
     const session: Verdict =
       call.violations.length === 0 && call.client.closeCode !== undefined
-        ? { step: 'signed session', status: 'pass', summary: `a signed session streamed ${(call.audioMsSent / 1000).toFixed(1)} s of call audio and closed cleanly`, details: { conversationId } }
-        : { step: 'signed session', status: 'fail', summary: `the session did not follow the protocol: ${call.violations.slice(0, 3).join('; ') || 'not closed'}`, details: { conversationId } };
+        ? {
+            step: 'signed session',
+            status: 'pass',
+            summary: `a signed session streamed ${(call.audioMsSent / 1000).toFixed(1)} s of call audio and closed cleanly`,
+            details: { conversationId },
+          }
+        : {
+            step: 'signed session',
+            status: 'fail',
+            summary: `the session did not follow the protocol: ${call.violations.slice(0, 3).join('; ') || 'not closed'}`,
+            details: { conversationId },
+          };
     return [session, start, stop];
   } catch (e) {
-    return [{ step: 'signed session', status: 'fail', summary: `the synthetic call failed: ${errorText(e)}`, details: { conversationId } }, start, stop];
+    return [
+      { step: 'signed session', status: 'fail', summary: `the synthetic call failed: ${errorText(e)}`, details: { conversationId } },
+      start,
+      stop,
+    ];
   }
 }
 
@@ -180,7 +253,11 @@ export async function checkWebhook(env: Record<string, string | undefined>): Pro
     const r = await deliverer.deliver(JSON.stringify(webhookBody(first!.utterance)));
     const target = `${config.url.origin}${config.url.pathname}`;
     return r.ok
-      ? { step, status: 'pass', summary: `${target} accepted a transcript webhook (${r.status}, ${Math.round(r.latencyMs)} ms, auth ${[...config.modes].join('+')})` }
+      ? {
+          step,
+          status: 'pass',
+          summary: `${target} accepted a transcript webhook (${r.status}, ${Math.round(r.latencyMs)} ms, auth ${[...config.modes].join('+')})`,
+        }
       : { step, status: 'fail', summary: `${target} did not accept a transcript webhook: ${r.reason}` };
   } finally {
     deliverer.close();

@@ -90,7 +90,9 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
       })
     : undefined;
 
-  console.log(`calling ${url} with ${wav} (${audio.channels === 2 ? 'stereo' : 'mono'}, ${(audio.durationMs / 1000).toFixed(1)} s${values.fast ? ', fast' : ''})`);
+  console.log(
+    `calling ${url} with ${wav} (${audio.channels === 2 ? 'stereo' : 'mono'}, ${(audio.durationMs / 1000).toFixed(1)} s${values.fast ? ', fast' : ''})`,
+  );
   const interactive = process.stdout.isTTY;
   let lastPrinted = -Infinity;
   const result = await simulateCall({
@@ -104,7 +106,9 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
     frameMs,
     pauses,
     afterOpened: async (client) => {
-      console.log(`opened: session ${client.sessionId}, conversation ${client.conversationId}, media ${JSON.stringify(client.selectedMedia?.channels ?? [])}`);
+      console.log(
+        `opened: session ${client.sessionId}, conversation ${client.conversationId}, media ${JSON.stringify(client.selectedMedia?.channels ?? [])}`,
+      );
       if (!api) return;
       const started = await api.start({
         guid: client.conversationId,

@@ -117,12 +117,14 @@ export class AudioHookClient {
     }
     const ws = new WebSocket(url, { headers, perMessageDeflate: false, followRedirects: false });
     this.ws = ws;
-    this.closedSocket = new Promise((resolve) => ws.once('close', (code) => {
-      this.stopPinging();
-      this.closeCode = code;
-      this.state = 'closed';
-      resolve();
-    }));
+    this.closedSocket = new Promise((resolve) =>
+      ws.once('close', (code) => {
+        this.stopPinging();
+        this.closeCode = code;
+        this.state = 'closed';
+        resolve();
+      }),
+    );
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -207,7 +209,14 @@ export class AudioHookClient {
     if (type === 'open' && this.state === 'idle') this.state = 'opening';
     if (type === 'close' && this.state !== 'closed') this.state = 'closing';
     const message = {
-      version: '2', id: this.sessionId, type, seq, serverseq: this.lastServerSeq, position: this.position, parameters, ...overrides,
+      version: '2',
+      id: this.sessionId,
+      type,
+      seq,
+      serverseq: this.lastServerSeq,
+      position: this.position,
+      parameters,
+      ...overrides,
     };
     this.sendRaw(JSON.stringify(message));
     return seq;
@@ -304,8 +313,16 @@ export class AudioHookClient {
   private check(m: ServerMessage): void {
     const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
     const envelopeOk =
-      m !== null && typeof m === 'object' && m.version === '2' && typeof m.id === 'string' && typeof m.type === 'string' &&
-      isInt(m.seq) && isInt(m.clientseq) && typeof m.parameters === 'object' && m.parameters !== null && !Array.isArray(m.parameters);
+      m !== null &&
+      typeof m === 'object' &&
+      m.version === '2' &&
+      typeof m.id === 'string' &&
+      typeof m.type === 'string' &&
+      isInt(m.seq) &&
+      isInt(m.clientseq) &&
+      typeof m.parameters === 'object' &&
+      m.parameters !== null &&
+      !Array.isArray(m.parameters);
     if (!envelopeOk) {
       this.violations.push(`400: not an AudioHook server message: ${JSON.stringify(m).slice(0, 200)}`);
       return;
@@ -324,8 +341,12 @@ export class AudioHookClient {
           const chosen = media[0] as MediaOffer;
           const offers = this.options.media ?? DEFAULT_MEDIA_OFFERS;
           const match = offers.find(
-            (o) => o.type === chosen.type && o.format === chosen.format && o.rate === chosen.rate &&
-              o.channels.length === chosen.channels?.length && o.channels.every((c, i) => c === chosen.channels[i]),
+            (o) =>
+              o.type === chosen.type &&
+              o.format === chosen.format &&
+              o.rate === chosen.rate &&
+              o.channels.length === chosen.channels?.length &&
+              o.channels.every((c, i) => c === chosen.channels[i]),
           );
           if (!match) this.violations.push('400: Selected media not one of the offered');
           this.selectedMedia = match;
@@ -336,7 +357,8 @@ export class AudioHookClient {
       case 'pong': {
         const ping = this.outstandingPings.shift();
         if (!ping) this.violations.push('409 (warning): pong without ping');
-        else if (m.clientseq !== ping.seq) this.violations.push(`400 (fatal at next ping): pong clientseq ${m.clientseq} != ping seq ${ping.seq}`);
+        else if (m.clientseq !== ping.seq)
+          this.violations.push(`400 (fatal at next ping): pong clientseq ${m.clientseq} != ping seq ${ping.seq}`);
         else this.rtt = performance.now() - ping.sentAt;
         break;
       }
@@ -349,7 +371,8 @@ export class AudioHookClient {
         break;
       case 'disconnect': {
         const reason = m.parameters.reason;
-        if (reason !== 'completed' && reason !== 'unauthorized' && reason !== 'error') this.violations.push(`500: disconnect reason ${String(reason)}`);
+        if (reason !== 'completed' && reason !== 'unauthorized' && reason !== 'error')
+          this.violations.push(`500: disconnect reason ${String(reason)}`);
         break;
       }
       case 'event': {

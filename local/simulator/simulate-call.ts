@@ -40,7 +40,9 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
   const realtime = options.realtime ?? true;
   const pingIntervalMs = options.pingIntervalMs ?? 5_000;
   // A mono recording is one party, the customer: offer what such a source offers (§7.1).
-  const media = options.media ?? (audio.channels === 1 ? [{ type: 'audio' as const, format: 'PCMU' as const, channels: ['external' as const], rate: 8000 }] : undefined);
+  const media =
+    options.media ??
+    (audio.channels === 1 ? [{ type: 'audio' as const, format: 'PCMU' as const, channels: ['external' as const], rate: 8000 }] : undefined);
   const client = new AudioHookClient({ ...options, media });
   const opened = await client.start();
   if (opened.type !== 'opened') throw new Error(`server answered open with ${opened.type}: ${JSON.stringify(opened.parameters)}`);

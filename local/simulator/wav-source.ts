@@ -104,9 +104,7 @@ function readPcm16(wav: WaveFileInstance, header: WavHeader, channels: 1 | 2, la
   }
   const read = sampleReader(format, bytesPerSample, wav.container === 'RIFX');
   if (read === null) {
-    throw new Error(
-      `${label}: unsupported WAV encoding (format 0x${format.toString(16)}, ${header.bitsPerSample} bits)`,
-    );
+    throw new Error(`${label}: unsupported WAV encoding (format 0x${format.toString(16)}, ${header.bitsPerSample} bits)`);
   }
   const raw = (wav.data as { samples: Uint8Array }).samples;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -170,11 +168,7 @@ function resample(pcm: Int16Array, channels: 1 | 2, rate: number): Int16Array {
  * Cuts interleaved µ-law into frames of about `frameMs` (whole sample groups); the last frame may be
  * shorter. Frames are views into `mulaw`, not copies.
  */
-export function* interleaveFrames(
-  mulaw: Uint8Array,
-  channels: 1 | 2,
-  frameMs = 200,
-): Generator<Uint8Array, void, undefined> {
+export function* interleaveFrames(mulaw: Uint8Array, channels: 1 | 2, frameMs = 200): Generator<Uint8Array, void, undefined> {
   if (!(frameMs > 0)) throw new RangeError(`interleaveFrames: frameMs must be positive, got ${frameMs}`);
   const samplesPerFrame = Math.max(1, Math.round((frameMs * AUDIOHOOK_SAMPLE_RATE) / 1000));
   const frameBytes = samplesPerFrame * channels;
@@ -193,9 +187,7 @@ export function arrangeChannels(audio: CallAudio, negotiated: readonly AudioHook
   const { mulaw } = audio;
   if (negotiated.length === 1 && audio.channels === 1) return mulaw;
   if (audio.channels !== 2 || (negotiated.length !== 1 && negotiated.length !== 2)) {
-    throw new RangeError(
-      `arrangeChannels: cannot send ${audio.channels}-channel audio as [${negotiated.join(', ')}]`,
-    );
+    throw new RangeError(`arrangeChannels: cannot send ${audio.channels}-channel audio as [${negotiated.join(', ')}]`);
   }
   const samples = mulaw.length >>> 1;
   // Source order is external then internal.

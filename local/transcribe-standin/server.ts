@@ -82,7 +82,10 @@ export class TranscribeStandIn {
   private readonly idleTimeoutMs: number;
   private address: AddressInfo | undefined;
 
-  private constructor(private readonly options: TranscribeStandInOptions, private readonly recognizer: Recognizer | undefined) {
+  private constructor(
+    private readonly options: TranscribeStandInOptions,
+    private readonly recognizer: Recognizer | undefined,
+  ) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 15_000;
     // Thousands of streams share one connection from a gateway: the default 10 MB per-session budget
     // and 100-stream settings of Node would refuse them long before the service does.
@@ -131,7 +134,16 @@ export class TranscribeStandIn {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    const record: StreamRecord = { request: undefined, headers: loggableHeaders(headers), audioEvents: 0, audioBytes: 0, endFrameReceived: false, finals: 0, partials: 0, outcome: undefined };
+    const record: StreamRecord = {
+      request: undefined,
+      headers: loggableHeaders(headers),
+      audioEvents: 0,
+      audioBytes: 0,
+      endFrameReceived: false,
+      finals: 0,
+      partials: 0,
+      outcome: undefined,
+    };
     this.streams.push(record);
     stream.on('error', () => undefined);
     const parsed = parseStreamRequest(headers);
@@ -149,7 +161,15 @@ export class TranscribeStandIn {
       record.outcome = 'exception';
       return respondError(stream, EXCEPTION_STATUS[fault.exception], fault.exception, fault.message ?? defaultMessage(fault.exception));
     }
-    new StandInStream(stream, request, record, fault, this.idleTimeoutMs, (emit, fail) => this.transcriber(request, emit, fail), this.live).start();
+    new StandInStream(
+      stream,
+      request,
+      record,
+      fault,
+      this.idleTimeoutMs,
+      (emit, fail) => this.transcriber(request, emit, fail),
+      this.live,
+    ).start();
   }
 
   /** Engine mode answers only what its engine can: 8 kHz PCM in the engine's languages. */
@@ -160,7 +180,11 @@ export class TranscribeStandIn {
     }
     const languages = this.recognizer?.languages;
     if (languages && !languages.includes(request.languageCode)) {
-      return { status: 400, errorType: 'BadRequestException', message: `the stand-in's engine does not support the language ${request.languageCode}` };
+      return {
+        status: 400,
+        errorType: 'BadRequestException',
+        message: `the stand-in's engine does not support the language ${request.languageCode}`,
+      };
     }
     return undefined;
   }
@@ -286,7 +310,10 @@ class StandInStream {
     this.idleTimer = setTimeout(() => {
       if (this.finished) return;
       this.record.outcome = 'idle-timeout';
-      this.raise('BadRequestException', `Your request timed out because no new audio was received for ${Math.round(this.idleTimeoutMs / 1000)} seconds.`);
+      this.raise(
+        'BadRequestException',
+        `Your request timed out because no new audio was received for ${Math.round(this.idleTimeoutMs / 1000)} seconds.`,
+      );
     }, this.idleTimeoutMs);
     this.idleTimer.unref();
   }
@@ -335,7 +362,12 @@ function respondError(stream: http2.ServerHttp2Stream, status: number, errorType
   // The client streams audio before it reads the answer: take it in and drop it.
   stream.resume();
   if (stream.destroyed) return;
-  stream.respond({ ':status': status, 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': errorType, 'x-amzn-request-id': randomUUID() });
+  stream.respond({
+    ':status': status,
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-errortype': errorType,
+    'x-amzn-request-id': randomUUID(),
+  });
   stream.end(JSON.stringify({ Message: message }));
 }
 

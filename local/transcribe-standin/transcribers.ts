@@ -41,10 +41,21 @@ export class EngineTranscriber implements StreamTranscriber {
   private samples = 0;
   private aborted = false;
 
-  constructor(recognizer: Recognizer, private readonly request: StreamRequest, private readonly emit: TranscriptResultsSink, onError: (message: string) => void) {
+  constructor(
+    recognizer: Recognizer,
+    private readonly request: StreamRequest,
+    private readonly emit: TranscriptResultsSink,
+    onError: (message: string) => void,
+  ) {
     this.labels = ROLES.slice(0, request.channels);
     this.session = recognizer.open(
-      { conversationId: request.sessionId ?? 'transcribe-stand-in', language: request.languageCode, sampleRate: 8000, roles: this.labels, wordTimings: true },
+      {
+        conversationId: request.sessionId ?? 'transcribe-stand-in',
+        language: request.languageCode,
+        sampleRate: 8000,
+        roles: this.labels,
+        wordTimings: true,
+      },
       {
         onResult: (result) => {
           if (!this.aborted) this.emitFinal(result);
@@ -91,11 +102,20 @@ export class EngineTranscriber implements StreamTranscriber {
       ...(word.confidence !== undefined && word.kind === 'word' && { Confidence: word.confidence }),
     }));
     const resultId = randomUUID();
-    const base = { ResultId: resultId, StartTime: seconds(result.startMs), ...(channelId(this.request, channel) && { ChannelId: channelId(this.request, channel) }) };
+    const base = {
+      ResultId: resultId,
+      StartTime: seconds(result.startMs),
+      ...(channelId(this.request, channel) && { ChannelId: channelId(this.request, channel) }),
+    };
     for (let n = 1; n < items.length; n++) {
       const prefix = items.slice(0, n);
       this.emit([
-        { ...base, EndTime: prefix[n - 1].EndTime, IsPartial: true, Alternatives: [{ Transcript: prefix.map((i) => i.Content).join(' '), Items: prefix }] },
+        {
+          ...base,
+          EndTime: prefix[n - 1].EndTime,
+          IsPartial: true,
+          Alternatives: [{ Transcript: prefix.map((i) => i.Content).join(' '), Items: prefix }],
+        },
       ]);
     }
     this.emit([{ ...base, EndTime: seconds(result.endMs), IsPartial: false, Alternatives: [{ Transcript: result.text, Items: items }] }]);
@@ -115,7 +135,11 @@ export class EchoTranscriber implements StreamTranscriber {
   private emitted = 0;
   private counter = 0;
 
-  constructor(private readonly request: StreamRequest, private readonly emit: TranscriptResultsSink, private readonly finalEveryMs = 2_000) {
+  constructor(
+    private readonly request: StreamRequest,
+    private readonly emit: TranscriptResultsSink,
+    private readonly finalEveryMs = 2_000,
+  ) {
     this.frameBytes = request.channels * BYTES_PER_SAMPLE;
   }
 
@@ -158,7 +182,13 @@ export class EchoTranscriber implements StreamTranscriber {
         Alternatives: [
           {
             Transcript: shown.join(' '),
-            Items: shown.map((word, i) => ({ Type: 'pronunciation', Content: word, StartTime: seconds(windowStart + i * per), EndTime: seconds(windowStart + (i + 1) * per), Confidence: 0.99 })),
+            Items: shown.map((word, i) => ({
+              Type: 'pronunciation',
+              Content: word,
+              StartTime: seconds(windowStart + i * per),
+              EndTime: seconds(windowStart + (i + 1) * per),
+              Confidence: 0.99,
+            })),
           },
         ],
       });

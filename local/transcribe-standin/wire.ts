@@ -22,8 +22,27 @@ const PARAMETER_PREFIX = 'x-amzn-transcribe-';
 
 /** Languages Amazon Transcribe streaming accepts (a subset suffices: what callers of this project send and a few more). */
 const STREAMING_LANGUAGES = new Set([
-  'en-US', 'en-GB', 'en-AU', 'en-IN', 'en-IE', 'en-NZ', 'en-ZA', 'es-US', 'es-ES', 'fr-FR', 'fr-CA', 'de-DE', 'it-IT',
-  'pt-BR', 'pt-PT', 'ja-JP', 'ko-KR', 'zh-CN', 'hi-IN', 'ar-SA', 'nl-NL',
+  'en-US',
+  'en-GB',
+  'en-AU',
+  'en-IN',
+  'en-IE',
+  'en-NZ',
+  'en-ZA',
+  'es-US',
+  'es-ES',
+  'fr-FR',
+  'fr-CA',
+  'de-DE',
+  'it-IT',
+  'pt-BR',
+  'pt-PT',
+  'ja-JP',
+  'ko-KR',
+  'zh-CN',
+  'hi-IN',
+  'ar-SA',
+  'nl-NL',
 ]);
 const MEDIA_ENCODINGS = new Set(['pcm', 'ogg-opus', 'flac']);
 
@@ -68,7 +87,11 @@ export function parseStreamRequest(headers: IncomingHttpHeaders): StreamRequest 
   const match = authorization ? AUTHORIZATION.exec(authorization) : null;
   const date = amzDate ? AMZ_DATE.exec(amzDate) : null;
   if (!match || !date) {
-    return { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'missing or malformed SigV4 authorization or x-amz-date' };
+    return {
+      status: 403,
+      errorType: 'MissingAuthenticationTokenException',
+      message: 'missing or malformed SigV4 authorization or x-amz-date',
+    };
   }
   if (match[2] !== date[1]) {
     return { status: 403, errorType: 'InvalidSignatureException', message: 'credential scope date differs from x-amz-date' };
@@ -78,7 +101,11 @@ export function parseStreamRequest(headers: IncomingHttpHeaders): StreamRequest 
     if (!signed.includes(required)) return { status: 403, errorType: 'InvalidSignatureException', message: `${required} is not signed` };
   }
   if (one(headers['x-amz-content-sha256']) !== 'STREAMING-AWS4-HMAC-SHA256-EVENTS') {
-    return { status: 403, errorType: 'InvalidSignatureException', message: 'x-amz-content-sha256 must be STREAMING-AWS4-HMAC-SHA256-EVENTS' };
+    return {
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: 'x-amz-content-sha256 must be STREAMING-AWS4-HMAC-SHA256-EVENTS',
+    };
   }
   if (one(headers['content-type']) !== EVENT_STREAM_CONTENT_TYPE) {
     return badRequest(`content-type must be ${EVENT_STREAM_CONTENT_TYPE}`);
@@ -91,14 +118,17 @@ export function parseStreamRequest(headers: IncomingHttpHeaders): StreamRequest 
   const parameter = (name: string): string | undefined => parameters[PARAMETER_PREFIX + name];
 
   const languageCode = parameter('language-code');
-  if (!languageCode) return badRequest('a language code is required (x-amzn-transcribe-language-code); language identification is not supported here');
-  if (!STREAMING_LANGUAGES.has(languageCode)) return badRequest(`1 validation error: languageCode '${languageCode}' is not a supported language`);
+  if (!languageCode)
+    return badRequest('a language code is required (x-amzn-transcribe-language-code); language identification is not supported here');
+  if (!STREAMING_LANGUAGES.has(languageCode))
+    return badRequest(`1 validation error: languageCode '${languageCode}' is not a supported language`);
   const sampleRate = Number(parameter('sample-rate'));
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 48000) {
     return badRequest('1 validation error: mediaSampleRateHertz must be an integer from 8000 to 48000');
   }
   const mediaEncoding = parameter('media-encoding') ?? '';
-  if (!MEDIA_ENCODINGS.has(mediaEncoding)) return badRequest(`1 validation error: mediaEncoding '${mediaEncoding}' is not one of pcm, ogg-opus, flac`);
+  if (!MEDIA_ENCODINGS.has(mediaEncoding))
+    return badRequest(`1 validation error: mediaEncoding '${mediaEncoding}' is not one of pcm, ogg-opus, flac`);
   const channelIdentification = parameter('enable-channel-identification') === 'true';
   const numberOfChannels = parameter('number-of-channels');
   if (channelIdentification !== (numberOfChannels !== undefined)) {
@@ -106,8 +136,10 @@ export function parseStreamRequest(headers: IncomingHttpHeaders): StreamRequest 
   }
   if (numberOfChannels !== undefined && numberOfChannels !== '2') return badRequest('number of channels must be 2');
   const contentIdentification = parameter('content-identification-type');
-  if (contentIdentification !== undefined && contentIdentification !== 'PII') return badRequest(`content identification type '${contentIdentification}' is not PII`);
-  if (contentIdentification && parameter('content-redaction-type')) return badRequest('content identification and content redaction cannot both be set');
+  if (contentIdentification !== undefined && contentIdentification !== 'PII')
+    return badRequest(`content identification type '${contentIdentification}' is not PII`);
+  if (contentIdentification && parameter('content-redaction-type'))
+    return badRequest('content identification and content redaction cannot both be set');
   const sessionId = parameter('session-id');
   if (sessionId !== undefined && !/^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/.test(sessionId)) {
     return badRequest('session id must be a UUID');
@@ -190,12 +222,14 @@ export function readClientMessage(bytes: Uint8Array): ClientEvent {
   const date = envelope.headers[':date'];
   const signature = envelope.headers[':chunk-signature'];
   if (date?.type !== 'timestamp') throw new WireError('signed envelope without a :date timestamp header');
-  if (signature?.type !== 'binary' || signature.value.length !== 32) throw new WireError('signed envelope without a 32-byte :chunk-signature');
+  if (signature?.type !== 'binary' || signature.value.length !== 32)
+    throw new WireError('signed envelope without a 32-byte :chunk-signature');
   if (envelope.body.length === 0) return { kind: 'end' };
   const event = decode(envelope.body);
   const type = event.headers[':message-type']?.value;
   const eventType = event.headers[':event-type']?.value;
-  if (type !== 'event' || eventType !== 'AudioEvent') throw new WireError(`unexpected ${String(type)} ${String(eventType)} in the audio stream`);
+  if (type !== 'event' || eventType !== 'AudioEvent')
+    throw new WireError(`unexpected ${String(type)} ${String(eventType)} in the audio stream`);
   const contentType = event.headers[':content-type']?.value;
   if (contentType !== 'application/octet-stream') throw new WireError(`AudioEvent content type ${String(contentType)}`);
   return { kind: 'audio', audio: event.body };
@@ -218,7 +252,14 @@ export interface TranscriptResult {
   ChannelId?: string;
   Alternatives: Array<{
     Transcript: string;
-    Items: Array<{ Type: 'pronunciation' | 'punctuation'; Content: string; StartTime: number; EndTime: number; Confidence?: number; Stable?: boolean }>;
+    Items: Array<{
+      Type: 'pronunciation' | 'punctuation';
+      Content: string;
+      StartTime: number;
+      EndTime: number;
+      Confidence?: number;
+      Stable?: boolean;
+    }>;
     Entities?: Array<{ Category: string; Type: string; Content: string; StartTime: number; EndTime: number; Confidence: number }>;
   }>;
 }

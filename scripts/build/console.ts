@@ -21,6 +21,8 @@ export const consoleStep: BuildStep = {
       build: { outDir: out, emptyOutDir: true },
       logLevel: 'warn',
     });
-    return (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    return (await readdir(out, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
   },
 };

@@ -57,7 +57,12 @@ async function nonReader(): Promise<void> {
   const peer = await connectRawPeer(gw, { apiKey: TEST_API_KEY, clientSecret: TEST_CLIENT_SECRET }).catch(() => undefined);
   if (!peer) return void counts.refusedUpgrades++;
   counts.nonReaders++;
-  peer.send('open', { organizationId: undefined, conversationId: crypto.randomUUID(), participant: { id: crypto.randomUUID() }, media: [] });
+  peer.send('open', {
+    organizationId: undefined,
+    conversationId: crypto.randomUUID(),
+    participant: { id: crypto.randomUUID() },
+    media: [],
+  });
   peer.ws.pause();
   for (let round = 0; round < 20 && peer.ws.readyState === peer.ws.OPEN; round++) {
     for (let i = 0; i < 5_000; i++) peer.send('ping', {});
@@ -70,12 +75,19 @@ async function absurdDurations(): Promise<void> {
   const c = new AudioHookClient(gw.clientOptions);
   await c.start();
   counts.absurdDurations++;
-  for (const d of ['PT1000000000000000S', 'PT1200000000000S', 'P99999999W', 'PT604800S']) c.sendMessage('discarded', { start: 'PT0S', discarded: d });
+  for (const d of ['PT1000000000000000S', 'PT1200000000000S', 'P99999999W', 'PT604800S'])
+    c.sendMessage('discarded', { start: 'PT0S', discarded: d });
   c.sendAudio(new Uint8Array(3_200).fill(0x55));
   await c.close();
 }
 
-const MALFORMED = ['GET // HTTP/1.1\r\n\r\n', 'GET /%ZZ HTTP/1.1\r\nHost: x\r\n\r\n', 'POST /health HTTP/1.1\r\nContent-Length: 100\r\n\r\n{', '\x16\x03\x01\x00', 'GET / HTTP/1.1\r\nX: \x00\r\n\r\n'];
+const MALFORMED = [
+  'GET // HTTP/1.1\r\n\r\n',
+  'GET /%ZZ HTTP/1.1\r\nHost: x\r\n\r\n',
+  'POST /health HTTP/1.1\r\nContent-Length: 100\r\n\r\n{',
+  '\x16\x03\x01\x00',
+  'GET / HTTP/1.1\r\nX: \x00\r\n\r\n',
+];
 function malformed(): Promise<void> {
   counts.malformedHttp++;
   return new Promise((resolve) => {
@@ -93,7 +105,9 @@ function malformed(): Promise<void> {
 
 const running = new Set<Promise<void>>();
 const launch = (work: () => Promise<void>) => {
-  const p = work().catch(() => undefined).finally(() => running.delete(p));
+  const p = work()
+    .catch(() => undefined)
+    .finally(() => running.delete(p));
   running.add(p);
 };
 let tick = 0;
@@ -112,13 +126,24 @@ await new Promise((r) => setTimeout(r, 3_000));
 lag.disable();
 global.gc?.();
 const result = {
-  bench: 'adversarial', seconds, rate, ...counts,
-  liveCallWorstPingRttMs: Math.round(worstRtt), liveCallViolations: live.violations.length,
+  bench: 'adversarial',
+  seconds,
+  rate,
+  ...counts,
+  liveCallWorstPingRttMs: Math.round(worstRtt),
+  liveCallViolations: live.violations.length,
   rssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 1e6),
-  lagP99Ms: Math.round(lag.percentile(99) / 1e5) / 10, lagMaxMs: Math.round(lag.max / 1e5) / 10,
-  sessionsLeft: gw.server.sessions.size, socketsLeft: gw.server.connectionCount,
+  lagP99Ms: Math.round(lag.percentile(99) / 1e5) / 10,
+  lagMaxMs: Math.round(lag.max / 1e5) / 10,
+  sessionsLeft: gw.server.sessions.size,
+  socketsLeft: gw.server.connectionCount,
 };
 console.log(JSON.stringify(result));
-const holds = result.liveCallWorstPingRttMs < 1_000 && result.rssGrowthMb < 300 && result.sessionsLeft === 0 && result.socketsLeft === 0 && result.liveCallViolations === 0;
+const holds =
+  result.liveCallWorstPingRttMs < 1_000 &&
+  result.rssGrowthMb < 300 &&
+  result.sessionsLeft === 0 &&
+  result.socketsLeft === 0 &&
+  result.liveCallViolations === 0;
 await gw.close();
 process.exit(holds ? 0 : 1);

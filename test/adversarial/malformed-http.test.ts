@@ -34,26 +34,45 @@ let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   const handler: ProxyHandler = async (event) => ({ statusCode: 200, body: JSON.stringify({ path: event.path }) });
-  api = new LocalApiServer({ 'start-streaming': handler, 'stop-streaming': handler, 'conversation-messages': handler, 'file-exporter': handler, console: handler, 'custom-vocabularies': handler } satisfies Record<ApiLambda, ProxyHandler>);
+  api = new LocalApiServer({
+    'start-streaming': handler,
+    'stop-streaming': handler,
+    'conversation-messages': handler,
+    'file-exporter': handler,
+    console: handler,
+    'custom-vocabularies': handler,
+  } satisfies Record<ApiLambda, ProxyHandler>);
   gw = await startTestGateway();
   control = new ControlServer(new LiveCalls());
   receiver = new WebhookReceiver(() => undefined);
   listeners.push(
     {
-      name: 'api', port: (await api.listen(0, '127.0.0.1')).port, bodyPath: '/mg-autotranscribe/v1/start-streaming',
-      healthy: { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', body: '{}', status: 200 }, jsonErrors: 'envelope',
+      name: 'api',
+      port: (await api.listen(0, '127.0.0.1')).port,
+      bodyPath: '/mg-autotranscribe/v1/start-streaming',
+      healthy: { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', body: '{}', status: 200 },
+      jsonErrors: 'envelope',
     },
     {
-      name: 'gateway', port: Number(new URL(gw.httpUrl).port), bodyPath: '/health',
-      healthy: { method: 'GET', path: '/health', status: 200 }, jsonErrors: 'none',
+      name: 'gateway',
+      port: Number(new URL(gw.httpUrl).port),
+      bodyPath: '/health',
+      healthy: { method: 'GET', path: '/health', status: 200 },
+      jsonErrors: 'none',
     },
     {
-      name: 'control', port: (await control.listen(0, '127.0.0.1')).port, bodyPath: '/control/v1/conversations/abc/start',
-      healthy: { method: 'POST', path: '/control/v1/conversations/abc/stop', body: '{"sessionId":"s"}', status: 404 }, jsonErrors: 'json',
+      name: 'control',
+      port: (await control.listen(0, '127.0.0.1')).port,
+      bodyPath: '/control/v1/conversations/abc/start',
+      healthy: { method: 'POST', path: '/control/v1/conversations/abc/stop', body: '{"sessionId":"s"}', status: 404 },
+      jsonErrors: 'json',
     },
     {
-      name: 'webhook receiver', port: (await receiver.listen(0, '127.0.0.1')).port, bodyPath: '/',
-      healthy: { method: 'POST', path: '/', body: '{}', status: 400 }, jsonErrors: 'none',
+      name: 'webhook receiver',
+      port: (await receiver.listen(0, '127.0.0.1')).port,
+      bodyPath: '/',
+      healthy: { method: 'POST', path: '/', body: '{}', status: 400 },
+      jsonErrors: 'none',
     },
   );
 });
@@ -73,7 +92,11 @@ interface RawResponse {
  * Writes `parts` to a fresh connection (pausing `gapMs` between them), optionally hangs up right
  * after, and collects whatever comes back until the server closes or `waitMs` passes.
  */
-function raw(port: number, parts: Array<string | Buffer>, options: { hangUp?: boolean; waitMs?: number; gapMs?: number } = {}): Promise<RawResponse> {
+function raw(
+  port: number,
+  parts: Array<string | Buffer>,
+  options: { hangUp?: boolean; waitMs?: number; gapMs?: number } = {},
+): Promise<RawResponse> {
   return new Promise((resolve) => {
     const started = performance.now();
     const socket = connect(port, '127.0.0.1');
@@ -123,7 +146,10 @@ const CORPUS: Array<[string, (l: Listener) => Array<string | Buffer>]> = [
   ['an empty path segment target (GET //)', () => [request('GET', '//')]],
   ['a double-slash POST with a body', () => [request('POST', '//', ['Content-Length: 2'], '{}')]],
   ['invalid percent-encoding in a path parameter', () => [request('POST', '/fileexporter/v1/static/%ZZ', ['Content-Length: 2'], '{}')]],
-  ['invalid percent-encoding in the control route', () => [request('POST', '/control/v1/conversations/%E0%A4%A/start', ['Content-Length: 2'], '{}')]],
+  [
+    'invalid percent-encoding in the control route',
+    () => [request('POST', '/control/v1/conversations/%E0%A4%A/start', ['Content-Length: 2'], '{}')],
+  ],
   ['an invalid percent-encoding anywhere', () => [request('GET', '/%ZZ?%ZZ=%ZZ')]],
   ['an absolute-form target', () => [request('GET', 'http://evil.example/health')]],
   ['an asterisk target', () => [request('OPTIONS', '*')]],
@@ -131,12 +157,24 @@ const CORPUS: Array<[string, (l: Listener) => Array<string | Buffer>]> = [
   ['a declared body far above the limit', (l) => [request('POST', l.bodyPath, ['Content-Length: 999999999999'])]],
   ['a body above the limit, sent', (l) => [request('POST', l.bodyPath, ['Content-Length: 11000000']), Buffer.alloc(11_000_000, 0x20)]],
   ['a malformed Content-Length', (l) => [request('POST', l.bodyPath, ['Content-Length: ten'], '{}')]],
-  ['Content-Length and Transfer-Encoding together', (l) => [request('POST', l.bodyPath, ['Content-Length: 2', 'Transfer-Encoding: chunked'], '{}')]],
+  [
+    'Content-Length and Transfer-Encoding together',
+    (l) => [request('POST', l.bodyPath, ['Content-Length: 2', 'Transfer-Encoding: chunked'], '{}')],
+  ],
   ['a broken chunked body', (l) => [request('POST', l.bodyPath, ['Transfer-Encoding: chunked'], 'zz\r\nnope\r\n0\r\n\r\n')]],
   ['a NUL byte in a header value', () => [request('GET', '/health', ['X-Bad: a\u0000b'])]],
   ['a header line without a colon', () => [request('GET', '/health', ['NoColonHere'])]],
   ['a 100 KB target', () => [request('GET', `/${'a'.repeat(100_000)}`)]],
-  ['a thousand headers', () => [request('GET', '/health', Array.from({ length: 1000 }, (_, i) => `X-H${i}: ${i}`))]],
+  [
+    'a thousand headers',
+    () => [
+      request(
+        'GET',
+        '/health',
+        Array.from({ length: 1000 }, (_, i) => `X-H${i}: ${i}`),
+      ),
+    ],
+  ],
   ['a TLS ClientHello on the plain port', () => [Buffer.from('16030100a5010000a10303', 'hex')]],
   ['binary garbage', () => [Buffer.from([0, 1, 2, 255, 254, 13, 10, 13, 10])]],
   ['an unknown method', () => [request('BREW', '/health')]],
@@ -165,7 +203,9 @@ describe.each(['api', 'gateway', 'control', 'webhook receiver'])('the %s listene
   it('survives a client that sends part of a body and hangs up (once killed npm start)', async () => {
     const l = listener();
     const hungUp = await Promise.all(
-      Array.from({ length: 20 }, () => raw(l.port, [request('POST', l.bodyPath, ['Content-Length: 10'], '{"a"')], { hangUp: true, waitMs: 200 })),
+      Array.from({ length: 20 }, () =>
+        raw(l.port, [request('POST', l.bodyPath, ['Content-Length: 10'], '{"a"')], { hangUp: true, waitMs: 200 }),
+      ),
     );
     expect(hungUp).toHaveLength(20);
     await new Promise((r) => setTimeout(r, 100));
@@ -180,12 +220,16 @@ describe.each(['api', 'gateway', 'control', 'webhook receiver'])('the %s listene
 
 describe('a body that stalls', () => {
   it(`is answered within ${BODY_TIMEOUT_MS / 1000} s on every listener, in its own error shape, and closed (once hung 326 s)`, async () => {
-    await Promise.all(listeners.map(async (l) => {
-      const response = await raw(l.port, [request('POST', l.bodyPath, ['Content-Length: 100'], '{"partial":')], { waitMs: BODY_TIMEOUT_MS + 5_000 });
-      expect(response.elapsedMs, l.name).toBeLessThan(BODY_TIMEOUT_MS + 3_000);
-      if (l.name === 'gateway') return; // reads no bodies: answered at once
-      expect(response.status, l.name).toBe(408);
-      if (l.jsonErrors === 'envelope') expect(JSON.parse(response.body)).toMatchObject({ error: { code: '408-01' } });
-    }));
+    await Promise.all(
+      listeners.map(async (l) => {
+        const response = await raw(l.port, [request('POST', l.bodyPath, ['Content-Length: 100'], '{"partial":')], {
+          waitMs: BODY_TIMEOUT_MS + 5_000,
+        });
+        expect(response.elapsedMs, l.name).toBeLessThan(BODY_TIMEOUT_MS + 3_000);
+        if (l.name === 'gateway') return; // reads no bodies: answered at once
+        expect(response.status, l.name).toBe(408);
+        if (l.jsonErrors === 'envelope') expect(JSON.parse(response.body)).toMatchObject({ error: { code: '408-01' } });
+      }),
+    );
   }, 30_000);
 });

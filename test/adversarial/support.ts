@@ -35,8 +35,12 @@ export async function connectRawPeer(gw: TestGateway, options: RawPeerOptions = 
   };
   if (options.clientSecret) {
     const signed = signRequest({
-      apiKey: headers['X-API-KEY'], secret: Buffer.from(options.clientSecret, 'base64'), requestTarget: url.pathname,
-      authority: url.host, ...ids, nonce: randomBytes(18).toString('base64'),
+      apiKey: headers['X-API-KEY'],
+      secret: Buffer.from(options.clientSecret, 'base64'),
+      requestTarget: url.pathname,
+      authority: url.host,
+      ...ids,
+      nonce: randomBytes(18).toString('base64'),
     });
     headers['Signature-Input'] = signed['signature-input'];
     headers.Signature = signed.signature;
@@ -56,10 +60,14 @@ export async function connectRawPeer(gw: TestGateway, options: RawPeerOptions = 
   });
   let seq = 0;
   return {
-    ws, sessionId, received, closed,
+    ws,
+    sessionId,
+    received,
+    closed,
     send(type, parameters = {}, explicitSeq) {
       seq = explicitSeq ?? seq + 1;
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ version: '2', id: sessionId, type, seq, position: 'PT0S', parameters }));
+      if (ws.readyState === WebSocket.OPEN)
+        ws.send(JSON.stringify({ version: '2', id: sessionId, type, seq, position: 'PT0S', parameters }));
     },
   };
 }

@@ -26,7 +26,8 @@ describe('a peer that fails authentication', () => {
     const peer = await connectRawPeer(gw);
     peer.ws.pause(); // never reads what the server writes
     for (let i = 0; i < 20_000; i++) {
-      if (i % 3 === 0) peer.send('ping', {}, i * 7); // out-of-order seqs
+      if (i % 3 === 0)
+        peer.send('ping', {}, i * 7); // out-of-order seqs
       else if (i % 3 === 1) peer.ws.send('{not json');
       else peer.ws.send(Buffer.alloc(1600), { binary: true });
     }
@@ -102,7 +103,10 @@ describe('an authenticated peer', () => {
     gw = await startTestGateway({ logger });
     const peer = await connectRawPeer(gw, { apiKey: TEST_API_KEY, clientSecret: TEST_CLIENT_SECRET });
     peer.send('open', {
-      organizationId: undefined, conversationId: crypto.randomUUID(), participant: { id: crypto.randomUUID() }, media: [],
+      organizationId: undefined,
+      conversationId: crypto.randomUUID(),
+      participant: { id: crypto.randomUUID() },
+      media: [],
     });
     await until(() => gw!.server.sessions.size === 1, 2_000, 'the session');
     peer.ws.pause();

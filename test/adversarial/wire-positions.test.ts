@@ -15,7 +15,12 @@ import { fakeTranscribe } from '../unit/recognition/transcribe-fake.ts';
  */
 
 const SETTINGS: TranscriptionSettings = {
-  language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C1', agentId: 'A1',
+  language: 'en-US',
+  detailedToken: false,
+  redactionOutput: 'redacted',
+  audioRecordingAllowed: false,
+  customerId: 'C1',
+  agentId: 'A1',
 };
 
 /** One second of stereo µ-law speech-like noise: loud enough to open a segment. */

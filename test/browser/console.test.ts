@@ -18,7 +18,12 @@ import { launchChromium } from '../support/browser.ts';
  * only what is on the screen asserted. Screenshots of the main screens are saved on the way.
  */
 
-interface Turn { role: 'customer' | 'agent'; startMs: number; endMs: number; text: string }
+interface Turn {
+  role: 'customer' | 'agent';
+  startMs: number;
+  endMs: number;
+  text: string;
+}
 const reference = JSON.parse(readFileSync('samples/sample-call.json', 'utf8')) as { turns: Turn[] };
 /** `npm run screenshots` refreshes the committed ones in docs/screenshots; a plain test run keeps its own out of the tree. */
 const SHOTS = process.env.CONSOLE_SCREENSHOTS_DIR || '.local/screenshots';
@@ -48,9 +53,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', RECOGNIZER: 'embedded', EMBEDDED_DECODERS: '2',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    RECOGNIZER: 'embedded',
+    EMBEDDED_DECODERS: '2',
     LIVE_PUBLISH_INTERVAL_MS: '1000',
-    WEBHOOK_URL: `http://127.0.0.1:${(target.address() as AddressInfo).port}/hook`, WEBHOOK_AUTH_MODE: 'none',
+    WEBHOOK_URL: `http://127.0.0.1:${(target.address() as AddressInfo).port}/hook`,
+    WEBHOOK_AUTH_MODE: 'none',
     CONSOLE_DIR: path.join(buildDir, 'console'),
   });
   system = await startLocalSystem({ scheduler: false });
@@ -66,9 +76,17 @@ afterAll(async () => {
   rmSync(buildDir, { recursive: true, force: true });
 });
 
-const play = (conversationId: string | undefined, seconds: number, speed: number, hooks: Partial<Parameters<typeof simulateCall>[0]> = {}): Promise<CallResult> =>
+const play = (
+  conversationId: string | undefined,
+  seconds: number,
+  speed: number,
+  hooks: Partial<Parameters<typeof simulateCall>[0]> = {},
+): Promise<CallResult> =>
   simulateCall({
-    url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET, speed,
+    url: system.urls.audiohook,
+    apiKey: DEV_AUDIOHOOK_API_KEY,
+    clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+    speed,
     audio: { ...audio, mulaw: audio.mulaw.subarray(0, seconds * 8000 * audio.channels) },
     ...(conversationId ? { conversationId } : {}),
     ...hooks,
@@ -149,7 +167,9 @@ describe('the console in Chromium', () => {
 
     // Each utterance was on screen within 2 s of its webhook body being produced (recorded).
     const appeared = await page.evaluate<Record<string, number>>('window.appeared');
-    const stored = (await (await fetch(`${system.urls.api}/console/v1/conversations/${conversationId}/messages`)).json()) as { items: Array<{ messageId: string; createdTimestamp: string }> };
+    const stored = (await (await fetch(`${system.urls.api}/console/v1/conversations/${conversationId}/messages`)).json()) as {
+      items: Array<{ messageId: string; createdTimestamp: string }>;
+    };
     const lags = stored.items.map((m) => appeared[m.messageId]! - Date.parse(m.createdTimestamp));
     expect(lags.every((lag) => Number.isFinite(lag) && lag <= 2_000)).toBe(true);
 
@@ -171,7 +191,8 @@ describe('the console in Chromium', () => {
     const call = play(FAILING_CONVERSATION, 24, 2, {
       afterOpened: async () => {
         const res = await fetch(`${system.urls.api}/console/v1/start-streaming`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ namespace: 'genesysaudiohook', guid: FAILING_CONVERSATION, customerId: 'C-9', agentId: 'A-9' }),
         });
         expect(res.status).toBe(200);
@@ -188,7 +209,9 @@ describe('the console in Chromium', () => {
     await expect.poll(() => health.locator('[data-count=pending]').textContent(), { timeout: 60_000 }).toBe('0 pending');
     // The transcript and the health panel refresh on their own clocks: wait until both show every outcome.
     const failedCount = async () => Number((await health.locator('[data-count=failed]').textContent())!.split(' ')[0]);
-    await expect.poll(async () => (await page.locator('li.utterance [data-delivery=failed]').count()) === (await failedCount()), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await page.locator('li.utterance [data-delivery=failed]').count()) === (await failedCount()), { timeout: 10_000 })
+      .toBe(true);
     const failed = await failedCount();
     expect(failed).toBeGreaterThanOrEqual(1);
     expect(await health.locator('[data-count=delivered]').textContent()).toBe('0 delivered');

@@ -12,7 +12,10 @@ import { REPO_ROOT } from '#scripts/build.ts';
 export function buildIsolated(step: string, subfolder = step): { dir: string; cleanup(): void } {
   const root = mkdtempSync(path.join(tmpdir(), `build-${step}-`));
   const outdir = path.join(root, 'dist');
-  const result = spawnSync('npm', ['run', '--silent', 'build', '--', step, '--outdir', outdir, '--quiet'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const result = spawnSync('npm', ['run', '--silent', 'build', '--', step, '--outdir', outdir, '--quiet'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`npm run build failed (${result.status}): ${result.stderr}`);
   const dir = path.join(root, 'isolated');
   cpSync(path.join(outdir, subfolder), dir, { recursive: true });

@@ -101,7 +101,11 @@ describe('dist/gateway', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', sessions: 0 });
 
-      const client = new AudioHookClient({ url: `ws://127.0.0.1:${gateway.port}/audiohook/ws`, apiKey: API_KEY, clientSecret: CLIENT_SECRET });
+      const client = new AudioHookClient({
+        url: `ws://127.0.0.1:${gateway.port}/audiohook/ws`,
+        apiKey: API_KEY,
+        clientSecret: CLIENT_SECRET,
+      });
       await client.connect();
       const opened = await client.open();
       expect(opened.type).toBe('opened');
@@ -116,7 +120,11 @@ describe('dist/gateway', () => {
 
       // The session registry was written through the bundled DynamoDB client.
       const item = await emulators.dynamodb.send(
-        new GetItemCommand({ TableName: emulators.tables.conversations, Key: { conversationId: { S: client.conversationId } }, ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: emulators.tables.conversations,
+          Key: { conversationId: { S: client.conversationId } },
+          ConsistentRead: true,
+        }),
       );
       expect(item.Item).toBeDefined();
 

@@ -34,7 +34,12 @@ class RecordingRecognizer implements Recognizer {
 }
 
 const SETTINGS: TranscriptionSettings = {
-  language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C1', agentId: 'A1',
+  language: 'en-US',
+  detailedToken: false,
+  redactionOutput: 'redacted',
+  audioRecordingAllowed: false,
+  customerId: 'C1',
+  agentId: 'A1',
 };
 
 let gw: TestGateway;
@@ -76,22 +81,22 @@ async function openCall(media: MediaOffer[]): Promise<{ c: AudioHookClient; call
 const settle = (c: AudioHookClient) => c.ping();
 
 describe('channel routing', () => {
-  it.each([
-    [['external', 'internal']],
-    [['internal', 'external']],
-  ] as Array<[Array<'external' | 'internal'>]>)('maps %j by the negotiated order: external = customer', async (order) => {
-    const { c, call } = await openCall([PCMU(order)]);
-    recognizer.chunks = [];
-    expect(call.startTranscription({ settings: SETTINGS }).ok).toBe(true);
-    c.sendAudio(stereoFrame(1600, order));
-    await settle(c);
-    const customer = recognizer.chunks.filter((x) => x.role === 'customer');
-    const agent = recognizer.chunks.filter((x) => x.role === 'agent');
-    expect(customer.map((x) => x.first)).toEqual([-32124]);
-    expect(agent.map((x) => x.first)).toEqual([32124]);
-    expect(customer[0].length).toBe(1600);
-    await c.close();
-  });
+  it.each([[['external', 'internal']], [['internal', 'external']]] as Array<[Array<'external' | 'internal'>]>)(
+    'maps %j by the negotiated order: external = customer',
+    async (order) => {
+      const { c, call } = await openCall([PCMU(order)]);
+      recognizer.chunks = [];
+      expect(call.startTranscription({ settings: SETTINGS }).ok).toBe(true);
+      c.sendAudio(stereoFrame(1600, order));
+      await settle(c);
+      const customer = recognizer.chunks.filter((x) => x.role === 'customer');
+      const agent = recognizer.chunks.filter((x) => x.role === 'agent');
+      expect(customer.map((x) => x.first)).toEqual([-32124]);
+      expect(agent.map((x) => x.first)).toEqual([32124]);
+      expect(customer[0].length).toBe(1600);
+      await c.close();
+    },
+  );
 
   it('routes a mono internal session to the agent only; the customer reports 4080', async () => {
     const { c, call } = await openCall([PCMU(['internal'])]);
@@ -215,7 +220,12 @@ describe('transcription spans and the stop summary', () => {
     expect(stopped.ok).toBe(true);
     if (!stopped.ok) return;
     for (const role of ROLES) {
-      expect(stopped.report[role].summary).toEqual({ totalAudioBytes: 16_680 * 2, audioDurationMs: 2_085, streamingSeconds: 1, transcripts: 0 });
+      expect(stopped.report[role].summary).toEqual({
+        totalAudioBytes: 16_680 * 2,
+        audioDurationMs: 2_085,
+        streamingSeconds: 1,
+        transcripts: 0,
+      });
     }
     expect(stopped.report.customer.streamId).toBe('cust-stream');
     expect(await call.stopTranscription()).toEqual({ ok: false, error: 'not-running' });

@@ -43,7 +43,7 @@ async function call(engine: RecordingEngine, openParameters: Record<string, unkn
 }
 
 describe('per-call language', () => {
-  it('takes the start\'s language over the open\'s', async () => {
+  it("takes the start's language over the open's", async () => {
     const engine = new RecordingEngine(['en-US', 'es-US']);
     const { c, found } = await call(engine, { language: 'es-US' });
     expect(found.startTranscription({ settings: { ...base, language: 'en-US' } }).ok).toBe(true);
@@ -51,7 +51,7 @@ describe('per-call language', () => {
     expect(engine.streams.map((s) => s.language)).toEqual(['en-US']);
   });
 
-  it('takes the open\'s language when the start names none (any letter case), else DEFAULT_LANGUAGE', async () => {
+  it("takes the open's language when the start names none (any letter case), else DEFAULT_LANGUAGE", async () => {
     const engine = new RecordingEngine(['en-US', 'es-US']);
     const first = await call(engine, { language: 'ES-us' });
     first.found.startTranscription({ settings: base });
@@ -81,7 +81,7 @@ describe('per-call language', () => {
     await c.close();
   });
 
-  it('an update without a language keeps the start\'s explicit language', async () => {
+  it("an update without a language keeps the start's explicit language", async () => {
     const engine = new RecordingEngine(['en-US', 'es-US']);
     const { c, found } = await call(engine, { language: 'es-US' });
     found.startTranscription({ settings: { ...base, language: 'en-US' } });

@@ -21,8 +21,22 @@ afterAll(async () => {
   await gw.close();
 });
 
-const settings = { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' };
-const startBody = (sessionId: string, guid: string) => ({ sessionId, settings, customerStreamId: 'cs-1', agentStreamId: 'as-1', externalConversationId: guid, tenant: 'acme' });
+const settings = {
+  language: 'en-US',
+  detailedToken: false,
+  redactionOutput: 'redacted',
+  audioRecordingAllowed: false,
+  customerId: 'C',
+  agentId: 'A',
+};
+const startBody = (sessionId: string, guid: string) => ({
+  sessionId,
+  settings,
+  customerStreamId: 'cs-1',
+  agentStreamId: 'as-1',
+  externalConversationId: guid,
+  tenant: 'acme',
+});
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(base + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -36,31 +50,58 @@ describe('control endpoint', () => {
     const started = await post(controlPath(c.conversationId.toUpperCase(), 'start'), startBody(c.sessionId, c.conversationId));
     expect(started).toEqual({
       status: 200,
-      body: { customer: { streamId: 'cs-1', status: { code: 1000, description: 'OK' } }, agent: { streamId: 'as-1', status: { code: 1000, description: 'OK' } } },
+      body: {
+        customer: { streamId: 'cs-1', status: { code: 1000, description: 'OK' } },
+        agent: { streamId: 'as-1', status: { code: 1000, description: 'OK' } },
+      },
     });
-    expect(await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId))).toEqual({ status: 409, body: { error: 'running' } });
+    expect(await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId))).toEqual({
+      status: 409,
+      body: { error: 'running' },
+    });
     c.sendAudio(new Uint8Array(3_200));
     await c.ping();
     const stopped = await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId });
     expect(stopped.status).toBe(200);
-    expect(stopped.body.customer.summary).toEqual({ totalAudioBytes: 3_200, audioDurationMs: 200, streamingSeconds: expect.any(Number), transcripts: 0 });
-    expect(await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId })).toEqual({ status: 409, body: { error: 'not-running' } });
+    expect(stopped.body.customer.summary).toEqual({
+      totalAudioBytes: 3_200,
+      audioDurationMs: 200,
+      streamingSeconds: expect.any(Number),
+      transcripts: 0,
+    });
+    expect(await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId })).toEqual({
+      status: 409,
+      body: { error: 'not-running' },
+    });
     await c.close();
-    expect(await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId))).toEqual({ status: 404, body: { error: 'no-session' } });
+    expect(await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId))).toEqual({
+      status: 404,
+      body: { error: 'no-session' },
+    });
   });
 
   it('names a participant whose channel is absent, and keeps nothing running when no one can be transcribed', async () => {
     const c = new AudioHookClient({ ...gw.clientOptions, media: [{ type: 'audio', format: 'PCMU', channels: ['external'], rate: 8000 }] });
     await c.start();
     const started = await post(controlPath(c.conversationId, 'start'), startBody(c.sessionId, c.conversationId));
-    expect(started.body.agent).toEqual({ streamId: 'as-1', status: { code: 4080, description: 'Unable to transcribe the audio' }, message: 'agent: channel not present in the AudioHook session' });
+    expect(started.body.agent).toEqual({
+      streamId: 'as-1',
+      status: { code: 4080, description: 'Unable to transcribe the audio' },
+      message: 'agent: channel not present in the AudioHook session',
+    });
     await c.close();
-    const silent = new AudioHookClient({ ...gw.clientOptions, media: [{ type: 'audio', format: 'L16', channels: ['external'], rate: 8000 }] });
+    const silent = new AudioHookClient({
+      ...gw.clientOptions,
+      media: [{ type: 'audio', format: 'L16', channels: ['external'], rate: 8000 }],
+    });
     await silent.start();
     const none = await post(controlPath(silent.conversationId, 'start'), startBody(silent.sessionId, silent.conversationId));
     expect(none.status).toBe(200);
     expect(none.body.customer.status.code).toBe(4080);
-    expect(await post(controlPath(silent.conversationId, 'stop'), { sessionId: silent.sessionId })).toEqual({ status: 409, body: { error: 'not-running' } });
+    expect(await post(controlPath(silent.conversationId, 'stop'), { sessionId: silent.sessionId })).toEqual({
+      status: 409,
+      body: { error: 'not-running' },
+    });
     await silent.close();
   });
 
@@ -108,7 +149,11 @@ describe('control endpoint authentication and policy', () => {
     const c = new AudioHookClient(gw.clientOptions);
     await c.start();
     const path = controlPath(c.conversationId, 'start');
-    const body = { ...startBody(c.sessionId, c.conversationId), tenant: 'strict', settings: { ...settings, redactionOutput: 'unredacted' } };
+    const body = {
+      ...startBody(c.sessionId, c.conversationId),
+      tenant: 'strict',
+      settings: { ...settings, redactionOutput: 'unredacted' },
+    };
     const refused = await send(path, body, signControlRequest(SECRET, 'POST', path, JSON.stringify(body)));
     expect(refused).toEqual({ status: 400, body: { error: 'bad-request', message: 'this tenant is configured to always redact' } });
     expect(gw.server.calls.find(c.conversationId)?.isTranscribing).toBe(false);

@@ -36,7 +36,12 @@ describe('authentication on the upgrade', () => {
     const reply = await c.open();
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
     // clientseq acknowledges the open that arrived while the verdict was pending.
-    expect(reply).toMatchObject({ type: 'disconnect', seq: 1, clientseq: 1, parameters: { reason: 'unauthorized', info: 'authentication failed' } });
+    expect(reply).toMatchObject({
+      type: 'disconnect',
+      seq: 1,
+      clientseq: 1,
+      parameters: { reason: 'unauthorized', info: 'authentication failed' },
+    });
     await c.waitFor((m) => m.type === 'closed', 2_000);
     expect(c.received.some((m) => m.type === 'opened')).toBe(false);
     expect(c.violations).toEqual([]);
@@ -59,18 +64,25 @@ describe('authentication on the upgrade', () => {
     const url = new URL(gw.url);
     const ids = { organizationId: crypto.randomUUID(), sessionId: crypto.randomUUID(), correlationId: crypto.randomUUID() };
     const signed = signRequest({
-      apiKey: TEST_API_KEY, secret: Buffer.from(TEST_CLIENT_SECRET, 'base64'), requestTarget: url.pathname, authority: url.host,
-      ...ids, nonce: randomBytes(18).toString('base64'),
+      apiKey: TEST_API_KEY,
+      secret: Buffer.from(TEST_CLIENT_SECRET, 'base64'),
+      requestTarget: url.pathname,
+      authority: url.host,
+      ...ids,
+      nonce: randomBytes(18).toString('base64'),
     });
     const headers = {
-      'Audiohook-Organization-Id': ids.organizationId, 'Audiohook-Session-Id': ids.sessionId, 'Audiohook-Correlation-Id': ids.correlationId,
-      'Signature-Input': signed['signature-input'], Signature: signed.signature,
+      'Audiohook-Organization-Id': ids.organizationId,
+      'Audiohook-Session-Id': ids.sessionId,
+      'Audiohook-Correlation-Id': ids.correlationId,
+      'Signature-Input': signed['signature-input'],
+      Signature: signed.signature,
     };
     const first = new AudioHookClient({ url: gw.url, apiKey: TEST_API_KEY, ...ids, headers });
     expect((await first.start()).type).toBe('opened');
     await first.close();
     const replay = new AudioHookClient({ url: gw.url, apiKey: TEST_API_KEY, ...ids, headers });
-    expect((await replay.start())).toMatchObject({ type: 'disconnect', parameters: { reason: 'unauthorized' } });
+    expect(await replay.start()).toMatchObject({ type: 'disconnect', parameters: { reason: 'unauthorized' } });
   });
 });
 

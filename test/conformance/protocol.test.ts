@@ -26,7 +26,11 @@ describe('open transaction', () => {
     const c = client();
     const opened = await c.start();
     expect(opened).toEqual({
-      version: '2', id: c.sessionId, type: 'opened', seq: 1, clientseq: 1,
+      version: '2',
+      id: c.sessionId,
+      type: 'opened',
+      seq: 1,
+      clientseq: 1,
       parameters: { startPaused: false, media: [PCMU(['external', 'internal'])] },
     });
     await c.close();
@@ -79,9 +83,16 @@ describe('open transaction', () => {
       openParameters: { somethingNew: [1, 2], customConfig: { a: 1 } },
     });
     await c.connect();
-    c.sendMessage('open', {
-      organizationId: c.organizationId, conversationId: c.conversationId, media: [PCMU(['external', 'internal'])], extra: true,
-    }, { futureTopLevel: 'x' });
+    c.sendMessage(
+      'open',
+      {
+        organizationId: c.organizationId,
+        conversationId: c.conversationId,
+        media: [PCMU(['external', 'internal'])],
+        extra: true,
+      },
+      { futureTopLevel: 'x' },
+    );
     const opened = await c.waitFor((m) => m.type === 'opened', 2_000);
     expect(opened.id).toBe('ABCDEF01-2345-0789-ABCD-EF0123456789');
     await c.close();
@@ -240,7 +251,11 @@ describe('leniency and hard failures (§16)', () => {
   it('disconnects with unauthorized when open.organizationId differs from the header', async () => {
     const c = client();
     await c.connect();
-    c.sendMessage('open', { organizationId: '99999999-9999-4999-8999-999999999999', conversationId: c.conversationId, media: [PCMU(['external'])] });
+    c.sendMessage('open', {
+      organizationId: '99999999-9999-4999-8999-999999999999',
+      conversationId: c.conversationId,
+      media: [PCMU(['external'])],
+    });
     const reply = await c.waitFor((m) => m.type === 'disconnect' || m.type === 'opened', 2_000);
     expect(reply).toMatchObject({ type: 'disconnect', parameters: { reason: 'unauthorized', info: 'authentication failed' } });
     await c.waitFor((m) => m.type === 'closed', 2_000);
@@ -298,7 +313,10 @@ describe('server-initiated pause, resume and events', () => {
     const c = client();
     await c.start();
     const session = [...gw.server.sessions].find((s) => s.sessionId === c.sessionId)!;
-    const entity = (id: string) => ({ type: 'transcript', data: { id, channelId: 0, isFinal: true, offset: 'PT0S', duration: 'PT1S', alternatives: [] } });
+    const entity = (id: string) => ({
+      type: 'transcript',
+      data: { id, channelId: 0, isFinal: true, offset: 'PT0S', duration: 'PT1S', alternatives: [] },
+    });
     session.sendEvent([entity('early')]);
     session.sendEvent([]);
     await new Promise((r) => setTimeout(r, 100));

@@ -18,7 +18,12 @@ class OnePhrasePerSpeaker implements Recognizer {
         const before = heard.get(role) ?? 0;
         heard.set(role, before + pcm.length);
         if (before < 3_200 && before + pcm.length >= 3_200) {
-          listener.onResult({ role, text: role === 'customer' ? 'my pin is four eight two one' : 'thank you', startMs: startSample / 8, endMs: startSample / 8 + 400 });
+          listener.onResult({
+            role,
+            text: role === 'customer' ? 'my pin is four eight two one' : 'thank you',
+            startMs: startSample / 8,
+            endMs: startSample / 8 + 400,
+          });
         }
       },
       end: async () => undefined,
@@ -36,7 +41,14 @@ afterAll(async () => {
   await gw.close();
 });
 
-const settings = { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' } as const;
+const settings = {
+  language: 'en-US',
+  detailedToken: false,
+  redactionOutput: 'redacted',
+  audioRecordingAllowed: false,
+  customerId: 'C',
+  agentId: 'A',
+} as const;
 
 describe('transcript events', () => {
   it('sends each final as a transcript entity on the channel of its speaker, redacted, after the first pong', async () => {
@@ -52,7 +64,12 @@ describe('transcript events', () => {
     const customer = entities.find((e) => e.data.channelId === 0);
     expect(customer).toMatchObject({
       type: 'transcript',
-      data: { isFinal: true, offset: 'PT0.2S', duration: 'PT0.4S', alternatives: [{ languages: ['en-US'], interpretations: [{ type: 'display', transcript: 'My pin is ####.' }] }] },
+      data: {
+        isFinal: true,
+        offset: 'PT0.2S',
+        duration: 'PT0.4S',
+        alternatives: [{ languages: ['en-US'], interpretations: [{ type: 'display', transcript: 'My pin is ####.' }] }],
+      },
     });
     expect(entities.find((e) => e.data.channelId === 1).data.alternatives[0].interpretations[0].transcript).toBe('Thank you.');
     await c.close();

@@ -26,7 +26,12 @@ const MONO: MediaOffer[] = [{ type: 'audio', format: 'PCMU', channels: ['externa
 /** How far an edge may be from the speech (Genesys's suite allows 0.5 s; we aim at 0.15 s). */
 const TOLERANCE_S = 0.15;
 
-interface Turn { role: string; startMs: number; endMs: number; text: string }
+interface Turn {
+  role: string;
+  startMs: number;
+  endMs: number;
+  text: string;
+}
 
 interface Fixture {
   audio: Uint8Array;
@@ -52,8 +57,14 @@ function buildFixture(): Fixture {
     return { start: atMs / 1000, end: (atMs + turn.endMs - turn.startMs) / 1000 };
   };
   const customerTurns = turns.filter((t) => t.role === 'customer');
-  const a = place(customerTurns.find((t) => t.text.startsWith('No, that is all'))!, 600);
-  const b = place(customerTurns.find((t) => t.text.startsWith('Hi, I would like'))!, 5_000);
+  const a = place(
+    customerTurns.find((t) => t.text.startsWith('No, that is all'))!,
+    600,
+  );
+  const b = place(
+    customerTurns.find((t) => t.text.startsWith('Hi, I would like'))!,
+    5_000,
+  );
   return { audio, a, b };
 }
 
@@ -67,7 +78,11 @@ interface Transcript {
   alternatives: Array<{
     confidence: number;
     languages: string[];
-    interpretations: Array<{ type: string; transcript: string; tokens: Array<{ type: string; value: string; confidence: number; offset: string; duration: string }> }>;
+    interpretations: Array<{
+      type: string;
+      transcript: string;
+      tokens: Array<{ type: string; value: string; confidence: number; offset: string; duration: string }>;
+    }>;
   }>;
 }
 
@@ -90,7 +105,14 @@ const SLOW_MACHINE = { FLUSH_BUDGET_MS: '40000', IDLE_TIMEOUT_MS: '120000' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Streams the call at 4× real time; `action` runs once the audio up to `atS` seconds has been sent. */
-async function connectorCall(options: { atS?: number; action?: (c: AudioHookClient) => Promise<void> | void; openParameters?: Record<string, unknown>; target?: TestGateway } = {}) {
+async function connectorCall(
+  options: {
+    atS?: number;
+    action?: (c: AudioHookClient) => Promise<void> | void;
+    openParameters?: Record<string, unknown>;
+    target?: TestGateway;
+  } = {},
+) {
   const target = options.target ?? gw;
   const c = new AudioHookClient({
     ...target.clientOptions,
@@ -112,7 +134,9 @@ async function connectorCall(options: { atS?: number; action?: (c: AudioHookClie
   expect(c.violations).toEqual([]);
   const transcripts = c.received
     .filter((m) => m.type === 'event')
-    .flatMap((m) => (m.parameters.entities as Array<{ type: string; data: Transcript }>).filter((e) => e.type === 'transcript').map((e) => e.data));
+    .flatMap((m) =>
+      (m.parameters.entities as Array<{ type: string; data: Transcript }>).filter((e) => e.type === 'transcript').map((e) => e.data),
+    );
   return { client: c, transcripts, edges: transcripts.map(edges) };
 }
 
@@ -122,7 +146,10 @@ function edges(t: Transcript): { start: number; end: number } {
 }
 
 function expectNear(actual: number, expected: number, what: string, all?: unknown): void {
-  expect(Math.abs(actual - expected), `${what}: ${actual.toFixed(3)} s, expected ${expected.toFixed(3)} s ${JSON.stringify(all)}`).toBeLessThanOrEqual(TOLERANCE_S);
+  expect(
+    Math.abs(actual - expected),
+    `${what}: ${actual.toFixed(3)} s, expected ${expected.toFixed(3)} s ${JSON.stringify(all)}`,
+  ).toBeLessThanOrEqual(TOLERANCE_S);
 }
 
 /** Every check the conformance suite makes on a final transcript. */
@@ -216,14 +243,22 @@ describe('Transcription Connector', { timeout: 90_000 }, () => {
   });
 
   it('lists the engine languages in opened when asked', async () => {
-    const c = new AudioHookClient({ ...gw.clientOptions, media: MONO, openParameters: { language: 'en-US', supportedLanguages: true, customConfig: { mode: 'connector' } } });
+    const c = new AudioHookClient({
+      ...gw.clientOptions,
+      media: MONO,
+      openParameters: { language: 'en-US', supportedLanguages: true, customConfig: { mode: 'connector' } },
+    });
     const opened = await c.start();
     expect(opened.parameters.supportedLanguages).toEqual(recognizer.languages);
     await c.close();
   });
 
   it('pauses a session in a language the engine lacks, and resumes it after an update to one it has', async () => {
-    const c = new AudioHookClient({ ...gw.clientOptions, media: MONO, openParameters: { language: 'fr-FR', customConfig: { mode: 'connector' } } });
+    const c = new AudioHookClient({
+      ...gw.clientOptions,
+      media: MONO,
+      openParameters: { language: 'fr-FR', customConfig: { mode: 'connector' } },
+    });
     await c.start();
     await c.waitFor((m) => m.type === 'pause', 2_000);
     c.sendPaused();

@@ -15,8 +15,15 @@ let audio: CallAudio;
 
 beforeAll(async () => {
   Object.assign(process.env, {
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', WEBHOOK_RECEIVER_PORT: '0', RECOGNIZER: 'embedded', EMBEDDED_DECODERS: '2',
-    FLUSH_BUDGET_MS: '60000', CONTROL_STOP_TIMEOUT_MS: '70000', LIVE_PUBLISH_INTERVAL_MS: '250',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    WEBHOOK_RECEIVER_PORT: '0',
+    RECOGNIZER: 'embedded',
+    EMBEDDED_DECODERS: '2',
+    FLUSH_BUDGET_MS: '60000',
+    CONTROL_STOP_TIMEOUT_MS: '70000',
+    LIVE_PUBLISH_INTERVAL_MS: '250',
   });
   system = await startLocalSystem({ print: () => undefined, scheduler: false });
   const full = loadCallAudio('samples/sample-call.wav');
@@ -34,7 +41,11 @@ async function consoleGet(path: string): Promise<{ status: number; body: any }> 
 }
 
 async function consolePost(path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${system.urls.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${system.urls.api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -51,13 +62,29 @@ describe('console API on the local system', () => {
   it('lists the live call, starts and stops it, reports health and reads messages after a cursor', async () => {
     const seen: { live?: any; afterStart?: any; liveMessages?: any } = {};
     const result = await simulateCall({
-      url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET, speed: 2, audio,
+      url: system.urls.audiohook,
+      apiKey: DEV_AUDIOHOOK_API_KEY,
+      clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+      speed: 2,
+      audio,
       afterOpened: async (client) => {
         const id = client.conversationId.toLowerCase();
-        seen.live = await until(() => consoleGet('/console/v1/live-calls'), (r) => r.body.calls?.some((c: any) => c.conversationId === id));
-        seen.afterStart = await consolePost('/console/v1/start-streaming', { namespace: 'genesysaudiohook', guid: client.conversationId, customerId: 'C-1', agentId: 'A-1' });
+        seen.live = await until(
+          () => consoleGet('/console/v1/live-calls'),
+          (r) => r.body.calls?.some((c: any) => c.conversationId === id),
+        );
+        seen.afterStart = await consolePost('/console/v1/start-streaming', {
+          namespace: 'genesysaudiohook',
+          guid: client.conversationId,
+          customerId: 'C-1',
+          agentId: 'A-1',
+        });
         // Utterances become readable while the call runs.
-        seen.liveMessages = await until(() => consoleGet(`/console/v1/conversations/${id}/messages`), (r) => r.body.items?.length > 0, 30_000);
+        seen.liveMessages = await until(
+          () => consoleGet(`/console/v1/conversations/${id}/messages`),
+          (r) => r.body.items?.length > 0,
+          30_000,
+        );
       },
       beforeClose: async (client) => {
         const stop = await consolePost('/console/v1/stop-streaming', { namespace: 'genesysaudiohook', guid: client.conversationId });
@@ -79,7 +106,10 @@ describe('console API on the local system', () => {
     expect(seen.liveMessages.status).toBe(200);
 
     // After the call: the session left the live list, and its health tells the whole story.
-    const live = await until(() => consoleGet('/console/v1/live-calls'), (r) => !r.body.calls.some((c: any) => c.conversationId === id));
+    const live = await until(
+      () => consoleGet('/console/v1/live-calls'),
+      (r) => !r.body.calls.some((c: any) => c.conversationId === id),
+    );
     expect(live.body.calls.some((c: any) => c.conversationId === id)).toBe(false);
     const health = await until(
       () => consoleGet(`/console/v1/conversations/${id}/health`),
@@ -99,7 +129,11 @@ describe('console API on the local system', () => {
     // Cursor reads: everything, then nothing new after the last cursor (only the re-read window).
     const all = await consoleGet(`/console/v1/conversations/${id}/messages`);
     expect(all.body.items.map((m: any) => m.messageId)).toEqual(deliveries.items.map((i: any) => i.messageId));
-    expect(all.body.items[0]).toMatchObject({ role: expect.stringMatching(/customer|agent/), startMs: expect.any(Number), redactionOutput: 'redacted' });
+    expect(all.body.items[0]).toMatchObject({
+      role: expect.stringMatching(/customer|agent/),
+      startMs: expect.any(Number),
+      redactionOutput: 'redacted',
+    });
     const after = await consoleGet(`/console/v1/conversations/${id}/messages?after=${all.body.cursor}`);
     expect(after.status).toBe(200);
     expect(after.body.cursor).toBe(all.body.cursor);
@@ -131,7 +165,9 @@ describe('console API on the local system', () => {
     const api = createApiRuntime(process.env);
     const handler = createConsoleHandler(() => createConsoleRuntime({ ...process.env, CONSOLE_AUTH: 'loopback' }, () => api));
     const event = apiGatewayEvent({
-      method: 'GET', path: '/console/v1/live-calls', resource: '/console/v1/live-calls',
+      method: 'GET',
+      path: '/console/v1/live-calls',
+      resource: '/console/v1/live-calls',
       headers: { 'asapp-api-id': DEV_API_ID, 'asapp-api-secret': DEV_API_SECRET },
     });
     const remote = await handler(event);

@@ -14,7 +14,12 @@ import { startLocalSystem, type LocalSystem } from '#local/system.ts';
  * call, a CTI-like client calls start/stop, and everything the customer sees is checked.
  */
 
-interface Turn { role: 'customer' | 'agent'; startMs: number; endMs: number; text: string }
+interface Turn {
+  role: 'customer' | 'agent';
+  startMs: number;
+  endMs: number;
+  text: string;
+}
 const reference = JSON.parse(readFileSync('samples/sample-call.json', 'utf8')) as { turns: Turn[]; durationMs: number };
 
 let system: LocalSystem;
@@ -23,9 +28,15 @@ const printed: string[] = [];
 
 beforeAll(async () => {
   Object.assign(process.env, {
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', WEBHOOK_RECEIVER_PORT: '0', RECOGNIZER: 'embedded', EMBEDDED_DECODERS: '2',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    WEBHOOK_RECEIVER_PORT: '0',
+    RECOGNIZER: 'embedded',
+    EMBEDDED_DECODERS: '2',
     // Stop waits for every final (not the 5 s default), so the counts are exact however loaded the machine is.
-    FLUSH_BUDGET_MS: '60000', CONTROL_STOP_TIMEOUT_MS: '70000',
+    FLUSH_BUDGET_MS: '60000',
+    CONTROL_STOP_TIMEOUT_MS: '70000',
   });
   system = await startLocalSystem({ print: (line) => printed.push(line), scheduler: false });
   audio = loadCallAudio('samples/sample-call.wav');
@@ -36,13 +47,29 @@ afterAll(async () => {
 });
 
 const api = () => startStopApi({ baseUrl: system.urls.api, apiId: DEV_API_ID, apiSecret: DEV_API_SECRET });
-const callOptions = () => ({ url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET, speed: 2 });
+const callOptions = () => ({
+  url: system.urls.audiohook,
+  apiKey: DEV_AUDIOHOOK_API_KEY,
+  clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+  speed: 2,
+});
 
 async function getMessages(guid: string) {
   const res = await fetch(`${system.urls.api}/conversation/v1/conversation/messages?externalId=${guid}`, {
     headers: { 'asapp-api-id': DEV_API_ID, 'asapp-api-secret': DEV_API_SECRET },
   });
-  return { status: res.status, body: (await res.json()) as { items: Array<{ text: string; sender: { role: string; externalId: string }; messageId: string; createdTimestamp: string; clientTimestamp: string }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      items: Array<{
+        text: string;
+        sender: { role: string; externalId: string };
+        messageId: string;
+        createdTimestamp: string;
+        clientTimestamp: string;
+      }>;
+    },
+  };
 }
 
 const deliveredFor = (guid: string): WebhookBody[] => system.receiver!.received.filter((b) => b.externalConversationId === guid);
@@ -87,7 +114,8 @@ describe('a call through the whole local system', () => {
       expect(Object.keys(body.autotranscribeResponse)).toEqual(['message', 'start', 'end', 'utterance']);
       expect(body.type).toBe('transcript');
       expect(body.autotranscribeResponse.utterance).toHaveLength(1);
-      const expected = body.sender.role === 'customer' ? { id: 'CUST-7', stream: customer.streamId } : { id: 'AGENT-3', stream: agent.streamId };
+      const expected =
+        body.sender.role === 'customer' ? { id: 'CUST-7', stream: customer.streamId } : { id: 'AGENT-3', stream: agent.streamId };
       expect(body.sender.externalId).toBe(expected.id);
       expect(body.streamId).toBe(expected.stream);
       expect(body.autotranscribeResponse.end).toBeGreaterThan(body.autotranscribeResponse.start);
@@ -105,7 +133,9 @@ describe('a call through the whole local system', () => {
     }
     // Redaction (on by default): the card number turn leaves no run of 3+ digits.
     const cardTurn = reference.turns.find((t) => t.text.startsWith('4532'))!;
-    const cardBodies = bodies.filter((b) => b.autotranscribeResponse.start >= cardTurn.startMs - 800 && b.autotranscribeResponse.end <= cardTurn.endMs + 800);
+    const cardBodies = bodies.filter(
+      (b) => b.autotranscribeResponse.start >= cardTurn.startMs - 800 && b.autotranscribeResponse.end <= cardTurn.endMs + 800,
+    );
     expect(cardBodies.length).toBeGreaterThan(0);
     for (const b of cardBodies) expect(b.autotranscribeResponse.utterance[0].text).not.toMatch(/\d{3}/);
     expect(printed.some((line) => line.includes(guid.slice(0, 8)))).toBe(true);
@@ -160,11 +190,17 @@ describe('a call through the whole local system', () => {
     const bytes2 = stop2.autotranscribeResponse.customer.summary.totalAudioBytes;
     expect(bytes1 + bytes2).toBe(audio.mulaw.length);
 
-    await expect.poll(() => deliveredFor(guid).length, { timeout: 10_000 }).toBe(
-      stop1.autotranscribeResponse.customer.summary.transcripts + stop1.autotranscribeResponse.agent.summary.transcripts +
-        stop2.autotranscribeResponse.customer.summary.transcripts + stop2.autotranscribeResponse.agent.summary.transcripts,
+    await expect
+      .poll(() => deliveredFor(guid).length, { timeout: 10_000 })
+      .toBe(
+        stop1.autotranscribeResponse.customer.summary.transcripts +
+          stop1.autotranscribeResponse.agent.summary.transcripts +
+          stop2.autotranscribeResponse.customer.summary.transcripts +
+          stop2.autotranscribeResponse.agent.summary.transcripts,
+      );
+    const secondSpan = deliveredFor(guid).filter(
+      (b) => b.streamId === start2.autotranscribeResponse.customer.streamId || b.streamId === start2.autotranscribeResponse.agent.streamId,
     );
-    const secondSpan = deliveredFor(guid).filter((b) => b.streamId === start2.autotranscribeResponse.customer.streamId || b.streamId === start2.autotranscribeResponse.agent.streamId);
     expect(secondSpan.length).toBeGreaterThan(0);
     // The second span transcribed the rest of the call, up to its last turn.
     expect(Math.max(...secondSpan.map((b) => b.autotranscribeResponse.start))).toBeGreaterThan(reference.turns.at(-1)!.startMs - 1_000);

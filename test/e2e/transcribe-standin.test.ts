@@ -18,7 +18,12 @@ import type { StandInFault, StreamRecord } from '#local/transcribe-standin/serve
  * like Genesys plays them and checked by what the customer's webhook receives.
  */
 
-interface Turn { role: 'customer' | 'agent'; startMs: number; endMs: number; text: string }
+interface Turn {
+  role: 'customer' | 'agent';
+  startMs: number;
+  endMs: number;
+  text: string;
+}
 const reference = JSON.parse(readFileSync('samples/sample-call.json', 'utf8')) as { turns: Turn[]; durationMs: number };
 
 let system: LocalSystem;
@@ -28,9 +33,15 @@ let clockOffsetMs = 0;
 
 beforeAll(async () => {
   Object.assign(process.env, {
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', WEBHOOK_RECEIVER_PORT: '0', EMBEDDED_DECODERS: '2',
-    RECOGNIZER: 'transcribe', TRANSCRIBE_STAND_IN: 'engine',
-    FLUSH_BUDGET_MS: '60000', CONTROL_STOP_TIMEOUT_MS: '70000',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    WEBHOOK_RECEIVER_PORT: '0',
+    EMBEDDED_DECODERS: '2',
+    RECOGNIZER: 'transcribe',
+    TRANSCRIBE_STAND_IN: 'engine',
+    FLUSH_BUDGET_MS: '60000',
+    CONTROL_STOP_TIMEOUT_MS: '70000',
   });
   delete process.env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING;
   system = await startLocalSystem({
@@ -72,7 +83,11 @@ const FRAME_MS = 200;
  */
 async function playCall(steps: Step[]): Promise<PlayedCall> {
   const first = standIn().streams.length;
-  const client = new AudioHookClient({ url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET });
+  const client = new AudioHookClient({
+    url: system.urls.audiohook,
+    apiKey: DEV_AUDIOHOOK_API_KEY,
+    clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+  });
   const opened = await client.start();
   expect(opened.type).toBe('opened');
   client.startPinging(5_000 / SPEED);
@@ -144,7 +159,10 @@ function turnOf(body: WebhookBody): Turn | undefined {
 const turnsStartingIn = (fromMs: number, toMs: number) => reference.turns.filter((t) => t.startMs >= fromMs && t.endMs <= toMs);
 
 async function deliveredCount(guid: string, stops: Array<{ body: any }>): Promise<WebhookBody[]> {
-  const expected = stops.reduce((n, s) => n + s.body.autotranscribeResponse.customer.summary.transcripts + s.body.autotranscribeResponse.agent.summary.transcripts, 0);
+  const expected = stops.reduce(
+    (n, s) => n + s.body.autotranscribeResponse.customer.summary.transcripts + s.body.autotranscribeResponse.agent.summary.transcripts,
+    0,
+  );
   await expect.poll(() => deliveredFor(guid).length, { timeout: 15_000 }).toBe(expected);
   return deliveredFor(guid);
 }
@@ -197,7 +215,13 @@ describe('RECOGNIZER=transcribe against the local Transcribe streaming service',
     for (const stream of call.streams) {
       expect(stream.outcome).toBe('completed');
       expect(stream.endFrameReceived).toBe(true);
-      expect(stream.request).toMatchObject({ languageCode: 'en-US', sampleRate: 8000, mediaEncoding: 'pcm', channels: 2, contentIdentification: 'PII' });
+      expect(stream.request).toMatchObject({
+        languageCode: 'en-US',
+        sampleRate: 8000,
+        mediaEncoding: 'pcm',
+        channels: 2,
+        contentIdentification: 'PII',
+      });
       expect(stream.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/us-east-1\/transcribe\/aws4_request/);
     }
     expect(new Set(call.streams.map((s) => s.request!.sessionId)).size).toBe(call.streams.length);

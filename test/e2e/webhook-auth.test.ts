@@ -22,8 +22,13 @@ beforeAll(async () => {
   pki = createTestPki();
   target = await startServer({ cert: pki.server.cert, key: pki.server.key }, (_req, res) => res.writeHead(200).end());
   Object.assign(process.env, {
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', RECOGNIZER: 'embedded', EMBEDDED_DECODERS: '2',
-    FLUSH_BUDGET_MS: '60000', CONTROL_STOP_TIMEOUT_MS: '70000',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    RECOGNIZER: 'embedded',
+    EMBEDDED_DECODERS: '2',
+    FLUSH_BUDGET_MS: '60000',
+    CONTROL_STOP_TIMEOUT_MS: '70000',
     WEBHOOK_URL: `${new URL(target.url).origin}/hooks/transcripts?tenant=acme`,
     WEBHOOK_AUTH_MODE: 'custom-ca+secret-token',
     WEBHOOK_CA_PEM: pki.serverCa.cert,
@@ -48,7 +53,11 @@ describe('webhook delivery with authentication, end to end', () => {
     const api = startStopApi({ baseUrl: system.urls.api, apiId: DEV_API_ID, apiSecret: DEV_API_SECRET });
     let stop: any;
     const call = await simulateCall({
-      url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET, audio, speed: 2,
+      url: system.urls.audiohook,
+      apiKey: DEV_AUDIOHOOK_API_KEY,
+      clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+      audio,
+      speed: 2,
       afterOpened: async (c) => void (await api.start({ guid: c.conversationId, customerId: 'CUST', agentId: 'AGENT' })),
       beforeClose: async (c) => void (stop = (await api.stop(c.conversationId)).body),
     });
@@ -67,7 +76,10 @@ describe('webhook delivery with authentication, end to end', () => {
       expect(body.streamId).toBe(stop.autotranscribeResponse[body.sender.role].streamId);
     }
     for (const role of ['customer', 'agent']) {
-      const starts = target.requests.map((r) => JSON.parse(r.body)).filter((b) => b.sender.role === role).map((b) => b.autotranscribeResponse.start);
+      const starts = target.requests
+        .map((r) => JSON.parse(r.body))
+        .filter((b) => b.sender.role === role)
+        .map((b) => b.autotranscribeResponse.start);
       expect(starts.length).toBeGreaterThan(0);
       expect(starts).toEqual([...starts].sort((a, b) => a - b));
     }

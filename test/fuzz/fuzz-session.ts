@@ -11,7 +11,11 @@ export type SessionEnding =
   | 'socket-closed-by-server' // 1009 too big, 1007 bad UTF-8, idle timeout, or closed after `closed`
   | 'refused';
 
-export async function fuzzSession(clientOptions: { url: string; apiKey: string; clientSecret: string }, seed: number, frames: number): Promise<{ ending: SessionEnding; violations: string[] }> {
+export async function fuzzSession(
+  clientOptions: { url: string; apiKey: string; clientSecret: string },
+  seed: number,
+  frames: number,
+): Promise<{ ending: SessionEnding; violations: string[] }> {
   const random = rng(seed);
   const conversationId = random() < 0.1 ? '00000000-0000-0000-0000-000000000000' : randomUUID();
   const client = new AudioHookClient({ ...clientOptions, conversationId, closeTimeoutMs: 3_000 });

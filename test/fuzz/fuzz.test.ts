@@ -18,7 +18,9 @@ afterAll(async () => {
 
 /** Breaches that are the server's own fault, whatever the client sent. */
 const serverFaults = (violations: string[]) =>
-  violations.filter((v) => v.startsWith('500: server seq') || v.startsWith('400: not an AudioHook') || v.startsWith('400: id') || v.startsWith('415'));
+  violations.filter(
+    (v) => v.startsWith('500: server seq') || v.startsWith('400: not an AudioHook') || v.startsWith('400: id') || v.startsWith('415'),
+  );
 
 describe('fuzzed sessions', () => {
   it('survives 4,000 mutated frames over 400 sessions, each ending in a documented way', async () => {

@@ -11,8 +11,28 @@ export type Frame = { kind: 'text'; data: string } | { kind: 'binary'; data: Uin
 
 const TYPES = ['open', 'ping', 'close', 'paused', 'resumed', 'discarded', 'update', 'error', 'pong', 'opened', 'event', 'x-unknown', ''];
 const WEIRD_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 53), 'x', '', 'PT', 'PT-1S', 'PT1e9S', 'P1Y', '💥', '\u0000', [], {}, [1, [2, [3]]],
-  { nested: { deep: { deeper: 'x'.repeat(100) } } }, 'A'.repeat(2_000), Number.NaN,
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 53,
+  -(2 ** 53),
+  'x',
+  '',
+  'PT',
+  'PT-1S',
+  'PT1e9S',
+  'P1Y',
+  '💥',
+  '\u0000',
+  [],
+  {},
+  [1, [2, [3]]],
+  { nested: { deep: { deeper: 'x'.repeat(100) } } },
+  'A'.repeat(2_000),
+  Number.NaN,
 ];
 
 export class TrafficGenerator {
@@ -46,7 +66,14 @@ export class TrafficGenerator {
           organizationId: '7a1a0f51-1234-4321-9876-123456789abc',
           conversationId: this.conversationId,
           participant: { id: this.conversationId, ani: '', aniName: '', dnis: '' },
-          media: [{ type: 'audio', format: 'PCMU', channels: this.pick([['external', 'internal'], ['internal'], ['internal', 'external']]), rate: 8000 }],
+          media: [
+            {
+              type: 'audio',
+              format: 'PCMU',
+              channels: this.pick([['external', 'internal'], ['internal'], ['internal', 'external']]),
+              rate: 8000,
+            },
+          ],
         });
         break;
       case 'close':

@@ -34,8 +34,15 @@ try {
   }
   await new Promise((r) => setTimeout(r, 3_000));
   const result = {
-    bench: 'fuzz', frames, sessions: seed - firstSeed, endings, liveSessionsAfter: gw.server.sessions.size, liveCallsAfter: gw.server.calls.size,
-    heapMbFirst: heap[0], heapMbLast: heap.at(-1), seconds: Math.round((performance.now() - started) / 1000),
+    bench: 'fuzz',
+    frames,
+    sessions: seed - firstSeed,
+    endings,
+    liveSessionsAfter: gw.server.sessions.size,
+    liveCallsAfter: gw.server.calls.size,
+    heapMbFirst: heap[0],
+    heapMbLast: heap.at(-1),
+    seconds: Math.round((performance.now() - started) / 1000),
   };
   console.log(JSON.stringify(result));
   if (result.liveSessionsAfter !== 0 || result.liveCallsAfter !== 0) process.exitCode = 1;

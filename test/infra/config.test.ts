@@ -29,7 +29,13 @@ describe('deployment context', () => {
       redactionMode: 'always',
       certificateArn: '',
     });
-    expect(config).toMatchObject({ natGateways: 1, gatewayMaxTasks: 20, webhookMaxAttempts: 2, logRetentionDays: 90, redactionMode: 'always' });
+    expect(config).toMatchObject({
+      natGateways: 1,
+      gatewayMaxTasks: 20,
+      webhookMaxAttempts: 2,
+      logRetentionDays: 90,
+      redactionMode: 'always',
+    });
     expect(config.audiohookAllowedCidrs).toEqual(['203.0.113.0/24', '198.51.100.7/32']);
     expect(config.certificateArn).toBeUndefined();
     expect(load({ audiohookAllowedCidrs: ['10.0.0.0/8'] }).audiohookAllowedCidrs).toEqual(['10.0.0.0/8']);
@@ -45,8 +51,19 @@ describe('deployment context', () => {
       logRetentionDays: '10',
       natGateways: '0',
     });
-    for (const key of ['certificateArn', 'audiohookAllowedCidrs', 'gatewayCpu', 'webhookUrl', 'webhookAuthMode', 'logRetentionDays', 'natGateways']) {
-      expect(problems.some((p) => p.startsWith(`${key}:`)), key).toBe(true);
+    for (const key of [
+      'certificateArn',
+      'audiohookAllowedCidrs',
+      'gatewayCpu',
+      'webhookUrl',
+      'webhookAuthMode',
+      'logRetentionDays',
+      'natGateways',
+    ]) {
+      expect(
+        problems.some((p) => p.startsWith(`${key}:`)),
+        key,
+      ).toBe(true);
     }
   });
 

@@ -22,10 +22,21 @@ afterAll(() => s?.cleanup());
 describe('console site', () => {
   it('keeps the page in a private, TLS-only bucket that only the distribution reads (origin access control)', () => {
     const bucket = resourceByPrefix(t, 'AWS::S3::Bucket', 'ConsoleAssets');
-    expect(bucket.props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     const oac = resourceByPrefix(t, 'AWS::CloudFront::OriginAccessControl', 'ConsoleDistribution');
-    expect(oac.props.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
-    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy') as Resources).find((p) => p.Properties!.Bucket.Ref === bucket.id)!;
+    expect(oac.props.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy') as Resources).find(
+      (p) => p.Properties!.Bucket.Ref === bucket.id,
+    )!;
     const statements = policy.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     const read = statements.find((st) => st.Principal?.Service === 'cloudfront.amazonaws.com')!;
@@ -42,8 +53,11 @@ describe('console site', () => {
     expect(api.AllowedMethods).toContain('POST');
     const origin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
     expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
-    expect(config.Origins.find((o: { Id: string }) => o.Id === config.DefaultCacheBehavior.TargetOriginId).OriginAccessControlId).toBeDefined();
-    const headers = resourceByPrefix(t, 'AWS::CloudFront::ResponseHeadersPolicy', 'ConsoleSecurityHeaders').props.ResponseHeadersPolicyConfig;
+    expect(
+      config.Origins.find((o: { Id: string }) => o.Id === config.DefaultCacheBehavior.TargetOriginId).OriginAccessControlId,
+    ).toBeDefined();
+    const headers = resourceByPrefix(t, 'AWS::CloudFront::ResponseHeadersPolicy', 'ConsoleSecurityHeaders').props
+      .ResponseHeadersPolicyConfig;
     expect(JSON.stringify(headers.SecurityHeadersConfig.ContentSecurityPolicy)).toContain("default-src 'self'");
   });
 
@@ -66,19 +80,27 @@ describe('console site', () => {
     expect(cognito.every((m) => m.AuthorizerId.Ref === authorizer.id)).toBe(true);
     expect(cognito).toHaveLength(API_ROUTES.filter((r) => r.auth === 'console').length);
     // The ASAPP routes keep their own header authentication, unchanged.
-    expect(methods.filter((m) => m.AuthorizationType === 'NONE' && m.HttpMethod !== 'OPTIONS')).toHaveLength(API_ROUTES.filter((r) => r.auth === 'asapp').length);
+    expect(methods.filter((m) => m.AuthorizationType === 'NONE' && m.HttpMethod !== 'OPTIONS')).toHaveLength(
+      API_ROUTES.filter((r) => r.auth === 'asapp').length,
+    );
   });
 
   it('runs the console API with Cognito auth and the reads it needs; the webhook Lambda records delivery outcomes', () => {
-    const fn = Object.entries(t.findResources('AWS::Lambda::Function') as Resources).find(([id]) => id.startsWith('ConsoleConsoleApi') && !id.includes('Logs'))![1];
+    const fn = Object.entries(t.findResources('AWS::Lambda::Function') as Resources).find(
+      ([id]) => id.startsWith('ConsoleConsoleApi') && !id.includes('Logs'),
+    )![1];
     expect(fn.Properties!.Environment.Variables).toMatchObject({ CONSOLE_AUTH: 'cognito', POWERTOOLS_SERVICE_NAME: 'console' });
     expect(fn.Properties!.VpcConfig).toBeDefined();
     const statements = policyStatements(t);
     const sids = (prefix: string) => statements.filter((p) => p.policy.startsWith(prefix)).map((p) => p.statement.Sid);
-    expect(sids('ConsoleConsoleApiRole')).toEqual(expect.arrayContaining(['ConversationsControlState', 'ListLiveCalls', 'ReadMessages', 'ListFeed', 'PresignFeedFiles']));
+    expect(sids('ConsoleConsoleApiRole')).toEqual(
+      expect.arrayContaining(['ConversationsControlState', 'ListLiveCalls', 'ReadMessages', 'ListFeed', 'PresignFeedFiles']),
+    );
     const live = statements.find((p) => p.statement.Sid === 'ListLiveCalls')!.statement;
     expect(JSON.stringify(live.Resource)).toContain(`/index/${LIVE_INDEX}`);
-    const webhook = Object.entries(t.findResources('AWS::Lambda::Function') as Resources).find(([id]) => id.startsWith('DeliveryWebhookFunction') && !id.includes('Logs'))![1];
+    const webhook = Object.entries(t.findResources('AWS::Lambda::Function') as Resources).find(
+      ([id]) => id.startsWith('DeliveryWebhookFunction') && !id.includes('Logs'),
+    )![1];
     expect(Object.keys(webhook.Properties!.Environment.Variables)).toContain('MESSAGES_TABLE');
     expect(statements.find((p) => p.statement.Sid === 'RecordDeliveryOutcome')!.statement.Action).toBe('dynamodb:UpdateItem');
   });

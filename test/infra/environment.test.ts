@@ -11,7 +11,8 @@ import { synthesize, type Synthesized } from './synth.ts';
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const AZ_LOOKUP = { [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ['us-east-1a', 'us-east-1b', 'us-east-1c'] };
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-.*');
-const describeFindings = (list: ReadonlyArray<{ id: string; entry: { data?: unknown } }>) => list.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`);
+const describeFindings = (list: ReadonlyArray<{ id: string; entry: { data?: unknown } }>) =>
+  list.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`);
 
 describe.each([
   ['with the AZ look-up answered from context', AZ_LOOKUP],
@@ -35,7 +36,9 @@ describe.each([
   });
 
   it('places the VPC in the Availability Zones the context names, or two chosen at deploy time', () => {
-    const subnets = Object.values(s.template.findResources('AWS::EC2::Subnet')).map((r) => (r as { Properties: { AvailabilityZone: unknown } }).Properties.AvailabilityZone);
+    const subnets = Object.values(s.template.findResources('AWS::EC2::Subnet')).map(
+      (r) => (r as { Properties: { AvailabilityZone: unknown } }).Properties.AvailabilityZone,
+    );
     expect(subnets).toHaveLength(4);
     if (Object.keys(context).length > 0) expect(new Set(subnets)).toEqual(new Set(['us-east-1a', 'us-east-1b']));
     else for (const az of subnets) expect(JSON.stringify(az)).toContain('Fn::GetAZs');

@@ -19,7 +19,8 @@ beforeAll(() => {
 afterAll(() => s?.cleanup());
 
 const AWS_SOLUTIONS = Match.stringLikeRegexp('AwsSolutions-.*');
-const describeFindings = (list: ReadonlyArray<{ id: string; entry: { data?: unknown } }>) => list.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`);
+const describeFindings = (list: ReadonlyArray<{ id: string; entry: { data?: unknown } }>) =>
+  list.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`);
 
 describe('cdk-nag AwsSolutionsChecks', () => {
   it('reports no unsuppressed error', () => {
@@ -33,7 +34,8 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   it('gives every suppression a resource, an AwsSolutions rule id and a written reason', () => {
     const suppressions: Array<{ resource: string; id: string; reason: string }> = [];
     for (const [resource, r] of Object.entries(s.template.toJSON().Resources as Resources)) {
-      const rules = (r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined)?.rules_to_suppress ?? [];
+      const rules =
+        (r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined)?.rules_to_suppress ?? [];
       for (const rule of rules) suppressions.push({ resource, ...rule });
     }
     expect(suppressions.length).toBeGreaterThan(0);
@@ -49,13 +51,27 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   it('suppresses only the findings this design accepts', () => {
     const ids = new Set<string>();
     for (const r of Object.values(s.template.toJSON().Resources as Resources)) {
-      for (const rule of (r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string }> } | undefined)?.rules_to_suppress ?? []) ids.add(rule.id);
+      for (const rule of (r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string }> } | undefined)?.rules_to_suppress ?? [])
+        ids.add(rule.id);
     }
     expect([...ids].sort()).toEqual(
       [
-        'AwsSolutions-APIG2', 'AwsSolutions-APIG4', 'AwsSolutions-COG4', 'AwsSolutions-EC23', 'AwsSolutions-ECS2', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-SMG4',
+        'AwsSolutions-APIG2',
+        'AwsSolutions-APIG4',
+        'AwsSolutions-COG4',
+        'AwsSolutions-EC23',
+        'AwsSolutions-ECS2',
+        'AwsSolutions-IAM4',
+        'AwsSolutions-IAM5',
+        'AwsSolutions-SMG4',
         // The console (lib/console-site.ts): CloudFront without geo restriction, WAF, standard logs or a custom certificate; Cognito without the Plus plan; CDK's BucketDeployment provider runtime.
-        'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4', 'AwsSolutions-COG3', 'AwsSolutions-COG8', 'AwsSolutions-L1',
+        'AwsSolutions-CFR1',
+        'AwsSolutions-CFR2',
+        'AwsSolutions-CFR3',
+        'AwsSolutions-CFR4',
+        'AwsSolutions-COG3',
+        'AwsSolutions-COG8',
+        'AwsSolutions-L1',
       ].sort(),
     );
   });

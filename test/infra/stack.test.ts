@@ -3,7 +3,13 @@ import { NODE_TARGET } from '#scripts/build/node-bundle.ts';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationsTableDefinition, messagesTableDefinition, vocabularyTableDefinition, BY_HOUR_INDEX, TTL_ATTRIBUTE } from '#core/stores/tables.ts';
+import {
+  conversationsTableDefinition,
+  messagesTableDefinition,
+  vocabularyTableDefinition,
+  BY_HOUR_INDEX,
+  TTL_ATTRIBUTE,
+} from '#core/stores/tables.ts';
 import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GATEWAY_RESPONSES, publicApiRoutes } from '#lib/control-api.ts';
@@ -64,9 +70,12 @@ describe('storage', () => {
     const messages = resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageMessages').props;
     const local = { conversations: conversationsTableDefinition('x'), messages: messagesTableDefinition('x') };
     expect(conversations.KeySchema).toEqual(local.conversations.KeySchema);
-    expect(resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageCustomVocabularies').props.KeySchema).toEqual(vocabularyTableDefinition('x').KeySchema);
+    expect(resourceByPrefix(t, 'AWS::DynamoDB::Table', 'StorageCustomVocabularies').props.KeySchema).toEqual(
+      vocabularyTableDefinition('x').KeySchema,
+    );
     expect(messages.KeySchema).toEqual(local.messages.KeySchema);
-    const sortAttrs = (a: Array<{ AttributeName?: string }>) => [...a].sort((x, y) => String(x.AttributeName).localeCompare(String(y.AttributeName)));
+    const sortAttrs = (a: Array<{ AttributeName?: string }>) =>
+      [...a].sort((x, y) => String(x.AttributeName).localeCompare(String(y.AttributeName)));
     expect(sortAttrs(messages.AttributeDefinitions)).toEqual(sortAttrs(local.messages.AttributeDefinitions!));
     expect(messages.GlobalSecondaryIndexes).toEqual([
       { IndexName: BY_HOUR_INDEX, KeySchema: local.messages.GlobalSecondaryIndexes![0].KeySchema, Projection: { ProjectionType: 'ALL' } },
@@ -78,7 +87,11 @@ describe('storage', () => {
 describe('secrets', () => {
   it('generates the AudioHook client secret and the API secret; nothing secret is in the template', () => {
     const audiohook = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsAudioHook').props;
-    expect(audiohook.GenerateSecretString).toMatchObject({ GenerateStringKey: 'clientSecret', PasswordLength: 44, ExcludePunctuation: true });
+    expect(audiohook.GenerateSecretString).toMatchObject({
+      GenerateStringKey: 'clientSecret',
+      PasswordLength: 44,
+      ExcludePunctuation: true,
+    });
     const api = resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsApiCredentials').props;
     expect(api.GenerateSecretString).toMatchObject({ GenerateStringKey: 'secret', ExcludePunctuation: true });
     // The webhook secret starts as an empty JSON object for the operator to fill in.
@@ -146,7 +159,13 @@ describe('gateway', () => {
 
   it('runs the container from fargate-gateway/Dockerfile with the Transcribe recognizer, drain timeout and init process', () => {
     const task = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props;
-    expect(task).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', Cpu: '1024', Memory: '2048', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
+    expect(task).toMatchObject({
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '1024',
+      Memory: '2048',
+      RuntimePlatform: { CpuArchitecture: 'ARM64' },
+    });
     const [c] = task.ContainerDefinitions;
     expect(c).toMatchObject({ StopTimeout: 120, ReadonlyRootFilesystem: true, LinuxParameters: { InitProcessEnabled: true } });
     expect(c.PortMappings.map((p: { ContainerPort: number }) => p.ContainerPort)).toEqual([8080, 8081]);
@@ -170,12 +189,22 @@ describe('gateway', () => {
     expect(env).not.toHaveProperty('CONTROL_SECRET');
 
     const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'AudiohookTranscribe.assets.json'), 'utf8'));
-    const images = Object.values(manifest.dockerImages as Record<string, { source: { directory: string; dockerFile: string; platform: string } }>);
+    const images = Object.values(
+      manifest.dockerImages as Record<string, { source: { directory: string; dockerFile: string; platform: string } }>,
+    );
     expect(images).toHaveLength(1);
     expect(images[0].source).toMatchObject({ dockerFile: 'fargate-gateway/Dockerfile', platform: 'linux/arm64' });
     // Synth stages the build context (no Docker needed); .dockerignore keeps it to what `npm run build -- gateway` reads.
     const context = path.join(s.outdir, images[0].source.directory);
-    expect(readdirSync(context).sort()).toEqual(['.dockerignore', 'core', 'fargate-gateway', 'package-lock.json', 'package.json', 'scripts', 'tsconfig.json']);
+    expect(readdirSync(context).sort()).toEqual([
+      '.dockerignore',
+      'core',
+      'fargate-gateway',
+      'package-lock.json',
+      'package.json',
+      'scripts',
+      'tsconfig.json',
+    ]);
     expect(readdirSync(path.join(context, 'scripts')).sort()).toEqual(['build', 'build.ts']);
     expect(existsSync(path.join(context, 'fargate-gateway', 'main.ts'))).toBe(true);
     expect(existsSync(path.join(context, 'node_modules'))).toBe(false);
@@ -186,12 +215,20 @@ describe('gateway', () => {
     expect(service.HealthCheckGracePeriodSeconds).toBe(2_147_483_647);
     const [c] = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props.ContainerDefinitions;
     expect(c.HealthCheck.Command.join(' ')).toContain('http://127.0.0.1:8080/live');
-    const bySid = Object.fromEntries(policyStatements(t).filter((p) => p.policy.startsWith('GatewayTaskTaskRole')).map((p) => [p.statement.Sid, p.statement]));
+    const bySid = Object.fromEntries(
+      policyStatements(t)
+        .filter((p) => p.policy.startsWith('GatewayTaskTaskRole'))
+        .map((p) => [p.statement.Sid, p.statement]),
+    );
     expect(asList(bySid.ServiceMembership!.Action).sort()).toEqual(['ecs:DescribeServices', 'ecs:DescribeTasks']);
-    expect(bySid.ServiceTasks).toMatchObject({ Action: 'ecs:ListTasks', Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': expect.anything() } } });
+    expect(bySid.ServiceTasks).toMatchObject({
+      Action: 'ecs:ListTasks',
+      Resource: '*',
+      Condition: { ArnEquals: { 'ecs:cluster': expect.anything() } },
+    });
   });
 
-  it('protects tasks holding calls: task-protection permission on this cluster\'s tasks, AZ rebalancing off, rollback on failure', () => {
+  it("protects tasks holding calls: task-protection permission on this cluster's tasks, AZ rebalancing off, rollback on failure", () => {
     const { statement } = policyStatements(t).find((p) => p.statement.Sid === 'TaskScaleInProtection')!;
     expect(asList(statement.Action).sort()).toEqual(['ecs:GetTaskProtection', 'ecs:UpdateTaskProtection']);
     const clusterId = resourceByPrefix(t, 'AWS::ECS::Cluster', 'GatewayCluster').id;
@@ -200,7 +237,11 @@ describe('gateway', () => {
     t.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       AvailabilityZoneRebalancing: 'DISABLED',
-      DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
     });
     t.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
@@ -209,7 +250,10 @@ describe('gateway', () => {
   it('scales on CPU and on AudioHook connections per healthy task', () => {
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 60 },
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 60,
+      },
     });
     const connections = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalingPolicy') as Resources)
       .map((r) => r.Properties!.TargetTrackingScalingPolicyConfiguration)
@@ -239,13 +283,35 @@ describe('gateway', () => {
   });
 
   it('lets the task role use Transcribe streaming, its tables and the queue, and nothing more', () => {
-    const statements = policyStatements(t).filter((p) => p.policy.startsWith('GatewayTaskTaskRole')).map((p) => p.statement);
+    const statements = policyStatements(t)
+      .filter((p) => p.policy.startsWith('GatewayTaskTaskRole'))
+      .map((p) => p.statement);
     const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
-    expect(Object.keys(bySid).sort()).toEqual(['ConversationsControlState', 'QueueUtterances', 'ReadCustomVocabularies', 'RecordUtterances', 'ServiceMembership', 'ServiceTasks', 'TaskScaleInProtection', 'TranscribeStreaming']);
-    expect(bySid.ReadCustomVocabularies).toMatchObject({ Action: 'dynamodb:Query', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageCustomVocabularies/), 'Arn'] } });
-    expect(bySid.TranscribeStreaming).toMatchObject({ Resource: '*', Action: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'] });
-    expect(bySid.RecordUtterances).toMatchObject({ Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] } });
-    expect(bySid.QueueUtterances.Resource).toEqual({ 'Fn::GetAtt': [resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id, 'Arn'] });
+    expect(Object.keys(bySid).sort()).toEqual([
+      'ConversationsControlState',
+      'QueueUtterances',
+      'ReadCustomVocabularies',
+      'RecordUtterances',
+      'ServiceMembership',
+      'ServiceTasks',
+      'TaskScaleInProtection',
+      'TranscribeStreaming',
+    ]);
+    expect(bySid.ReadCustomVocabularies).toMatchObject({
+      Action: 'dynamodb:Query',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageCustomVocabularies/), 'Arn'] },
+    });
+    expect(bySid.TranscribeStreaming).toMatchObject({
+      Resource: '*',
+      Action: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'],
+    });
+    expect(bySid.RecordUtterances).toMatchObject({
+      Action: 'dynamodb:PutItem',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] },
+    });
+    expect(bySid.QueueUtterances.Resource).toEqual({
+      'Fn::GetAtt': [resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id, 'Arn'],
+    });
   });
 });
 
@@ -259,32 +325,87 @@ describe('control API', () => {
     };
     const routes = Object.values(t.findResources('AWS::ApiGateway::Method') as Resources).map((m) => {
       const p = m.Properties!;
-      return { method: p.HttpMethod, path: pathOf(p.ResourceId.Ref), type: p.Integration.Type, auth: p.AuthorizationType, fn: JSON.stringify(p.Integration.Uri).match(/"(ControlApi[A-Za-z]+?)[0-9A-F]{8}"/)?.[1] };
+      return {
+        method: p.HttpMethod,
+        path: pathOf(p.ResourceId.Ref),
+        type: p.Integration.Type,
+        auth: p.AuthorizationType,
+        fn: JSON.stringify(p.Integration.Uri).match(/"(ControlApi[A-Za-z]+?)[0-9A-F]{8}"/)?.[1],
+      };
     });
     // The console's routes (Cognito-authorized) are checked in console.test.ts.
     const publicRoutes = routes.filter((r) => !r.path.startsWith('/console/'));
     expect(publicRoutes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))).toEqual([
-      { method: 'GET', path: '/configuration/v1/auto-transcribe/custom-vocabularies', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
-      { method: 'POST', path: '/configuration/v1/auto-transcribe/custom-vocabularies', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
-      { method: 'DELETE', path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
-      { method: 'GET', path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiCustomVocabularies' },
-      { method: 'GET', path: '/conversation/v1/conversation/messages', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiConversationMessages' },
+      {
+        method: 'GET',
+        path: '/configuration/v1/auto-transcribe/custom-vocabularies',
+        type: 'AWS_PROXY',
+        auth: 'NONE',
+        fn: 'ControlApiCustomVocabularies',
+      },
+      {
+        method: 'POST',
+        path: '/configuration/v1/auto-transcribe/custom-vocabularies',
+        type: 'AWS_PROXY',
+        auth: 'NONE',
+        fn: 'ControlApiCustomVocabularies',
+      },
+      {
+        method: 'DELETE',
+        path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}',
+        type: 'AWS_PROXY',
+        auth: 'NONE',
+        fn: 'ControlApiCustomVocabularies',
+      },
+      {
+        method: 'GET',
+        path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}',
+        type: 'AWS_PROXY',
+        auth: 'NONE',
+        fn: 'ControlApiCustomVocabularies',
+      },
+      {
+        method: 'GET',
+        path: '/conversation/v1/conversation/messages',
+        type: 'AWS_PROXY',
+        auth: 'NONE',
+        fn: 'ControlApiConversationMessages',
+      },
       { method: 'POST', path: '/fileexporter/v1/static/{operation}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiFileExporter' },
       { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStartStreaming' },
       { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStopStreaming' },
     ]);
     // The same routes, to the same Lambdas, as the table the local runtime serves: nothing more, nothing less.
-    const fnOf = { 'start-streaming': 'ControlApiStartStreaming', 'stop-streaming': 'ControlApiStopStreaming', 'conversation-messages': 'ControlApiConversationMessages', 'file-exporter': 'ControlApiFileExporter', 'custom-vocabularies': 'ControlApiCustomVocabularies' };
+    const fnOf = {
+      'start-streaming': 'ControlApiStartStreaming',
+      'stop-streaming': 'ControlApiStopStreaming',
+      'conversation-messages': 'ControlApiConversationMessages',
+      'file-exporter': 'ControlApiFileExporter',
+      'custom-vocabularies': 'ControlApiCustomVocabularies',
+    };
     const table = publicApiRoutes().map((r) => ({ method: r.method, path: r.resource, fn: fnOf[r.lambda] }));
-    const byRoute = (a: { path: string; method: string }, b: { path: string; method: string }) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method);
+    const byRoute = (a: { path: string; method: string }, b: { path: string; method: string }) =>
+      a.path.localeCompare(b.path) || a.method.localeCompare(b.method);
     expect(publicRoutes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })).sort(byRoute)).toEqual(table.sort(byRoute));
-    for (const r of publicRoutes) expect(matchRoute(r.method, r.path.replace(/\{\w+\}/g, 'x'))?.route.lambda, r.path).toBe(Object.entries(fnOf).find(([, fn]) => fn === r.fn)?.[0]);
+    for (const r of publicRoutes)
+      expect(matchRoute(r.method, r.path.replace(/\{\w+\}/g, 'x'))?.route.lambda, r.path).toBe(
+        Object.entries(fnOf).find(([, fn]) => fn === r.fn)?.[0],
+      );
   });
 
-  it('re-shapes API Gateway\'s own responses into the error envelope with the request id', () => {
+  it("re-shapes API Gateway's own responses into the error envelope with the request id", () => {
     const responses = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse') as Resources).map((r) => r.Properties!);
     const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
-    const expected = { DEFAULT_4XX: ['400', '400-01'], DEFAULT_5XX: ['500', '500-01'], THROTTLED: ['429', '429-01'], MISSING_AUTHENTICATION_TOKEN: ['404', '404-01'], INTEGRATION_TIMEOUT: ['503', '503-01'], REQUEST_TOO_LARGE: ['413', '413-01'], UNAUTHORIZED: ['401', '401-01'], ACCESS_DENIED: ['403', '403-01'] };
+    const expected = {
+      DEFAULT_4XX: ['400', '400-01'],
+      DEFAULT_5XX: ['500', '500-01'],
+      THROTTLED: ['429', '429-01'],
+      MISSING_AUTHENTICATION_TOKEN: ['404', '404-01'],
+      INTEGRATION_TIMEOUT: ['503', '503-01'],
+      REQUEST_TOO_LARGE: ['413', '413-01'],
+      UNAUTHORIZED: ['401', '401-01'],
+      ACCESS_DENIED: ['403', '403-01'],
+    };
     for (const [type, [status, code]] of Object.entries(expected)) {
       expect(byType[type], type).toBeDefined();
       expect(byType[type].StatusCode).toBe(status);
@@ -305,7 +426,15 @@ describe('control API', () => {
     const stage = resourceByPrefix(t, 'AWS::ApiGateway::Stage', 'ControlApiDeploymentStage').props;
     expect(stage.StageName).toBe('prod');
     expect(stage.MethodSettings).toEqual([
-      expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        MetricsEnabled: true,
+      }),
     ]);
     expect(JSON.stringify(stage.AccessLogSetting.DestinationArn)).toMatch(/"Ref":"ControlApiAccessLogs/);
     const format = JSON.parse(stage.AccessLogSetting.Format);
@@ -319,11 +448,18 @@ describe('control API', () => {
     for (const prefix of ['ControlApiStartStreaming', 'ControlApiStopStreaming'] as const) {
       expect(fn(prefix).props.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [controlSg, 'GroupId'] }]);
     }
-    for (const prefix of ['ControlApiConversationMessages', 'ControlApiFileExporter', 'DeliveryWebhookFunction', 'ExportDailyExport'] as const) {
+    for (const prefix of [
+      'ControlApiConversationMessages',
+      'ControlApiFileExporter',
+      'DeliveryWebhookFunction',
+      'ExportDailyExport',
+    ] as const) {
       expect(fn(prefix).props.VpcConfig).toBeUndefined();
     }
     const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress') as Resources).map((r) => r.Properties!);
-    expect(egress).toContainEqual(expect.objectContaining({ GroupId: { 'Fn::GetAtt': [controlSg, 'GroupId'] }, FromPort: 8081, ToPort: 8081 }));
+    expect(egress).toContainEqual(
+      expect.objectContaining({ GroupId: { 'Fn::GetAtt': [controlSg, 'GroupId'] }, FromPort: 8081, ToPort: 8081 }),
+    );
   });
 });
 
@@ -331,19 +467,25 @@ describe('delivery', () => {
   it('encrypts the queue and its DLQ, enforces TLS, and dead-letters after one receive by default', () => {
     const dlq = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters');
     const queue = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').props;
-    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, RedrivePolicy: { maxReceiveCount: 1, deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] } } });
+    expect(queue).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { maxReceiveCount: 1, deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] } },
+    });
     expect(dlq.props).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn('DeliveryWebhookFunction').props.Timeout);
     const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources);
     expect(policies).toHaveLength(2);
     for (const p of policies) {
-      expect(p.Properties!.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect(p.Properties!.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
     }
   });
 
-  it('caps the webhook Lambda with the event-source maximum, reserving no concurrency (a new account\'s quota of 10 has none to spare), reporting batch item failures', () => {
+  it("caps the webhook Lambda with the event-source maximum, reserving no concurrency (a new account's quota of 10 has none to spare), reporting batch item failures", () => {
     const webhook = fn('DeliveryWebhookFunction');
-    for (const f of Object.values(t.findResources('AWS::Lambda::Function') as Resources)) expect(f.Properties!.ReservedConcurrentExecutions).toBeUndefined();
+    for (const f of Object.values(t.findResources('AWS::Lambda::Function') as Resources))
+      expect(f.Properties!.ReservedConcurrentExecutions).toBeUndefined();
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: webhook.id },
       BatchSize: 10,
@@ -353,12 +495,19 @@ describe('delivery', () => {
       Enabled: false,
     });
     const env = webhook.props.Environment.Variables;
-    expect(env).toMatchObject({ WEBHOOK_AUTH_MODE: 'none', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_TIMEOUT_MS: '5000', WEBHOOK_DEADLINE_MS: '60000' });
+    expect(env).toMatchObject({
+      WEBHOOK_AUTH_MODE: 'none',
+      WEBHOOK_MAX_ATTEMPTS: '1',
+      WEBHOOK_TIMEOUT_MS: '5000',
+      WEBHOOK_DEADLINE_MS: '60000',
+    });
     expect(env.WEBHOOK_SECRET_ARN).toEqual({ Ref: resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').id });
     expect(env.UTTERANCES_QUEUE_URL).toEqual({ Ref: resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryUtterances').id });
     const dlq = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters').id;
     expect(env.WEBHOOK_DLQ_URL).toEqual({ Ref: dlq });
-    const send = policyStatements(t).filter((p) => p.policy.startsWith('DeliveryWebhookFunction') && asList(p.statement.Action).includes('sqs:SendMessage'));
+    const send = policyStatements(t).filter(
+      (p) => p.policy.startsWith('DeliveryWebhookFunction') && asList(p.statement.Action).includes('sqs:SendMessage'),
+    );
     expect(send.map((p) => p.statement.Resource)).toEqual([{ 'Fn::GetAtt': [dlq, 'Arn'] }]);
   });
 });
@@ -368,13 +517,22 @@ describe('export', () => {
     const bucket = resourceByPrefix(t, 'AWS::S3::Bucket', 'ExportBucket').props;
     expect(bucket).toMatchObject({
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 32, Status: 'Enabled' })] },
       LoggingConfiguration: { LogFilePrefix: 'exports/' },
     });
     expect(bucket.VersioningConfiguration).toBeUndefined();
-    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy') as Resources).find((p) => p.Properties!.Bucket.Ref.startsWith('ExportBucket'))!;
-    expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy') as Resources).find((p) =>
+      p.Properties!.Bucket.Ref.startsWith('ExportBucket'),
+    )!;
+    expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
   });
 
   it('runs the export Lambda at 02:00 UTC every day', () => {
@@ -389,9 +547,17 @@ describe('export', () => {
   });
 
   it('lets the export read only the byHour index and write only to the exports bucket; the File Exporter only list and read it', () => {
-    const sids = (policyPrefix: string) => Object.fromEntries(policyStatements(t).filter((p) => p.policy.startsWith(policyPrefix)).map((p) => [p.statement.Sid ?? 'grant', p.statement]));
+    const sids = (policyPrefix: string) =>
+      Object.fromEntries(
+        policyStatements(t)
+          .filter((p) => p.policy.startsWith(policyPrefix))
+          .map((p) => [p.statement.Sid ?? 'grant', p.statement]),
+      );
     const daily = sids('ExportDailyExportRole');
-    expect(daily.ReadHourIndex).toMatchObject({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] }, '/index/byHour']] } });
+    expect(daily.ReadHourIndex).toMatchObject({
+      Action: 'dynamodb:Query',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageMessages/), 'Arn'] }, '/index/byHour']] },
+    });
     expect(asList(daily.WriteFeedFiles.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']);
     const files = sids('ControlApiFileExporterRole');
     expect(files.ListFeed.Action).toBe('s3:ListBucket');
@@ -429,7 +595,9 @@ describe('Lambdas', () => {
       const dir = path.join(s.outdir, manifest.files[hash].source.path);
       expect(readdirSync(dir).sort(), prefix).toEqual(['index.mjs', 'index.mjs.map']);
       const staged = readFileSync(path.join(dir, 'index.mjs'));
-      const built = readdirSync(path.join(BUILD_DIR, 'lambdas')).find((name) => readFileSync(path.join(BUILD_DIR, 'lambdas', name, 'index.mjs')).equals(staged));
+      const built = readdirSync(path.join(BUILD_DIR, 'lambdas')).find((name) =>
+        readFileSync(path.join(BUILD_DIR, 'lambdas', name, 'index.mjs')).equals(staged),
+      );
       expect(built, prefix).toBeDefined();
       bundles.add(built!);
     }
@@ -442,7 +610,9 @@ describe('Lambdas', () => {
       const role = (t.findResources('AWS::IAM::Role') as Resources)[roleId].Properties!;
       const managed = JSON.stringify(role.ManagedPolicyArns ?? []);
       expect(managed, prefix).not.toContain('AWSLambdaBasicExecutionRole');
-      const own = policyStatements(t).find((p) => p.statement.Sid === 'OwnLogGroup' && JSON.stringify(p.statement.Resource).includes(`"${prefix}Logs`));
+      const own = policyStatements(t).find(
+        (p) => p.statement.Sid === 'OwnLogGroup' && JSON.stringify(p.statement.Resource).includes(`"${prefix}Logs`),
+      );
       expect(own, prefix).toBeDefined();
       expect(asList(own!.statement.Action).sort(), prefix).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       const policy = (t.findResources('AWS::IAM::Policy') as Resources)[own!.policy].Properties!;
@@ -453,7 +623,12 @@ describe('Lambdas', () => {
 
 describe('IAM', () => {
   it('uses "*" as a resource only where AWS allows nothing else, and never wildcards actions', () => {
-    const allowedOnStar = new Set(['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket', 'ecr:GetAuthorizationToken', 'ecs:ListTasks']);
+    const allowedOnStar = new Set([
+      'transcribe:StartStreamTranscription',
+      'transcribe:StartStreamTranscriptionWebSocket',
+      'ecr:GetAuthorizationToken',
+      'ecs:ListTasks',
+    ]);
     for (const { policy, statement } of policyStatements(t)) {
       // CDK's own deploy-time provider that copies the console's files (BucketDeployment) is granted
       // read/write with CDK's action groups (s3:GetObject*, s3:List*…); it runs only during a deployment.
@@ -470,41 +645,62 @@ describe('API edge', () => {
   it('puts a WAF web ACL with a per-IP rate-based rule on the stage, answered in the contract envelope', () => {
     const acl = resourceByPrefix(t, 'AWS::WAFv2::WebACL', 'ControlApiWebAcl');
     expect(acl.props).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
-    expect(acl.props.Rules[0]).toMatchObject({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } });
+    expect(acl.props.Rules[0]).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } },
+    });
     t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: { 'Fn::GetAtt': [acl.id, 'Arn'] } });
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'WAF_FILTERED', StatusCode: '403' });
   });
 
-  it('sets the account\'s API Gateway CloudWatch role by default (a documented choice: apiCloudWatchRole)', () => {
+  it("sets the account's API Gateway CloudWatch role by default (a documented choice: apiCloudWatchRole)", () => {
     t.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 });
 
 describe('observability', () => {
-  it('alarms on the DLQ, every Lambda\'s errors, unhealthy gateway tasks and webhook delivery failures', () => {
+  it("alarms on the DLQ, every Lambda's errors, unhealthy gateway tasks and webhook delivery failures", () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
     const dlqId = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters').id;
     expect(alarms).toContainEqual(
-      expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }] }),
+      expect.objectContaining({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Threshold: 0,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      }),
     );
     const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
-    expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(Object.keys(LAMBDA_ENTRIES).sort());
+    expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+      Object.keys(LAMBDA_ENTRIES).sort(),
+    );
     // Retiring tasks fail /health on purpose: no alarm on unhealthy targets, one on tasks missing.
     expect(alarms.filter((a) => a.MetricName === 'UnHealthyHostCount')).toEqual([]);
     const missing = alarms.find((a) => JSON.stringify(a.Metrics ?? []).includes('desired - running'))!;
     expect(JSON.stringify(missing.Metrics)).toContain('RunningTaskCount');
     expect(missing).toMatchObject({ Threshold: 0, EvaluationPeriods: 10 });
     expect(alarms).toContainEqual(
-      expect.objectContaining({ MetricName: 'WebhookDeliveryFailed', Namespace: 'AudiohookTranscribe', Dimensions: [{ Name: 'service', Value: 'webhook-delivery' }] }),
+      expect.objectContaining({
+        MetricName: 'WebhookDeliveryFailed',
+        Namespace: 'AudiohookTranscribe',
+        Dimensions: [{ Name: 'service', Value: 'webhook-delivery' }],
+      }),
     );
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
   it('alarms on Lambda throttles, a missed daily export and TLS handshake failures; no queue-backlog alarm while delivery is off', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
-    expect(alarms.filter((a) => a.MetricName === 'Throttles' && a.Namespace === 'AWS/Lambda')).toHaveLength(Object.keys(LAMBDA_ENTRIES).length);
+    expect(alarms.filter((a) => a.MetricName === 'Throttles' && a.Namespace === 'AWS/Lambda')).toHaveLength(
+      Object.keys(LAMBDA_ENTRIES).length,
+    );
     const exportRuns = alarms.find((a) => a.MetricName === 'Invocations')!;
-    expect(exportRuns).toMatchObject({ Period: 86_400, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(exportRuns).toMatchObject({
+      Period: 86_400,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
     expect(exportRuns.Dimensions[0].Value.Ref).toMatch(/^ExportDailyExport/);
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ClientTLSNegotiationErrorCount', Namespace: 'AWS/NetworkELB' }));
     expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toEqual([]);
@@ -515,7 +711,9 @@ describe('observability', () => {
     const statements = policy.props.PolicyDocument.Statement as Array<{ Sid: string; Action: string[]; Resource: unknown }>;
     const dlq = resourceByPrefix(t, 'AWS::SQS::Queue', 'DeliveryDeadLetters').id;
     expect(statements.find((st) => st.Sid === 'DeadLetters')!.Resource).toEqual({ 'Fn::GetAtt': [dlq, 'Arn'] });
-    expect(statements.find((st) => st.Sid === 'WebhookSecret')!.Resource).toEqual({ Ref: resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').id });
+    expect(statements.find((st) => st.Sid === 'WebhookSecret')!.Resource).toEqual({
+      Ref: resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsWebhook').id,
+    });
     t.hasOutput('DlqOperatorPolicyArn', { Value: { Ref: policy.id } });
   });
 
@@ -526,7 +724,11 @@ describe('observability', () => {
   });
 
   it('outputs the AudioHook URI and the API URL', () => {
-    t.hasOutput('AudioHookUri', { Value: { 'Fn::Join': ['', ['wss://', { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayLoadBalancer'), 'DNSName'] }, '/audiohook/ws']] } });
+    t.hasOutput('AudioHookUri', {
+      Value: {
+        'Fn::Join': ['', ['wss://', { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayLoadBalancer'), 'DNSName'] }, '/audiohook/ws']],
+      },
+    });
     t.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://', '.execute-api.'])] } });
     expect(Object.keys(t.toJSON().Outputs).filter((k) => k.startsWith('ControlApiEndpoint'))).toEqual([]);
   });
@@ -535,7 +737,11 @@ describe('observability', () => {
 describe('fargate-gateway/Dockerfile', () => {
   const dockerfile = readFileSync(path.join(import.meta.dirname, '../../fargate-gateway/Dockerfile'), 'utf8');
   // Without comments, with continuation lines joined.
-  const code = dockerfile.split('\n').filter((l) => !l.startsWith('#')).join('\n').replace(/\\\n/g, ' ');
+  const code = dockerfile
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
   const instructions = code.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
 
   it('is multi-stage on a Node ≥ 20 base and runs as the unprivileged node user', () => {

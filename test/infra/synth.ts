@@ -28,7 +28,13 @@ function cdkJsonContext(): Record<string, unknown> {
  * same template; `env` gives the stack an account and region, as `cdk deploy` does.
  */
 export function synthesize(
-  options: { context?: Record<string, unknown>; bundle?: boolean; nag?: boolean; validate?: boolean; env?: { account: string; region: string } } = {},
+  options: {
+    context?: Record<string, unknown>;
+    bundle?: boolean;
+    nag?: boolean;
+    validate?: boolean;
+    env?: { account: string; region: string };
+  } = {},
 ): Synthesized {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-infra-test-'));
   const context = {
@@ -45,18 +51,24 @@ export function synthesize(
   return { app, stack, template, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
-export type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; Metadata?: Record<string, unknown> }>;
+export type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; Metadata?: Record<string, unknown> }
+>;
 
 /** The single resource of a type whose logical id starts with `prefix`. */
 export function resourceByPrefix(template: Template, type: string, prefix: string): { id: string; props: Record<string, any> } {
   const found = Object.entries(template.findResources(type) as Resources).filter(([id]) => id.startsWith(prefix));
-  if (found.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${found.map(([id]) => id).join(', ') || 'none'}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} starting with ${prefix}, found ${found.map(([id]) => id).join(', ') || 'none'}`);
   const [id, r] = found[0];
   return { id, props: r.Properties ?? {} };
 }
 
 /** Every IAM statement of every inline policy, with the policy's logical id. */
-export function policyStatements(template: Template): Array<{ policy: string; statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown } }> {
+export function policyStatements(
+  template: Template,
+): Array<{ policy: string; statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown } }> {
   const out: Array<{ policy: string; statement: any }> = [];
   for (const [id, r] of Object.entries(template.findResources('AWS::IAM::Policy') as Resources)) {
     for (const statement of r.Properties!.PolicyDocument.Statement) out.push({ policy: id, statement });

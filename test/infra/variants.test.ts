@@ -54,7 +54,11 @@ const ofType = (type: string) => Object.entries(r as Resources).filter(([, v]) =
 describe('configured deployment', () => {
   it('uses the certificate from context (no template parameter) and publishes the custom AudioHook host', () => {
     expect(s.template.toJSON().Parameters?.[CERTIFICATE_PARAMETER]).toBeUndefined();
-    s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'TLS', Port: 443, Certificates: [{ CertificateArn: CERT }] });
+    s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'TLS',
+      Port: 443,
+      Certificates: [{ CertificateArn: CERT }],
+    });
     s.template.hasOutput('AudioHookUri', { Value: 'wss://audiohook.example.com/audiohook/ws' });
     s.template.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'audiohook.example.com.',
@@ -89,7 +93,9 @@ describe('configured deployment', () => {
   });
 
   it('turns delivery on with the webhook settings, retries through SQS redrive and the configured concurrency', () => {
-    const [[webhookId, webhook]] = ofType('AWS::Lambda::Function').filter(([id]) => id.startsWith('DeliveryWebhookFunction') && !id.includes('Logs'));
+    const [[webhookId, webhook]] = ofType('AWS::Lambda::Function').filter(
+      ([id]) => id.startsWith('DeliveryWebhookFunction') && !id.includes('Logs'),
+    );
     expect(webhook.Properties!.ReservedConcurrentExecutions).toBe(20);
     expect(webhook.Properties!.Environment.Variables).toMatchObject({
       WEBHOOK_URL: 'https://hooks.example.com/transcripts',
@@ -98,7 +104,11 @@ describe('configured deployment', () => {
       WEBHOOK_MAX_ATTEMPTS: '3',
     });
     expect(webhook.Properties!.Environment.Variables.WEBHOOK_OAUTH2_TOKEN_URL).toBeUndefined();
-    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: webhookId }, Enabled: true, ScalingConfig: { MaximumConcurrency: 20 } });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: webhookId },
+      Enabled: true,
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
     expect(resourceByPrefix(s.template, 'AWS::SQS::Queue', 'DeliveryUtterances').props.RedrivePolicy.maxReceiveCount).toBe(3);
   });
 
@@ -120,9 +130,12 @@ describe('configured deployment', () => {
     for (const [id, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties!.AlarmActions, id).toEqual([TOPIC]);
     const [container] = resourceByPrefix(s.template, 'AWS::ECS::TaskDefinition', 'GatewayTask').props.ContainerDefinitions;
     expect(container.Environment).toContainEqual({ Name: 'TENANT', Value: 'acme' });
-    expect(JSON.stringify(resourceByPrefix(s.template, 'AWS::SecretsManager::Secret', 'SecretsApiCredentials').props.GenerateSecretString.SecretStringTemplate)).toContain(
-      '\\"tenant\\":\\"acme\\"',
-    );
+    expect(
+      JSON.stringify(
+        resourceByPrefix(s.template, 'AWS::SecretsManager::Secret', 'SecretsApiCredentials').props.GenerateSecretString
+          .SecretStringTemplate,
+      ),
+    ).toContain('\\"tenant\\":\\"acme\\"');
   });
 
   it('applies the edge, network and retention choices: endpoints on, WAF and account role off, execute-api host off, data deleted with the stack', () => {
@@ -132,6 +145,8 @@ describe('configured deployment', () => {
     s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
     for (const [id, secret] of ofType('AWS::SecretsManager::Secret')) expect(secret.DeletionPolicy, id).toBe('Delete');
     // Delivery is on: the backlog alarm exists.
-    expect(ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties!.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(1);
+    expect(ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties!.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(
+      1,
+    );
   });
 });

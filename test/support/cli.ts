@@ -10,7 +10,12 @@ export interface CliResult {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs `npm run <script>`'s entry file (`local/<file>`) as its own process, as an operator would. */
-export function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, options: { timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export function runCli(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}local/${file}`, ...args], {
       cwd: ROOT,

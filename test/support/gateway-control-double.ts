@@ -60,7 +60,12 @@ export async function startControlDouble(store: ConversationsStore): Promise<Con
     summary: { totalAudioBytes: 16_000, audioDurationMs: 1_000, streamingSeconds: 2, transcripts: 1 },
     delayMs: 0,
     async openSession(conversationId, sessionId = randomUUID()) {
-      sessions.set(conversationId.toLowerCase(), { conversationId: conversationId.toLowerCase(), sessionId, state: 'open', running: false });
+      sessions.set(conversationId.toLowerCase(), {
+        conversationId: conversationId.toLowerCase(),
+        sessionId,
+        state: 'open',
+        running: false,
+      });
       await store.registerSession({ conversationId, sessionId, gatewayUrl: double.url });
       return sessionId;
     },

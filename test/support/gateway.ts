@@ -23,13 +23,15 @@ export interface TestGateway {
 }
 
 /** A real gateway on an ephemeral loopback port, with the counting recognizer unless one is given. */
-export async function startTestGateway(options: {
-  env?: Record<string, string>;
-  recognizer?: Recognizer;
-  events?: CallEvents;
-  logger?: AppLogger;
-  vocabulary?: CallDependencies['vocabulary'];
-} = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: {
+    env?: Record<string, string>;
+    recognizer?: Recognizer;
+    events?: CallEvents;
+    logger?: AppLogger;
+    vocabulary?: CallDependencies['vocabulary'];
+  } = {},
+): Promise<TestGateway> {
   const config: GatewayConfig = loadGatewayConfig({ AUTH_FAILURE_FLOOR_MS: '50', ...options.env });
   const recognizer: Recognizer = options.recognizer ?? new CountingRecognizer(true);
   const utterances: Utterance[] = [];

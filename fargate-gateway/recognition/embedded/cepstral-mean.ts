@@ -83,7 +83,12 @@ export class CepstralMean {
     this.b.cmn_live_set(this.cmn, mean);
     if (weightFrames === undefined) return;
     const state = koffi.decode(this.cmn, CmnStruct) as { sum: unknown };
-    koffi.encode(state.sum, 'float', Array.from(mean, (v) => v * weightFrames), CEPSTRUM_LENGTH);
+    koffi.encode(
+      state.sum,
+      'float',
+      Array.from(mean, (v) => v * weightFrames),
+      CEPSTRUM_LENGTH,
+    );
     koffi.encode(this.cmn, koffi.offsetof(CmnStruct, 'nframe'), 'int32_t', weightFrames);
   }
 }

@@ -45,33 +45,50 @@ export type DecoderSearch = { kind: 'lm' } | { kind: 'jsgf'; grammar: string };
  */
 export function decoderArguments(paths: DecoderPaths, search: DecoderSearch = { kind: 'lm' }): string[] {
   const args = [
-    '-hmm', paths.hmm,
-    '-fdict', paths.fdict,
-    '-dict', paths.dict,
-    '-samprate', '8000',
-    '-nfft', '256',
-    '-lowerf', '130',
-    '-upperf', '3700',
-    '-nfilt', '20',
-    '-transform', 'dct',
-    '-lifter', '22',
-    '-feat', '1s_c_d_dd',
-    '-svspec', '0-12/13-25/26-38',
+    '-hmm',
+    paths.hmm,
+    '-fdict',
+    paths.fdict,
+    '-dict',
+    paths.dict,
+    '-samprate',
+    '8000',
+    '-nfft',
+    '256',
+    '-lowerf',
+    '130',
+    '-upperf',
+    '3700',
+    '-nfilt',
+    '20',
+    '-transform',
+    'dct',
+    '-lifter',
+    '22',
+    '-feat',
+    '1s_c_d_dd',
+    '-svspec',
+    '0-12/13-25/26-38',
     // Live CMN, not the doc's `batch` (= the model JSON's `current`, an alias): batch needs a segment's
     // whole audio before decoding can start, so its final would come a full decode (≈0.25 × segment
     // length) after the segment ends instead of one end-of-utterance pass. Measured on the sample call:
     // batch 9.0 % WER, live with each speaker's mean carried over (cepstral-mean.ts) 10.3 %.
-    '-cmn', 'live',
-    '-varnorm', 'no',
+    '-cmn',
+    'live',
+    '-varnorm',
+    'no',
     // The segmenter has already cut out the silence; the engine's own voice detection would drop frames
     // and shift word times off the segment's timeline.
-    '-remove_silence', 'no',
+    '-remove_silence',
+    'no',
     // No second (flat-lexicon) pass: it runs over the whole utterance after it ends, so it was most of
     // the wait for a final. Measured with live CMN on two synthetic calls: WER 7.6 → 7.6 % and
     // 16.0 → 16.6 %, end-of-utterance time p50 614 → 161 ms, decoder time −30 %. The lattice pass
     // (-bestpath) stays: it is worth 3.4 WER points and gives the word confidences.
-    '-fwdflat', 'no',
-    '-logfn', '/dev/null',
+    '-fwdflat',
+    'no',
+    '-logfn',
+    '/dev/null',
   ];
   if (search.kind === 'lm') args.push('-lm', paths.lm);
   const extra = paths.extraArguments ?? [];

@@ -28,8 +28,7 @@ export interface DecoderPoolOptions {
 }
 
 export type JobOutcome =
-  | { ok: true; utterance: DecodedUtterance; mean?: Float32Array; busyMs: number; finishMs: number }
-  | { ok: false; error: RecognitionError };
+  { ok: true; utterance: DecodedUtterance; mean?: Float32Array; busyMs: number; finishMs: number } | { ok: false; error: RecognitionError };
 
 /** The pool's side of one segment, as its speaker sees it. */
 export interface SegmentJob {

@@ -57,7 +57,10 @@ function serve(decoder: PocketSphinxDecoder): void {
         job.decoding.abort();
         job = undefined;
       }
-      post({ type: 'aborted', job: message.job, chunks: returned }, returned.map((c) => c.buffer as ArrayBuffer));
+      post(
+        { type: 'aborted', job: message.job, chunks: returned },
+        returned.map((c) => c.buffer as ArrayBuffer),
+      );
       return;
     }
     const started = performance.now();

@@ -54,7 +54,9 @@ export function embeddedConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Emb
   const segmenter: Partial<SegmenterOptions> = {};
   if (env.EMBEDDED_MIN_SILENCE_MS) segmenter.minSilenceMs = positiveInt(env, 'EMBEDDED_MIN_SILENCE_MS', 0);
   if (env.EMBEDDED_MAX_SEGMENT_MS) segmenter.maxSegmentMs = positiveInt(env, 'EMBEDDED_MAX_SEGMENT_MS', 0);
-  const phrases = env.EMBEDDED_PHRASES?.split('|').map((p) => p.trim()).filter(Boolean);
+  const phrases = env.EMBEDDED_PHRASES?.split('|')
+    .map((p) => p.trim())
+    .filter(Boolean);
   return {
     decoders,
     maxPendingSegments: positiveInt(env, 'EMBEDDED_MAX_PENDING_SEGMENTS', 8 * decoders),

@@ -1,12 +1,6 @@
 import type { Role } from '#core/domain/participant.ts';
 import { logger } from '#core/logger.ts';
-import type {
-  RecognitionListener,
-  RecognitionOptions,
-  RecognitionResult,
-  RecognitionSession,
-  Recognizer,
-} from '../recognizer.ts';
+import type { RecognitionListener, RecognitionOptions, RecognitionResult, RecognitionSession, Recognizer } from '../recognizer.ts';
 import { RecognitionError } from '../recognizer.ts';
 import type { DecoderSearch } from './decoder-config.ts';
 import { DecoderPool } from './decoder-pool.ts';
@@ -77,7 +71,13 @@ export class EmbeddedRecognizer implements Recognizer {
       // Reported after open() returns, like every other listener call.
       queueMicrotask(() => {
         for (const role of options.roles) {
-          safe.onError(role, new RecognitionError(4050, `the embedded speech engine has no ${options.language} model (only ${EMBEDDED_LANGUAGES.join(', ')})`));
+          safe.onError(
+            role,
+            new RecognitionError(
+              4050,
+              `the embedded speech engine has no ${options.language} model (only ${EMBEDDED_LANGUAGES.join(', ')})`,
+            ),
+          );
         }
       });
       return inertSession();

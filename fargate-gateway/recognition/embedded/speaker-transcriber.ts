@@ -116,12 +116,7 @@ export class SpeakerTranscriber {
 }
 
 /** Maps a decoded segment onto the call timeline; undefined when nothing was recognized. */
-function toResult(
-  role: Role,
-  utterance: DecodedUtterance,
-  timing: SegmentTiming,
-  wordTimings: boolean,
-): RecognitionResult | undefined {
+function toResult(role: Role, utterance: DecodedUtterance, timing: SegmentTiming, wordTimings: boolean): RecognitionResult | undefined {
   if (!utterance.text) return undefined;
   const segmentStartMs = timing.startSample / SAMPLES_PER_MS;
   const segmentEndMs = (timing.endSample ?? Infinity) / SAMPLES_PER_MS;

@@ -1,8 +1,6 @@
 import type { RecognitionStatusCode } from '../recognizer.ts';
 
-export type StreamErrorVerdict =
-  | { retry: true }
-  | { retry: false; statusCode: RecognitionStatusCode };
+export type StreamErrorVerdict = { retry: true } | { retry: false; statusCode: RecognitionStatusCode };
 
 /** Service faults that a fresh stream (new session id) usually gets past. */
 const RETRYABLE_NAMES = new Set([

@@ -3,12 +3,7 @@ import { ROLES } from '#core/domain/participant.ts';
 import type { Role } from '#core/domain/participant.ts';
 import { logger } from '#core/logger.ts';
 import { RecognitionError } from '../recognizer.ts';
-import type {
-  RecognitionListener,
-  RecognitionOptions,
-  RecognitionSession,
-  RecognitionStatusCode,
-} from '../recognizer.ts';
+import type { RecognitionListener, RecognitionOptions, RecognitionSession, RecognitionStatusCode } from '../recognizer.ts';
 import { backoffDelay } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { FrameAssembler } from './frame-assembler.ts';

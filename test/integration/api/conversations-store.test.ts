@@ -18,8 +18,16 @@ beforeAll(() => {
 
 const url = 'http://10.0.1.23:8081';
 const summary: StopResults = {
-  customer: { streamId: 'c', status: streamStatus(1000), summary: { totalAudioBytes: 16, audioDurationMs: 1, streamingSeconds: 1, transcripts: 0 } },
-  agent: { streamId: 'a', status: streamStatus(1000), summary: { totalAudioBytes: 16, audioDurationMs: 1, streamingSeconds: 1, transcripts: 0 } },
+  customer: {
+    streamId: 'c',
+    status: streamStatus(1000),
+    summary: { totalAudioBytes: 16, audioDurationMs: 1, streamingSeconds: 1, transcripts: 0 },
+  },
+  agent: {
+    streamId: 'a',
+    status: streamStatus(1000),
+    summary: { totalAudioBytes: 16, audioDurationMs: 1, streamingSeconds: 1, transcripts: 0 },
+  },
 };
 
 describe('conversations store', () => {
@@ -41,11 +49,31 @@ describe('conversations store', () => {
   it('a newer session replaces the live one and starts clean; a late older one and a repeat are ignored', async () => {
     const id = randomUUID();
     await store.registerSession({ conversationId: id, sessionId: 's1', gatewayUrl: url, openedAt: '2026-11-24T13:00:00.000Z' });
-    await store.recordStart(id, 's1', { settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'c', agentId: 'a' }, customerStreamId: 'c', agentStreamId: 'a' });
+    await store.recordStart(id, 's1', {
+      settings: {
+        language: 'en-US',
+        detailedToken: false,
+        redactionOutput: 'redacted',
+        audioRecordingAllowed: false,
+        customerId: 'c',
+        agentId: 'a',
+      },
+      customerStreamId: 'c',
+      agentStreamId: 'a',
+    });
     expect(await store.registerSession({ conversationId: id, sessionId: 's1', gatewayUrl: url })).toBe(false);
     expect((await store.getConversation(id))?.transcription).toBe('running');
-    expect(await store.registerSession({ conversationId: id, sessionId: 's2', gatewayUrl: 'http://10.0.1.99:8081', openedAt: '2026-11-24T13:05:00.000Z' })).toBe(true);
-    expect(await store.registerSession({ conversationId: id, sessionId: 's0', gatewayUrl: url, openedAt: '2026-11-24T12:59:00.000Z' })).toBe(false);
+    expect(
+      await store.registerSession({
+        conversationId: id,
+        sessionId: 's2',
+        gatewayUrl: 'http://10.0.1.99:8081',
+        openedAt: '2026-11-24T13:05:00.000Z',
+      }),
+    ).toBe(true);
+    expect(
+      await store.registerSession({ conversationId: id, sessionId: 's0', gatewayUrl: url, openedAt: '2026-11-24T12:59:00.000Z' }),
+    ).toBe(false);
     const record = await store.getConversation(id);
     expect(record).toMatchObject({ sessionId: 's2', gatewayUrl: 'http://10.0.1.99:8081', sessionState: 'open' });
     expect(record?.transcription).toBeUndefined();

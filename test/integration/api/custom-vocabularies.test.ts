@@ -60,7 +60,10 @@ describe('custom vocabularies', () => {
 
   it('pages 20 by default, pageSize on request, with next and previous cursors', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 25; i++) ids.push((await send('POST', { body: { phrase: `Product ${i}`, soundsLike: [`product number ${i % 10}`.replace(/\d/, 'x')] } })).body.id);
+    for (let i = 0; i < 25; i++)
+      ids.push(
+        (await send('POST', { body: { phrase: `Product ${i}`, soundsLike: [`product number ${i % 10}`.replace(/\d/, 'x')] } })).body.id,
+      );
     const first = await send('GET');
     expect(first.body.customVocabularies.map((v: { id: string }) => v.id)).toEqual(ids.slice(0, 20));
     expect(first.body.prevCursor).toBeNull();
@@ -110,7 +113,8 @@ class SaysZell implements Recognizer {
     return {
       write(role: 'customer' | 'agent', pcm: Int16Array, startSample: number) {
         if (role !== 'customer') return;
-        if (heard < 3_200 && (heard += pcm.length) >= 3_200) listener.onResult({ role, text: 'i sent it with zell', startMs: startSample / 8, endMs: startSample / 8 + 400 });
+        if (heard < 3_200 && (heard += pcm.length) >= 3_200)
+          listener.onResult({ role, text: 'i sent it with zell', startMs: startSample / 8, endMs: startSample / 8 + 400 });
       },
       end: async () => undefined,
     };
@@ -119,10 +123,19 @@ class SaysZell implements Recognizer {
 }
 
 describe('custom vocabulary in calls', () => {
-  it('applies the tenant\'s entries to calls that start after the change, through the real gateway', async () => {
+  it("applies the tenant's entries to calls that start after the change, through the real gateway", async () => {
     const store = createVocabularyStore({ client: dynamoDbDocumentClient(), tableName: emulators().tables.vocabulary });
-    const gw = await startTestGateway({ recognizer: new SaysZell(), vocabulary: async (tenant) => vocabularyRewrite(await store.all(tenant, 1000)) });
-    const settings = { detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' } as const;
+    const gw = await startTestGateway({
+      recognizer: new SaysZell(),
+      vocabulary: async (tenant) => vocabularyRewrite(await store.all(tenant, 1000)),
+    });
+    const settings = {
+      detailedToken: false,
+      redactionOutput: 'redacted',
+      audioRecordingAllowed: false,
+      customerId: 'C',
+      agentId: 'A',
+    } as const;
     const run = async (tenant: string) => {
       const c = new AudioHookClient(gw.clientOptions);
       await c.start();

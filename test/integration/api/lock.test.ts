@@ -33,7 +33,11 @@ describe('per-conversation lock', () => {
     const results = await Promise.all([startCall(guid), startCall(guid)]);
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 409]);
-    expectError(results.find((r) => r.status === 409)!, 409, '409-202');
+    expectError(
+      results.find((r) => r.status === 409)!,
+      409,
+      '409-202',
+    );
     expect(double.requests.filter((r) => r.conversationId === guid)).toHaveLength(1);
   });
 
@@ -53,7 +57,11 @@ describe('per-conversation lock', () => {
     double.delayMs = 300;
     const results = await Promise.all([stopCall(guid), startCall(guid)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    expectError(results.find((r) => r.status === 409)!, 409, '409-202');
+    expectError(
+      results.find((r) => r.status === 409)!,
+      409,
+      '409-202',
+    );
   });
 
   it('the lock is released after each request, so sequential requests never collide', async () => {

@@ -45,7 +45,14 @@ const get = (externalId: string | undefined, extra: Partial<Parameters<typeof ca
 describe('GET /conversation/v1/conversation/messages', () => {
   it('returns the items in the contract shape, keys in order', async () => {
     const guid = randomUUID();
-    const stored = await store.putUtterance(utterance(guid, { role: 'agent', externalId: 'AGENT-7', clientTimestamp: '2026-11-24T13:07:52.980Z', createdTimestamp: new Date().toISOString() }));
+    const stored = await store.putUtterance(
+      utterance(guid, {
+        role: 'agent',
+        externalId: 'AGENT-7',
+        clientTimestamp: '2026-11-24T13:07:52.980Z',
+        createdTimestamp: new Date().toISOString(),
+      }),
+    );
     const result = await get(guid);
     expect(result.status).toBe(200);
     expect(result.raw.body).toBe(
@@ -88,7 +95,9 @@ describe('GET /conversation/v1/conversation/messages', () => {
     }
     for (let i = 0; i < offsets.length; i += 25) {
       await Promise.all(
-        offsets.slice(i, i + 25).map((o) => store.putUtterance(utterance(guid, { clientTimestamp: new Date(base + o).toISOString(), maskedText: `m${o}` }))),
+        offsets
+          .slice(i, i + 25)
+          .map((o) => store.putUtterance(utterance(guid, { clientTimestamp: new Date(base + o).toISOString(), maskedText: `m${o}` }))),
       );
     }
     const result = await get(guid);
@@ -101,7 +110,9 @@ describe('GET /conversation/v1/conversation/messages', () => {
     const guid = randomUUID();
     const day = 86_400_000;
     await store.putUtterance(utterance(guid, { createdTimestamp: new Date(Date.now() - 8 * day).toISOString(), maskedText: 'expired' }));
-    await store.putUtterance(utterance(guid, { createdTimestamp: new Date(Date.now() - 6 * day).toISOString(), maskedText: 'six days old' }));
+    await store.putUtterance(
+      utterance(guid, { createdTimestamp: new Date(Date.now() - 6 * day).toISOString(), maskedText: 'six days old' }),
+    );
     await store.putUtterance(utterance(guid, { maskedText: 'fresh' }));
     const result = await get(guid);
     expect(result.body.items.map((i: { text: string }) => i.text).sort()).toEqual(['fresh', 'six days old']);

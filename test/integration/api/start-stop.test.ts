@@ -10,17 +10,7 @@ import { createConversationMessagesHandler } from '#lambdas/conversation-message
 import { createApiRuntime } from '#lambdas/shared/runtime.ts';
 import { useEmulators } from '#test/support/emulators.ts';
 import { startControlDouble, type ControlDouble } from '#test/support/gateway-control-double.ts';
-import {
-  MESSAGES_PATH,
-  START_PATH,
-  STOP_PATH,
-  UUID_V4,
-  call,
-  configureApiEnv,
-  expectError,
-  startBody,
-  stopBody,
-} from './api-test-kit.ts';
+import { MESSAGES_PATH, START_PATH, STOP_PATH, UUID_V4, call, configureApiEnv, expectError, startBody, stopBody } from './api-test-kit.ts';
 
 const emulators = useEmulators({ prefix: 'startstop' });
 let double: ControlDouble;
@@ -93,7 +83,14 @@ describe('start-streaming', () => {
     expect(request.conversationId).toBe(guid);
     expect(request.body).toMatchObject({
       sessionId: double.sessions.get(guid)!.sessionId,
-      settings: { language: 'es-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'CUST-1', agentId: 'AGENT-1' },
+      settings: {
+        language: 'es-US',
+        detailedToken: false,
+        redactionOutput: 'redacted',
+        audioRecordingAllowed: false,
+        customerId: 'CUST-1',
+        agentId: 'AGENT-1',
+      },
       externalConversationId: guid,
       tenant: 'acme',
     });
@@ -101,7 +98,7 @@ describe('start-streaming', () => {
     expect(stored).toMatchObject({ transcription: 'running', settings: { language: 'es-US' } });
   });
 
-  it('sends no language when the start names none: the gateway takes the call\'s own', async () => {
+  it("sends no language when the start names none: the gateway takes the call's own", async () => {
     const guid = await liveCall();
     await startCall(guid);
     expect(double.requests.at(-1)!.body).toMatchObject({ settings: { detailedToken: false } });
@@ -352,7 +349,10 @@ describe('500-201', () => {
     const unreachable = () => {
       const runtime = createApiRuntime();
       const client = createDocumentClient(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
-      return { ...runtime, conversations: createConversationsStore({ client, tableName: emulators().tables.conversations, retentionDays: 7 }) };
+      return {
+        ...runtime,
+        conversations: createConversationsStore({ client, tableName: emulators().tables.conversations, retentionDays: 7 }),
+      };
     };
     expectError(await call(createStartStreamingHandler(unreachable), { path: START_PATH, body: startBody(guid) }), 500, '500-201');
     expectError(await call(createStopStreamingHandler(unreachable), { path: STOP_PATH, body: stopBody(guid) }), 500, '500-201');

@@ -9,7 +9,18 @@ import { handler as messages } from '#lambdas/conversation-messages/handler.ts';
 import type { ApiHandler } from '#lambdas/shared/api-handler.ts';
 import { useEmulators } from '#test/support/emulators.ts';
 import { startControlDouble, type ControlDouble } from '#test/support/gateway-control-double.ts';
-import { CREDENTIALS, MESSAGES_PATH, START_PATH, STOP_PATH, call, configureApiEnv, expectError, startBody, type Caller, type Called } from './api-test-kit.ts';
+import {
+  CREDENTIALS,
+  MESSAGES_PATH,
+  START_PATH,
+  STOP_PATH,
+  call,
+  configureApiEnv,
+  expectError,
+  startBody,
+  type Caller,
+  type Called,
+} from './api-test-kit.ts';
 
 /**
  * Malformed bodies and headers, table-driven: each gets the right 4xx code and none a 5xx. The guid
@@ -21,7 +32,11 @@ let guid: string;
 
 beforeAll(async () => {
   configureApiEnv();
-  const store = createConversationsStore({ client: dynamoDbDocumentClient(), tableName: emulators().tables.conversations, retentionDays: 7 });
+  const store = createConversationsStore({
+    client: dynamoDbDocumentClient(),
+    tableName: emulators().tables.conversations,
+    retentionDays: 7,
+  });
   double = await startControlDouble(store);
   guid = randomUUID();
   await double.openSession(guid);
@@ -134,7 +149,12 @@ const STOP_CASES: Array<[string, unknown, string]> = [
   ['guid blank', { namespace: 'genesysaudiohook', guid: ' ' }, '400-201'],
 ];
 
-const withGuid = (body: unknown) => (typeof body === 'string' ? body.replaceAll(G, guid) : body === undefined ? undefined : JSON.parse(JSON.stringify(body).replaceAll(G, guid)));
+const withGuid = (body: unknown) =>
+  typeof body === 'string'
+    ? body.replaceAll(G, guid)
+    : body === undefined
+      ? undefined
+      : JSON.parse(JSON.stringify(body).replaceAll(G, guid));
 
 describe('start-streaming body validation', () => {
   it.each(START_CASES)('%s → %s', async (_name, body, code, caller = 'acme') => {
@@ -144,7 +164,10 @@ describe('start-streaming body validation', () => {
   });
 
   it('a valid body with unknown fields passes validation', async () => {
-    const result = await send(start, { path: START_PATH, body: startBody(guid, { extra: { nested: true }, autotranscribeParams: { language: 'EN-us', future: 1 } }) });
+    const result = await send(start, {
+      path: START_PATH,
+      body: startBody(guid, { extra: { nested: true }, autotranscribeParams: { language: 'EN-us', future: 1 } }),
+    });
     expect(result.status).toBe(200);
     expect(double.requests.at(-1)?.body).toMatchObject({ settings: { language: 'en-US' } });
     expect(double.requests.at(-1)?.body).not.toHaveProperty('extra');
@@ -152,12 +175,23 @@ describe('start-streaming body validation', () => {
   });
 
   it('tenant policies allow what they allow', async () => {
-    const strict = await send(start, { path: START_PATH, body: startBody(guid, { autotranscribeParams: { redactionOutput: 'redacted' } }), as: 'strict' });
+    const strict = await send(start, {
+      path: START_PATH,
+      body: startBody(guid, { autotranscribeParams: { redactionOutput: 'redacted' } }),
+      as: 'strict',
+    });
     expect(strict.status).toBe(200);
     expect((await send(stop, { path: STOP_PATH, body: { namespace: 'genesysaudiohook', guid }, as: 'strict' })).status).toBe(200);
-    const open = await send(start, { path: START_PATH, body: startBody(guid, { autotranscribeParams: { redactionOutput: 'unredacted', detailedToken: true } }), as: 'open' });
+    const open = await send(start, {
+      path: START_PATH,
+      body: startBody(guid, { autotranscribeParams: { redactionOutput: 'unredacted', detailedToken: true } }),
+      as: 'open',
+    });
     expect(open.status).toBe(200);
-    expect(double.requests.at(-1)?.body).toMatchObject({ tenant: 'open', settings: { redactionOutput: 'unredacted', detailedToken: true } });
+    expect(double.requests.at(-1)?.body).toMatchObject({
+      tenant: 'open',
+      settings: { redactionOutput: 'unredacted', detailedToken: true },
+    });
     expect((await send(stop, { path: STOP_PATH, body: { namespace: 'genesysaudiohook', guid } })).status).toBe(200);
   });
 });
@@ -186,8 +220,16 @@ describe('headers: authentication', () => {
   ];
 
   it.each(HEADER_CASES)('%s → 401-01 on every endpoint', async (_name, headers) => {
-    for (const [handler, path, method] of [[start, START_PATH, 'POST'], [stop, STOP_PATH, 'POST'], [messages, MESSAGES_PATH, 'GET']] as const) {
-      expectError(await send(handler, { method, path, body: startBody(guid), headers, as: null, query: { externalId: guid } }), 401, '401-01');
+    for (const [handler, path, method] of [
+      [start, START_PATH, 'POST'],
+      [stop, STOP_PATH, 'POST'],
+      [messages, MESSAGES_PATH, 'GET'],
+    ] as const) {
+      expectError(
+        await send(handler, { method, path, body: startBody(guid), headers, as: null, query: { externalId: guid } }),
+        401,
+        '401-01',
+      );
     }
   });
 
@@ -197,9 +239,21 @@ describe('headers: authentication', () => {
   });
 
   it('header names are case-insensitive, and multi-value headers are read', async () => {
-    const mixed = await send(messages, { method: 'GET', path: MESSAGES_PATH, query: { externalId: guid }, as: null, headers: { 'ASAPP-API-ID': acme.id, 'Asapp-Api-Secret': acme.secret } });
+    const mixed = await send(messages, {
+      method: 'GET',
+      path: MESSAGES_PATH,
+      query: { externalId: guid },
+      as: null,
+      headers: { 'ASAPP-API-ID': acme.id, 'Asapp-Api-Secret': acme.secret },
+    });
     expect(mixed.status).toBe(200);
-    const event = await send(messages, { method: 'GET', path: MESSAGES_PATH, query: { externalId: guid }, as: null, headers: { 'asapp-api-id': [acme.id], 'asapp-api-secret': ['old', acme.secret] } });
+    const event = await send(messages, {
+      method: 'GET',
+      path: MESSAGES_PATH,
+      query: { externalId: guid },
+      as: null,
+      headers: { 'asapp-api-id': [acme.id], 'asapp-api-secret': ['old', acme.secret] },
+    });
     expect(event.status).toBe(200);
   });
 });
@@ -226,7 +280,11 @@ describe('body size', () => {
   });
 
   it('a base64-encoded body is decoded', async () => {
-    const result = await send(start, { path: START_PATH, body: startBody(guid, { autotranscribeParams: { language: 'xx-XX' } }), base64: true });
+    const result = await send(start, {
+      path: START_PATH,
+      body: startBody(guid, { autotranscribeParams: { language: 'xx-XX' } }),
+      base64: true,
+    });
     expectError(result, 400, '400-202');
   });
 });

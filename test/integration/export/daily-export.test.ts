@@ -35,7 +35,10 @@ async function seedDay(): Promise<void> {
     '2026-11-24T13:00:00.000Z',
   ];
   for (const hour of [0, 1, 7, 13, 13, 13, 22, 23]) {
-    for (let i = 0; i < 6; i++) times.push(`${DAY}T${String(hour).padStart(2, '0')}:${String(i * 7).padStart(2, '0')}:${String(i * 3).padStart(2, '0')}.${String(i * 111).padStart(3, '0')}Z`);
+    for (let i = 0; i < 6; i++)
+      times.push(
+        `${DAY}T${String(hour).padStart(2, '0')}:${String(i * 7).padStart(2, '0')}:${String(i * 3).padStart(2, '0')}.${String(i * 111).padStart(3, '0')}Z`,
+      );
   }
   let index = 0;
   for (const time of times) {
@@ -106,7 +109,11 @@ describe('daily export on the emulators', () => {
     expect(day).toContainEqual(['hr=23/part-0000.csv', '2026-11-24T23:59:59.999Z']);
     expect(day).toContainEqual(['hr=12/part-0000.csv', '2026-11-24T12:59:59.999Z']);
     expect(day).toContainEqual(['hr=13/part-0000.csv', '2026-11-24T13:00:00.000Z']);
-    expect((await ok(world, 'listfeeddates', { feed: 'utterances', version: '1', format: 'csv' })).dates).toEqual(['2026-11-23', DAY, '2026-11-25']);
+    expect((await ok(world, 'listfeeddates', { feed: 'utterances', version: '1', format: 'csv' })).dates).toEqual([
+      '2026-11-23',
+      DAY,
+      '2026-11-25',
+    ]);
   });
 
   it('re-running a day replaces its files: smaller parts, then back, then with a late utterance', async () => {
@@ -137,7 +144,9 @@ describe('daily export on the emulators', () => {
     const empty = await world.exporter.exportDay('2026-11-20');
     expect(empty).toMatchObject({ rows: 0, files: [], deleted: [] });
     expect((await ok(world, 'listfeeddates', { feed: 'utterances', version: '1', format: 'jsonl' })).dates).not.toContain('2026-11-20');
-    expect((await feedCall(world, 'listfeedintervals', { feed: 'utterances', version: '1', format: 'jsonl', date: '2026-11-20' })).status).toBe(404);
+    expect(
+      (await feedCall(world, 'listfeedintervals', { feed: 'utterances', version: '1', format: 'jsonl', date: '2026-11-20' })).status,
+    ).toBe(404);
 
     // Files of a day whose utterances are gone (an earlier run): the next run of that day removes them.
     await world.exporter.exportDay('2026-11-23');
@@ -156,7 +165,12 @@ describe('daily export on the emulators', () => {
     const rows = (await downloadDay(world, 'csv', DAY)).flatMap((f) => f.rows);
     expect(Object.keys(rows[0])).toEqual([...FEED_COLUMNS, 'sender_role', 'sender_external_id', 'stream_id', 'start_ms', 'end_ms']);
     const source = stored.find((u) => u.messageId === rows[0].message_id)!;
-    expect(rows[0]).toMatchObject({ sender_role: source.role, sender_external_id: source.externalId, stream_id: source.streamId, start_ms: String(source.startMs) });
+    expect(rows[0]).toMatchObject({
+      sender_role: source.role,
+      sender_external_id: source.externalId,
+      stream_id: source.streamId,
+      start_ms: String(source.startMs),
+    });
     await world.exporter.exportDay(DAY);
   });
 
@@ -168,7 +182,15 @@ describe('daily export on the emulators', () => {
     expect((await ok(world, 'listfeeddates', { feed: 'utterances', version: '1', format: 'jsonl' })).dates).not.toContain(old);
     expect((await feedCall(world, 'listfeedintervals', { feed: 'utterances', version: '1', format: 'jsonl', date: old })).status).toBe(404);
     expect(
-      (await feedCall(world, 'getfeedfile', { feed: 'utterances', version: '1', format: 'jsonl', date: old, fileName: 'hr=10/part-0000.jsonl' })).status,
+      (
+        await feedCall(world, 'getfeedfile', {
+          feed: 'utterances',
+          version: '1',
+          format: 'jsonl',
+          date: old,
+          fileName: 'hr=10/part-0000.jsonl',
+        })
+      ).status,
     ).toBe(404);
 
     expect(await world.exporter.purgeExpired()).toEqual([]);
@@ -191,7 +213,12 @@ describe('tenant prefixes (FEED_TENANT_PREFIX)', () => {
     expect((await downloadDay(tenants, 'jsonl', date, 'acme')).flatMap((f) => f.rows)).toEqual([expectedRow(acme)]);
     expect((await downloadDay(tenants, 'jsonl', date, 'strict')).flatMap((f) => f.rows)).toEqual([expectedRow(strict)]);
     expect((await ok(tenants, 'listfeeddates', { feed: 'utterances', version: '1', format: 'jsonl' }, 'open')).dates).toEqual([]);
-    const foreign = await feedCall(tenants, 'getfeedfile', { feed: 'utterances', version: '1', format: 'jsonl', date, fileName: 'hr=09/part-0000.jsonl' }, { as: 'open' });
+    const foreign = await feedCall(
+      tenants,
+      'getfeedfile',
+      { feed: 'utterances', version: '1', format: 'jsonl', date, fileName: 'hr=09/part-0000.jsonl' },
+      { as: 'open' },
+    );
     expect(foreign.status).toBe(404);
   });
 });

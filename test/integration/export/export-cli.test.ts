@@ -12,7 +12,10 @@ let world: FeedWorld;
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -34,7 +37,9 @@ describe('npm run export', () => {
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines.filter((l) => l.includes(`s3://${world.bucket}/utterances/`))).toHaveLength(10);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}s3:\/\/.*\/dt=2026-11-24\/hr=03\/part-0000\.csv {2}1 rows {2}\d+(\.\d)? (B|KiB)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}s3:\/\/.*\/dt=2026-11-24\/hr=03\/part-0000\.csv {2}1 rows {2}\d+(\.\d)? (B|KiB)$/),
+    );
     expect(lines.at(-1)).toMatch(/^exported 2026-11-24: 5 rows in 10 files \(\d+\.\d s\)$/);
     expect(stderr).toMatch(/… 2 rows, hr=01/);
     expect(stderr).toMatch(/… 4 rows, hr=03/);

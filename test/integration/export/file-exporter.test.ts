@@ -85,14 +85,29 @@ describe('parameter forms and echo (api-contract.md §5.2)', () => {
     ['prefixed name without interval', { fileName: 'hr=13/part-0000.jsonl' }],
     ['prefixed name with the same interval', { fileName: 'hr=13/part-0000.jsonl', interval: '13' }],
     ['`file` alias', { file: 'hr=13/part-0000.jsonl' }],
-    ['key=value everywhere', { feed: 'feed=utterances', version: 'version=1', format: 'format=jsonl', date: `dt=${DAY}`, interval: 'hr=13', fileName: 'part-0000.jsonl' }],
+    [
+      'key=value everywhere',
+      {
+        feed: 'feed=utterances',
+        version: 'version=1',
+        format: 'format=jsonl',
+        date: `dt=${DAY}`,
+        interval: 'hr=13',
+        fileName: 'part-0000.jsonl',
+      },
+    ],
   ])('getfeedfile: %s → a presigned URL for the same file', async (_, fields) => {
     const body = await ok(world, 'getfeedfile', { ...base, date: DAY, ...fields });
     expect(Object.keys(body)).toEqual(['url']);
     const url = new URL(body.url);
     expect(decodeURIComponent(url.pathname)).toBe(`/${world.bucket}/utterances/version=1/format=jsonl/dt=${DAY}/hr=13/part-0000.jsonl`);
     const text = await (await fetch(body.url)).text();
-    expect(text.trimEnd().split('\n').map((l) => JSON.parse(l).hr)).toEqual(['13', '13']);
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).hr),
+    ).toEqual(['13', '13']);
   });
 
   it('signs a plain GET (host header only) valid for FEED_URL_EXPIRY_SECONDS, 900 by default', async () => {
@@ -113,7 +128,11 @@ describe('errors (api-contract.md §1.2, §5.1)', () => {
     ['no credentials', null, {}],
     ['wrong secret', undefined, { 'asapp-api-id': 'acme-app', 'asapp-api-secret': 'nope' }],
   ])('401-01 with %s', async (_, as, headers) => {
-    const event = apiGatewayEvent({ path: `${FEED_PATH}/listfeeds`, body: {}, headers: as === null ? headers : { ...authHeaders(), ...headers } });
+    const event = apiGatewayEvent({
+      path: `${FEED_PATH}/listfeeds`,
+      body: {},
+      headers: as === null ? headers : { ...authHeaders(), ...headers },
+    });
     const raw = await world.fileExporter(event, lambdaContext());
     expectError({ status: raw.statusCode, body: JSON.parse(raw.body), raw, requestId: event.requestContext.requestId }, 401, '401-01');
   });

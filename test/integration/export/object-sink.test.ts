@@ -26,7 +26,9 @@ describe('streaming object writer', () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'sink-test', Key: 'big/object.jsonl' }));
     expect(head.ContentLength).toBe(expectedBytes);
     expect(head.ETag).toMatch(/-\d+"?$/); // a multipart ETag names its part count
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: 'sink-test', Key: 'big/object.jsonl' }))).Body!.transformToString('utf8');
+    const body = await (
+      await s3.send(new GetObjectCommand({ Bucket: 'sink-test', Key: 'big/object.jsonl' }))
+    ).Body!.transformToString('utf8');
     expect(body.length).toBe(chunk.length * 300);
     expect(body === chunk.repeat(300)).toBe(true);
   }, 60_000);

@@ -81,16 +81,24 @@ beforeAll(async () => {
   });
   const metadataUri = await serve((req, _body, res) => {
     expect(req.url).toBe('/task');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({ TaskARN: SELF, Cluster: CLUSTER, Containers: [{ Networks: [{ IPv4Addresses: ['127.0.0.1'] }] }] }),
-    );
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ TaskARN: SELF, Cluster: CLUSTER, Containers: [{ Networks: [{ IPv4Addresses: ['127.0.0.1'] }] }] }));
   });
   const ecsEndpoint = await serve((req, body, res) => {
-    if (ecs.failing) return void res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ServerException', message: 'down' }));
+    if (ecs.failing)
+      return void res
+        .writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: 'ServerException', message: 'down' }));
     const target = String(req.headers['x-amz-target']).split('.').at(-1)!;
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(ecsApi(target, JSON.parse(body))));
   });
-  Object.assign(process.env, { AWS_ENDPOINT_URL_ECS: ecsEndpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_ECS: ecsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
   gateway = await startGateway({
     env: {
       ECS_AGENT_URI: agentUri,
@@ -129,7 +137,8 @@ const health = async () => {
   const res = await fetch(`${base()}/health`);
   return { status: res.status, body: (await res.json()) as { status: string; sessions: number } };
 };
-const client = () => new AudioHookClient({ url: `ws://127.0.0.1:${gateway.address.port}/audiohook/ws`, apiKey: API_KEY, clientSecret: CLIENT_SECRET });
+const client = () =>
+  new AudioHookClient({ url: `ws://127.0.0.1:${gateway.address.port}/audiohook/ws`, apiKey: API_KEY, clientSecret: CLIENT_SECRET });
 
 async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -153,7 +162,10 @@ describe('a superseded task (rolling deploy)', () => {
     expect((await health()).body).toEqual({ status: 'retiring', sessions: 1 });
     // The load balancer may still send a connection before it notices: it is refused, not kept.
     const late = client();
-    const refused = await late.connect().then(() => undefined, (e: unknown) => e);
+    const refused = await late.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(UpgradeRefusedError);
     expect((refused as UpgradeRefusedError).status).toBe(503);
 

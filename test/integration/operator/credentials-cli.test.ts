@@ -45,8 +45,14 @@ async function restart(): Promise<void> {
   await stop();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', WEBHOOK_RECEIVER_PORT: '0', RECOGNIZER: 'none', AUTH_REJECTION: 'http401',
-    CREDENTIALS_FILE: file, POWERTOOLS_LOG_LEVEL: 'ERROR',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    WEBHOOK_RECEIVER_PORT: '0',
+    RECOGNIZER: 'none',
+    AUTH_REJECTION: 'http401',
+    CREDENTIALS_FILE: file,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   };
   for (const k of ['API_CREDENTIALS', 'AUDIOHOOK_API_KEY', 'AUDIOHOOK_API_KEYS', 'API_ID', 'API_SECRET', 'AWS_ENDPOINT_URL']) delete env[k];
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -123,7 +129,10 @@ describe('npm run credentials (local configuration file)', () => {
 
     const list = await cred(['list', '--json']);
     expect(list.code).toBe(0);
-    const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toEqual([
       expect.objectContaining({ kind: 'api', id: api['asapp-api-id'], tenant: 'acme', status: 'active' }),
       expect.objectContaining({ kind: 'audiohook', id: hook.apiKey, status: 'active' }),

@@ -34,7 +34,10 @@ beforeAll(async () => {
   pki = createTestPki();
   target = await startServer({ cert: pki.server.cert, key: pki.server.key }, (_req, res) => res.writeHead(503).end());
   Object.assign(process.env, {
-    API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0', RECOGNIZER: 'none',
+    API_PORT: '0',
+    GATEWAY_PORT: '0',
+    CONTROL_PORT: '0',
+    RECOGNIZER: 'none',
     WEBHOOK_URL: target.url,
     WEBHOOK_AUTH_MODE: 'custom-ca+secret-token',
     WEBHOOK_CA_PEM: pki.serverCa.cert,
@@ -56,7 +59,9 @@ afterAll(async () => {
 const dlqCli = (args: string[], env: NodeJS.ProcessEnv = process.env) => runCli('dlq-cli.ts', args, env);
 
 describe('npm run dlq', () => {
-  const calls = ['CONV-A-0001', 'CONV-B-0002'].map((id, i) => syntheticCall({ conversationId: id, durationMs: 40_000, seed: i + 1 }).slice(0, 4));
+  const calls = ['CONV-A-0001', 'CONV-B-0002'].map((id, i) =>
+    syntheticCall({ conversationId: id, durationMs: 40_000, seed: i + 1 }).slice(0, 4),
+  );
 
   it('shows why each queued utterance was dead-lettered and to which conversation it belongs', async () => {
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -70,7 +75,10 @@ describe('npm run dlq', () => {
 
     const json = await dlqCli(['list', '--json']);
     expect(json.code, json.stderr).toBe(0);
-    const rows = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(8);
     for (const row of rows) {
       expect(row).toMatchObject({ replayable: true, reason: 'status 503', status: 503, attempts: 1 });
@@ -123,7 +131,11 @@ describe('npm run dlq', () => {
     expect(JSON.parse(replay.stdout)).toMatchObject({ total: 8, replayed: 5, failed: 1, heldBack: 2, duplicates: 0, unreplayable: 0 });
     const replayed = target.requests.slice(sentBefore);
     for (const r of replayed) expect(r.headers['x-transcript-token']).toBe(TOKEN);
-    const startsOf = (conv: string) => replayed.map(parse).filter((b) => b.externalConversationId === conv).map((b) => b.autotranscribeResponse.start);
+    const startsOf = (conv: string) =>
+      replayed
+        .map(parse)
+        .filter((b) => b.externalConversationId === conv)
+        .map((b) => b.autotranscribeResponse.start);
     expect(startsOf('CONV-A-0001')).toEqual(calls[0]!.map((t) => t.utterance.startMs));
     expect(startsOf('CONV-B-0002')).toEqual(calls[1]!.slice(0, 2).map((t) => t.utterance.startMs));
     await expect.poll(async () => (await dlq.depth()).visible, { timeout: 5_000 }).toBe(3);
@@ -134,7 +146,10 @@ describe('npm run dlq', () => {
     expect(rest.code, rest.stderr).toBe(0);
     expect(rest.stdout).toMatch(/^replayed 3 of 3 dead letters in 1 conversations; failed 0, held back 0/);
     expect(startsOf('CONV-B-0002')).toEqual(calls[1]!.slice(0, 2).map((t) => t.utterance.startMs));
-    const last = target.requests.slice(-3).map(parse).map((b) => b.autotranscribeResponse.start);
+    const last = target.requests
+      .slice(-3)
+      .map(parse)
+      .map((b) => b.autotranscribeResponse.start);
     expect(last).toEqual(calls[1]!.slice(1).map((t) => t.utterance.startMs));
     expect(await dlq.depth()).toEqual({ visible: 0, hidden: 0 });
     const empty = await dlqCli(['list']);

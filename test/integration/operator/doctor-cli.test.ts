@@ -26,8 +26,12 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-const clean = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WEBHOOK_') && !k.startsWith('AUDIOHOOK_') && k !== 'API_ID' && k !== 'API_SECRET'));
-const doctor = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli('doctor-cli.ts', args, { ...clean(process.env), ...env }, { timeoutMs: 90_000 });
+const clean = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(
+    Object.entries(env).filter(([k]) => !k.startsWith('WEBHOOK_') && !k.startsWith('AUDIOHOOK_') && k !== 'API_ID' && k !== 'API_SECRET'),
+  );
+const doctor = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli('doctor-cli.ts', args, { ...clean(process.env), ...env }, { timeoutMs: 90_000 });
 
 interface Report {
   ok: boolean;
@@ -36,7 +40,16 @@ interface Report {
 
 describe('npm run doctor', () => {
   it('passes every step against a healthy local system and says so in plain words', async () => {
-    const { code, stdout, stderr } = await doctor(['--url', system.urls.audiohook, '--api-url', system.urls.api, '--webhook-url', system.urls.webhook, '--seconds', '2']);
+    const { code, stdout, stderr } = await doctor([
+      '--url',
+      system.urls.audiohook,
+      '--api-url',
+      system.urls.api,
+      '--webhook-url',
+      system.urls.webhook,
+      '--seconds',
+      '2',
+    ]);
     expect(code, stdout + stderr).toBe(0);
     expect(stdout).toMatch(/WARN +TLS certificate of 127\.0\.0\.1:\d+: ws:\/\/ is not encrypted/);
     expect(stdout).toMatch(/WARN +TLS certificate of 127\.0\.0\.1:\d+: http:\/\/ is not encrypted/);
@@ -59,10 +72,16 @@ describe('npm run doctor', () => {
     expect(report.verdicts.find((v) => v.step === 'signed session')).toMatchObject({ status: 'skip' });
     expect(wrong.stdout).not.toContain(Buffer.alloc(32, 1).toString('base64'));
 
-    const badApi = await doctor(['--url', system.urls.audiohook, '--api-url', system.urls.api, '--api-id', 'nobody', '--seconds', '1', '--json'], { API_SECRET: 'wrong-secret' });
+    const badApi = await doctor(
+      ['--url', system.urls.audiohook, '--api-url', system.urls.api, '--api-id', 'nobody', '--seconds', '1', '--json'],
+      { API_SECRET: 'wrong-secret' },
+    );
     expect(badApi.code).toBe(1);
     const api = JSON.parse(badApi.stdout) as Report;
-    expect(api.verdicts.find((v) => v.step === 'start-streaming')).toMatchObject({ status: 'fail', summary: expect.stringContaining('start-streaming answered 401') });
+    expect(api.verdicts.find((v) => v.step === 'start-streaming')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining('start-streaming answered 401'),
+    });
     expect(api.verdicts.find((v) => v.step === 'signed session')).toMatchObject({ status: 'pass' });
 
     expect((await doctor([])).code).toBe(2);
@@ -77,10 +96,16 @@ describe('npm run doctor', () => {
     };
     const good = await serve(pki.server);
     const trusted = await checkTls(good, { ca: pki.serverCa.cert });
-    expect(trusted).toMatchObject({ status: 'warn', summary: expect.stringMatching(/^trusted certificate for localhost, .*expires in \d days, renew it soon$/) });
+    expect(trusted).toMatchObject({
+      status: 'warn',
+      summary: expect.stringMatching(/^trusted certificate for localhost, .*expires in \d days, renew it soon$/),
+    });
     expect(await checkTls(good)).toMatchObject({ status: 'fail', summary: expect.stringContaining('not trusted') });
     expect(await checkTls(await serve(pki.expiredServer), { ca: pki.serverCa.cert })).toMatchObject({ status: 'fail' });
-    expect(await checkTls(await serve(pki.untrustedServer), { ca: pki.serverCa.cert })).toMatchObject({ status: 'fail', summary: expect.stringContaining('not trusted') });
+    expect(await checkTls(await serve(pki.untrustedServer), { ca: pki.serverCa.cert })).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining('not trusted'),
+    });
     // Far from expiry, the same certificate passes.
     const earlier = Date.now() - 40 * 86_400_000;
     expect(await checkTls(good, { ca: pki.serverCa.cert, now: earlier })).toMatchObject({ status: 'pass' });

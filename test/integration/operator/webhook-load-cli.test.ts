@@ -61,9 +61,24 @@ describe('npm run webhook-load', () => {
       }, 60);
     }, true);
     const { code, stdout, stderr } = await load([
-      '--url', `${target.url}?tenant=acme`, '--calls', '12', '--minutes', '0.15', '--rate', '120', '--ramp-seconds', '5',
-      '--auth-mode', 'custom-ca+mtls', '--ca-file', join(pki.dir, 'server-ca.pem'),
-      '--cert-file', join(pki.dir, 'client.pem'), '--key-file', join(pki.dir, 'client.key'),
+      '--url',
+      `${target.url}?tenant=acme`,
+      '--calls',
+      '12',
+      '--minutes',
+      '0.15',
+      '--rate',
+      '120',
+      '--ramp-seconds',
+      '5',
+      '--auth-mode',
+      'custom-ca+mtls',
+      '--ca-file',
+      join(pki.dir, 'server-ca.pem'),
+      '--cert-file',
+      join(pki.dir, 'client.pem'),
+      '--key-file',
+      join(pki.dir, 'client.key'),
     ]);
     expect(code, stderr).toBe(1);
     const s = lastJson(stdout);
@@ -107,12 +122,32 @@ describe('npm run webhook-load', () => {
       const token = `tok-${issued.size + 1}`;
       issued.add(token);
       expect(req.headers.authorization).toBe(`Basic ${Buffer.from('load-client:load-secret').toString('base64')}`);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
     });
-    const target = await server((req, res) => res.writeHead(issued.has(req.headers.authorization?.replace('Bearer ', '') ?? '') ? 200 : 401).end());
+    const target = await server((req, res) =>
+      res.writeHead(issued.has(req.headers.authorization?.replace('Bearer ', '') ?? '') ? 200 : 401).end(),
+    );
     const ok = await load(
-      ['--url', target.url, '--calls', '3', '--minutes', '0.1', '--rate', '60', '--auth-mode', 'custom-ca+oauth2',
-        '--ca-file', join(pki.dir, 'server-ca.pem'), '--oauth2-token-url', idp.url.replace('/hook', '/token'), '--oauth2-client-id', 'load-client'],
+      [
+        '--url',
+        target.url,
+        '--calls',
+        '3',
+        '--minutes',
+        '0.1',
+        '--rate',
+        '60',
+        '--auth-mode',
+        'custom-ca+oauth2',
+        '--ca-file',
+        join(pki.dir, 'server-ca.pem'),
+        '--oauth2-token-url',
+        idp.url.replace('/hook', '/token'),
+        '--oauth2-client-id',
+        'load-client',
+      ],
       { WEBHOOK_OAUTH2_CLIENT_SECRET: 'load-secret' },
     );
     expect(ok.code, ok.stderr).toBe(0);
@@ -131,8 +166,25 @@ describe('npm run webhook-load', () => {
       res.writeHead(200).end();
     });
     const timeouts = await load(
-      ['--url', slow.url, '--calls', '2', '--minutes', '0.1', '--rate', '60', '--timeout-ms', '300', '--json',
-        '--auth-mode', 'custom-ca+secret-token', '--ca-file', join(pki.dir, 'server-ca.pem'), '--token-name', 'X-Hook-Token'],
+      [
+        '--url',
+        slow.url,
+        '--calls',
+        '2',
+        '--minutes',
+        '0.1',
+        '--rate',
+        '60',
+        '--timeout-ms',
+        '300',
+        '--json',
+        '--auth-mode',
+        'custom-ca+secret-token',
+        '--ca-file',
+        join(pki.dir, 'server-ca.pem'),
+        '--token-name',
+        'X-Hook-Token',
+      ],
       { WEBHOOK_SECRET_TOKEN_VALUE: 'tok-secret-value' },
     );
     expect(timeouts.code, timeouts.stderr).toBe(1);

@@ -11,19 +11,35 @@ const emulators = useEmulators({ sqs: true });
 
 function utterance(i: number, conversationId = 'conv-1'): Utterance {
   return {
-    conversationId, externalConversationId: conversationId.toUpperCase(), messageId: `01JTEST${String(i).padStart(19, '0')}`, streamId: 's-1',
-    role: i % 2 ? 'agent' : 'customer', externalId: 'X', startMs: i * 1000, endMs: i * 1000 + 500, maskedText: `text ####`, rawText: `text ${i}`,
-    redactionOutput: 'redacted', clientTimestamp: new Date(0).toISOString(), createdTimestamp: new Date(1_700_000_000_000 + i).toISOString(), tenant: 't',
+    conversationId,
+    externalConversationId: conversationId.toUpperCase(),
+    messageId: `01JTEST${String(i).padStart(19, '0')}`,
+    streamId: 's-1',
+    role: i % 2 ? 'agent' : 'customer',
+    externalId: 'X',
+    startMs: i * 1000,
+    endMs: i * 1000 + 500,
+    maskedText: `text ####`,
+    rawText: `text ${i}`,
+    redactionOutput: 'redacted',
+    clientTimestamp: new Date(0).toISOString(),
+    createdTimestamp: new Date(1_700_000_000_000 + i).toISOString(),
+    tenant: 't',
   };
 }
 
 async function drain(sqs: SQSClient, queueUrl: string, expected: number) {
   const bodies: Array<{ body: any; attributes: Record<string, string | undefined> }> = [];
   while (bodies.length < expected) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
     if (Messages.length === 0) break;
     for (const m of Messages) {
-      bodies.push({ body: JSON.parse(m.Body!), attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])) });
+      bodies.push({
+        body: JSON.parse(m.Body!),
+        attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])),
+      });
     }
   }
   return bodies;
@@ -41,16 +57,29 @@ describe('UtterancePublisher', () => {
     expect(received).toHaveLength(35);
     expect(received.map((r) => r.body.autotranscribeResponse.start)).toEqual(Array.from({ length: 35 }, (_, i) => i * 1000));
     expect(received[0].body).toEqual({
-      type: 'transcript', externalConversationId: 'CONV-1', streamId: 's-1', sender: { externalId: 'X', role: 'customer' },
+      type: 'transcript',
+      externalConversationId: 'CONV-1',
+      streamId: 's-1',
+      sender: { externalId: 'X', role: 'customer' },
       autotranscribeResponse: { message: 'transcript', start: 0, end: 500, utterance: [{ text: 'text ####' }] },
     });
-    expect(received[3].attributes).toEqual({ conversationId: 'conv-1', messageId: utterance(3).messageId, recordedAt: String(1_700_000_000_003) });
+    expect(received[3].attributes).toEqual({
+      conversationId: 'conv-1',
+      messageId: utterance(3).messageId,
+      recordedAt: String(1_700_000_000_003),
+    });
     await publisher.close();
   });
 
   it('never blocks the caller while the queue is down, retries, then drops oldest-first with a count', async () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
-    const publisher = new UtterancePublisher({ client: sqs, queueUrl: 'http://127.0.0.1:9/000000000000/down', logger, maxAttempts: 2, maxQueued: 5 });
+    const publisher = new UtterancePublisher({
+      client: sqs,
+      queueUrl: 'http://127.0.0.1:9/000000000000/down',
+      logger,
+      maxAttempts: 2,
+      maxQueued: 5,
+    });
     const t0 = performance.now();
     for (let i = 0; i < 8; i++) publisher.publish(utterance(i));
     expect(performance.now() - t0).toBeLessThan(50);

@@ -11,7 +11,12 @@ let client: TranscribeStreamingClient;
 
 beforeAll(async () => {
   standIn = await TranscribeStandIn.start({ mode: 'echo', echoFinalEveryMs: 1_000 });
-  client = new TranscribeStreamingClient({ region: 'us-east-1', endpoint: standIn.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  client = new TranscribeStreamingClient({
+    region: 'us-east-1',
+    endpoint: standIn.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 });
 
 afterAll(async () => {

@@ -16,7 +16,12 @@ let client: TranscribeStreamingClient;
 
 beforeAll(async () => {
   standIn = await TranscribeStandIn.start({ mode: 'echo', idleTimeoutMs: 600, echoFinalEveryMs: 1_000 });
-  client = new TranscribeStreamingClient({ region: 'us-east-1', endpoint: standIn.url, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
+  client = new TranscribeStreamingClient({
+    region: 'us-east-1',
+    endpoint: standIn.url,
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 });
 
 afterAll(async () => {
@@ -25,7 +30,12 @@ afterAll(async () => {
 });
 
 const STEREO: Omit<StartStreamTranscriptionCommandInput, 'AudioStream'> = {
-  LanguageCode: 'en-US', MediaEncoding: 'pcm', MediaSampleRateHertz: 8000, EnableChannelIdentification: true, NumberOfChannels: 2, ContentIdentificationType: 'PII',
+  LanguageCode: 'en-US',
+  MediaEncoding: 'pcm',
+  MediaSampleRateHertz: 8000,
+  EnableChannelIdentification: true,
+  NumberOfChannels: 2,
+  ContentIdentificationType: 'PII',
 };
 
 /** `chunks` chunks of 100 ms stereo audio, `gapMs` apart, then (unless `hold`) the end of audio. */
@@ -68,7 +78,14 @@ describe('the Transcribe streaming stand-in through the AWS SDK', () => {
   });
 
   it('labels no channel on a single-channel stream', async () => {
-    const response = await client.send(new StartStreamTranscriptionCommand({ LanguageCode: 'es-US', MediaEncoding: 'pcm', MediaSampleRateHertz: 8000, AudioStream: audio(20) }));
+    const response = await client.send(
+      new StartStreamTranscriptionCommand({
+        LanguageCode: 'es-US',
+        MediaEncoding: 'pcm',
+        MediaSampleRateHertz: 8000,
+        AudioStream: audio(20),
+      }),
+    );
     const results = await collect(response.TranscriptResultStream!);
     expect(results.length).toBeGreaterThan(0);
     for (const r of results) expect(r.ChannelId).toBeUndefined();
@@ -80,7 +97,10 @@ describe('the Transcribe streaming stand-in through the AWS SDK', () => {
     ['ServiceUnavailableException', 'ServiceUnavailableException raised by the stand-in'],
   ] as const)('raises %s at start as the SDK error of that name', async (exception, message) => {
     standIn.injectFault({ kind: 'exception', exception });
-    const error = await client.send(new StartStreamTranscriptionCommand({ ...STEREO, AudioStream: audio(5) })).then(() => undefined, (e: Error) => e);
+    const error = await client.send(new StartStreamTranscriptionCommand({ ...STEREO, AudioStream: audio(5) })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.name).toBe(exception);
     expect(error?.message).toBe(message);
   });
@@ -88,7 +108,10 @@ describe('the Transcribe streaming stand-in through the AWS SDK', () => {
   it('raises an exception mid-stream after the audio it was told to wait for', async () => {
     standIn.injectFault({ kind: 'exception', exception: 'LimitExceededException', message: 'quota', afterAudioMs: 1_000 });
     const response = await client.send(new StartStreamTranscriptionCommand({ ...STEREO, AudioStream: audio(30, 5) }));
-    const error = await collect(response.TranscriptResultStream!).then(() => undefined, (e: Error) => e);
+    const error = await collect(response.TranscriptResultStream!).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.name).toBe('LimitExceededException');
     expect(error?.message).toBe('quota');
     expect(standIn.streams.at(-1)).toMatchObject({ outcome: 'exception', audioEvents: 10 });
@@ -108,7 +131,10 @@ describe('the Transcribe streaming stand-in through the AWS SDK', () => {
     const error = await client
       .send(new StartStreamTranscriptionCommand({ ...STEREO, AudioStream: audio(3, 0, hold) }))
       .then((response) => collect(response.TranscriptResultStream!))
-      .then(() => undefined, (e: Error) => e);
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     release();
     expect(error?.name).toBe('BadRequestException');
     expect(error?.message).toMatch(/no new audio was received/);
@@ -141,7 +167,10 @@ describe('the Transcribe streaming stand-in refuses what the service refuses', (
     'x-amzn-transcribe-media-encoding': 'pcm',
   });
 
-  async function request(headers: Record<string, string | undefined>, body?: Uint8Array): Promise<{ status: number; errorType?: string; body: Buffer }> {
+  async function request(
+    headers: Record<string, string | undefined>,
+    body?: Uint8Array,
+  ): Promise<{ status: number; errorType?: string; body: Buffer }> {
     const session = http2.connect(standIn.url);
     try {
       const stream = session.request(Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)));
@@ -149,7 +178,11 @@ describe('the Transcribe streaming stand-in refuses what the service refuses', (
       const response = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('response', resolve));
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return { status: Number(response[':status']), errorType: response['x-amzn-errortype'] as string | undefined, body: Buffer.concat(chunks) };
+      return {
+        status: Number(response[':status']),
+        errorType: response['x-amzn-errortype'] as string | undefined,
+        body: Buffer.concat(chunks),
+      };
     } finally {
       session.close();
     }
@@ -157,8 +190,21 @@ describe('the Transcribe streaming stand-in refuses what the service refuses', (
 
   it.each([
     ['no authorization', { authorization: undefined }, 403],
-    ['a malformed signature', { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/transcribe/aws4_request, SignedHeaders=x-amz-date, Signature=zz' }, 403],
-    ['a credential scope for another service', { authorization: `AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/s3/aws4_request, SignedHeaders=x-amz-content-sha256;x-amz-date, Signature=${'a'.repeat(64)}` }, 403],
+    [
+      'a malformed signature',
+      {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/transcribe/aws4_request, SignedHeaders=x-amz-date, Signature=zz',
+      },
+      403,
+    ],
+    [
+      'a credential scope for another service',
+      {
+        authorization: `AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/s3/aws4_request, SignedHeaders=x-amz-content-sha256;x-amz-date, Signature=${'a'.repeat(64)}`,
+      },
+      403,
+    ],
     ['a date that is not the scope date', { 'x-amz-date': '20261207T000000Z' }, 403],
     ['an unsigned payload', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, 403],
     ['no language', { 'x-amzn-transcribe-language-code': undefined }, 400],
@@ -166,7 +212,11 @@ describe('the Transcribe streaming stand-in refuses what the service refuses', (
     ['a sample rate out of range', { 'x-amzn-transcribe-sample-rate': '4000' }, 400],
     ['µ-law audio', { 'x-amzn-transcribe-media-encoding': 'mulaw' }, 400],
     ['three channels', { 'x-amzn-transcribe-enable-channel-identification': 'true', 'x-amzn-transcribe-number-of-channels': '3' }, 400],
-    ['identification and redaction together', { 'x-amzn-transcribe-content-identification-type': 'PII', 'x-amzn-transcribe-content-redaction-type': 'PII' }, 400],
+    [
+      'identification and redaction together',
+      { 'x-amzn-transcribe-content-identification-type': 'PII', 'x-amzn-transcribe-content-redaction-type': 'PII' },
+      400,
+    ],
     ['another path', { ':path': '/medical-stream-transcription' }, 404],
   ])('answers %s with an error status', async (_name, change, status) => {
     const headers = { ...validHeaders(), ...change } as Record<string, string | undefined>;
@@ -177,7 +227,11 @@ describe('the Transcribe streaming stand-in refuses what the service refuses', (
 
   it('ends a stream whose audio is not wrapped in a signed envelope with a BadRequestException event', async () => {
     const bare = codec.encode({
-      headers: { ':message-type': { type: 'string', value: 'event' }, ':event-type': { type: 'string', value: 'AudioEvent' }, ':content-type': { type: 'string', value: 'application/octet-stream' } },
+      headers: {
+        ':message-type': { type: 'string', value: 'event' },
+        ':event-type': { type: 'string', value: 'AudioEvent' },
+        ':content-type': { type: 'string', value: 'application/octet-stream' },
+      },
       body: new Uint8Array(320),
     });
     const response = await request(validHeaders(), bare);

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -75,7 +70,9 @@ describe('webhook-delivery handler', () => {
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 1 }),
       },
     });
-    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ WEBHOOK_SECRET_TOKEN_VALUE: 'from-secrets-manager' }) });
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ WEBHOOK_SECRET_TOKEN_VALUE: 'from-secrets-manager' }) });
 
     const recorder = memoryRecorder();
     const handler = createHandler(
@@ -132,9 +129,9 @@ describe('webhook-delivery handler', () => {
     );
 
     expect(recorder.events.map((e) => e.kind).sort()).toEqual(['delivered', 'delivered', 'dropped', 'failed', 'malformed']);
-    expect(target.requests.map((r) => (JSON.parse(r.body) as { autotranscribeResponse: { start: number } }).autotranscribeResponse.start)).toEqual(
-      expect.arrayContaining([1, 2]),
-    );
+    expect(
+      target.requests.map((r) => (JSON.parse(r.body) as { autotranscribeResponse: { start: number } }).autotranscribeResponse.start),
+    ).toEqual(expect.arrayContaining([1, 2]));
     const convA = target.requests.filter((r) => r.body.includes('"conv-a"')).map((r) => r.body);
     expect(convA.map((b) => (JSON.parse(b) as { autotranscribeResponse: { start: number } }).autotranscribeResponse.start)).toEqual([1, 2]);
 

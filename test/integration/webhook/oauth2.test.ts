@@ -46,16 +46,22 @@ beforeAll(async () => {
       if (req.url !== '/oauth/token' || form.get('grant_type') !== 'client_credentials') {
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"unsupported_grant_type"}');
       } else if (id !== CLIENT_ID || secret !== CLIENT_SECRET) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ error: 'invalid_client', error_description: `bad secret ${String(secret)}` }),
-        );
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'invalid_client', error_description: `bad secret ${String(secret)}` }));
       } else {
         const token = `tok-${idpState.issued.length + 1}`;
         idpState.issued.push(token);
         idpState.valid.add(token);
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(
-          JSON.stringify({ access_token: token, token_type: 'Bearer', ...(idpState.expiresIn !== undefined ? { expires_in: idpState.expiresIn } : {}) }),
-        );
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+          .end(
+            JSON.stringify({
+              access_token: token,
+              token_type: 'Bearer',
+              ...(idpState.expiresIn !== undefined ? { expires_in: idpState.expiresIn } : {}),
+            }),
+          );
       }
     };
     if (idpState.delayMs > 0) setTimeout(reply, idpState.delayMs);

@@ -138,7 +138,13 @@ describe('TLS version', () => {
   it('refuses a target that offers only TLS 1.1', async () => {
     let server: TestServer | undefined;
     try {
-      server = await startServer({ cert: pki.server.cert, key: pki.server.key, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
+      server = await startServer({
+        cert: pki.server.cert,
+        key: pki.server.key,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      });
       const { events } = await deliverOne(customCa(server.url));
       expect(events[0].kind).toBe('failed');
       expect(events[0].reason).toMatch(/^ERR_SSL_\w+$|^EPROTO$/);

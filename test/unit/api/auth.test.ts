@@ -48,7 +48,12 @@ describe('credentials configuration', () => {
   });
 
   it('combines API_CREDENTIALS with API_ID/API_SECRET; a lone API_ID is an error; nothing configured is an error', () => {
-    const config = loadApiConfig({ API_CREDENTIALS: '[{"id":"x","secret":"y"}]', API_ID: 'dev', API_SECRET: 'devsecret', API_TENANT: 'home' });
+    const config = loadApiConfig({
+      API_CREDENTIALS: '[{"id":"x","secret":"y"}]',
+      API_ID: 'dev',
+      API_SECRET: 'devsecret',
+      API_TENANT: 'home',
+    });
     expect(config.credentials).toEqual({
       kind: 'static',
       credentials: [

@@ -27,7 +27,14 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const startRequest: ControlStartRequest = {
   sessionId: 's-1',
-  settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'c', agentId: 'a' },
+  settings: {
+    language: 'en-US',
+    detailedToken: false,
+    redactionOutput: 'redacted',
+    audioRecordingAllowed: false,
+    customerId: 'c',
+    agentId: 'a',
+  },
   customerStreamId: 'cs',
   agentStreamId: 'as',
   externalConversationId: 'ABC',
@@ -42,7 +49,12 @@ describe('gateway control client', () => {
     next = { status: 200, body: JSON.stringify({ customer: stream, agent: { ...stream, streamId: 'as' } }) };
     const outcome = await client.start(`${base}/`, 'abc/def', startRequest);
     expect(outcome).toEqual({ kind: 'ok', results: { customer: stream, agent: { ...stream, streamId: 'as' } } });
-    expect(seen.at(-1)).toEqual({ method: 'POST', url: '/control/v1/conversations/abc%2Fdef/start', type: 'application/json', body: JSON.stringify(startRequest) });
+    expect(seen.at(-1)).toEqual({
+      method: 'POST',
+      url: '/control/v1/conversations/abc%2Fdef/start',
+      type: 'application/json',
+      body: JSON.stringify(startRequest),
+    });
   });
 
   it('stop returns summaries', async () => {
@@ -68,7 +80,10 @@ describe('gateway control client', () => {
     ['HTTP 409 with an unknown error', { status: 409, body: '{"error":"busy"}' }],
     ['200 that is not JSON', { status: 200, body: '<html>' }],
     ['200 missing a participant', { status: 200, body: JSON.stringify({ customer: stream }) }],
-    ['200 status code as a string', { status: 200, body: JSON.stringify({ customer: { ...stream, status: { code: '1000', description: 'OK' } }, agent: stream }) }],
+    [
+      '200 status code as a string',
+      { status: 200, body: JSON.stringify({ customer: { ...stream, status: { code: '1000', description: 'OK' } }, agent: stream }) },
+    ],
     ['stop 200 without summary', { status: 200, body: JSON.stringify({ customer: stream, agent: stream }) }],
     ['timeout', { status: 200, body: '{}', delayMs: 600 }],
   ])('%s → GatewayUnavailableError', async (_name, answer) => {

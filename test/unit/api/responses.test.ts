@@ -14,7 +14,7 @@ describe('error envelope', () => {
     expect(new ApiError('400-01', 'externalId is required').message).toBe('Bad request: externalId is required');
   });
 
-  it('every code\'s HTTP status is its prefix', () => {
+  it("every code's HTTP status is its prefix", () => {
     for (const [code, { status }] of Object.entries(ERROR_CODES)) expect(code.startsWith(`${status}-`)).toBe(true);
   });
 });
@@ -39,7 +39,12 @@ describe('start/stop bodies', () => {
     });
     expect(response.isOk).toBe(false);
     expect(response.errorMessage).toBe('customer: Internal service error; agent: gateway draining');
-    expect(Object.keys(response.autotranscribeResponse.agent.summary!)).toEqual(['totalAudioBytes', 'audioDurationMs', 'streamingSeconds', 'transcripts']);
+    expect(Object.keys(response.autotranscribeResponse.agent.summary!)).toEqual([
+      'totalAudioBytes',
+      'audioDurationMs',
+      'streamingSeconds',
+      'transcripts',
+    ]);
   });
 });
 

@@ -16,7 +16,7 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('start request', () => {
-  it('applies defaults and keeps the guid as sent next to its lower-case key; no language: the call\'s own', () => {
+  it("applies defaults and keeps the guid as sent next to its lower-case key; no language: the call's own", () => {
     expect(parseStartRequest(body(), 'default')).toEqual({
       conversationId: 'abc-def',
       externalConversationId: 'ABC-def',
@@ -25,10 +25,31 @@ describe('start request', () => {
   });
 
   it('canonicalises the language and accepts the documented combinations', () => {
-    const command = parseStartRequest(body({ autotranscribeParams: { language: 'es-us', detailedToken: true, redactionOutput: 'unredacted', audioRecordingAllowed: true } }), 'default');
-    expect(command.settings).toMatchObject({ language: 'es-US', detailedToken: true, redactionOutput: 'unredacted', audioRecordingAllowed: true });
-    expect(parseStartRequest(body({ autotranscribeParams: { redactionOutput: 'redacted_and_unredacted' } }), 'default').settings.redactionOutput).toBe('redacted_and_unredacted');
-    expect(parseStartRequest(body({ siprecParams: { mediaLineOrder: 'AGENT_FIRST' }, twilioParams: { trackMap: { inbound: 'agent' } }, amazonConnectParams: { streamArn: 'arn', startSelectorType: 'NOW' } }), 'default')).toBeDefined();
+    const command = parseStartRequest(
+      body({
+        autotranscribeParams: { language: 'es-us', detailedToken: true, redactionOutput: 'unredacted', audioRecordingAllowed: true },
+      }),
+      'default',
+    );
+    expect(command.settings).toMatchObject({
+      language: 'es-US',
+      detailedToken: true,
+      redactionOutput: 'unredacted',
+      audioRecordingAllowed: true,
+    });
+    expect(
+      parseStartRequest(body({ autotranscribeParams: { redactionOutput: 'redacted_and_unredacted' } }), 'default').settings.redactionOutput,
+    ).toBe('redacted_and_unredacted');
+    expect(
+      parseStartRequest(
+        body({
+          siprecParams: { mediaLineOrder: 'AGENT_FIRST' },
+          twilioParams: { trackMap: { inbound: 'agent' } },
+          amazonConnectParams: { streamArn: 'arn', startSelectorType: 'NOW' },
+        }),
+        'default',
+      ),
+    ).toBeDefined();
   });
 
   it('tenant policy: always allows only redacted, off allows only unredacted', () => {

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeMulaw,
-  encodeMulaw,
-  encodeMulawSample,
-  MULAW_DECODE_TABLE,
-} from '#gateway/audio/mulaw.ts';
+import { decodeMulaw, encodeMulaw, encodeMulawSample, MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
 
 /** The segment-base formulation of the expansion (as in most codec libraries), to cross-check ours. */
 const SEGMENT_BASE = [0, 132, 396, 924, 1980, 4092, 8316, 16764];

@@ -17,12 +17,7 @@ function toDepth(samples: Float64Array, bitDepth: string): Float64Array {
 }
 
 /** A WAV file built by wavefile itself from per-channel float samples. */
-export function wavBytes(
-  rate: number,
-  bitDepth: string,
-  channels: Float64Array[],
-  options?: { container: 'RIFX' },
-): Uint8Array {
+export function wavBytes(rate: number, bitDepth: string, channels: Float64Array[], options?: { container: 'RIFX' }): Uint8Array {
   const wav = new WaveFile();
   const scaled = channels.map((c) => toDepth(c, bitDepth));
   wav.fromScratch(channels.length, rate, bitDepth, scaled.length === 1 ? scaled[0] : scaled, options);
@@ -30,11 +25,7 @@ export function wavBytes(
 }
 
 /** A compressed WAV (`toMuLaw`, `toALaw`, `toIMAADPCM`) from 16-bit PCM via wavefile. */
-export function compressedWavBytes(
-  rate: number,
-  channels: Float64Array[],
-  compress: 'toMuLaw' | 'toALaw' | 'toIMAADPCM',
-): Uint8Array {
+export function compressedWavBytes(rate: number, channels: Float64Array[], compress: 'toMuLaw' | 'toALaw' | 'toIMAADPCM'): Uint8Array {
   const wav = new WaveFile();
   const scaled = channels.map((c) => toDepth(c, '16'));
   wav.fromScratch(channels.length, rate, '16', scaled.length === 1 ? scaled[0] : scaled);
@@ -46,13 +37,7 @@ export function compressedWavBytes(
  * A WAVE_FORMAT_EXTENSIBLE file (what ffmpeg writes for float and for more than 16 bits), built by
  * hand because wavefile only writes it for odd bit depths. `data` is the interleaved data chunk.
  */
-export function extensibleWavBytes(
-  subformat: number,
-  rate: number,
-  channels: number,
-  bits: number,
-  data: Uint8Array,
-): Uint8Array {
+export function extensibleWavBytes(subformat: number, rate: number, channels: number, bits: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + 8 + 40 + 8 + data.length);
   const v = new DataView(out.buffer);
   const ascii = (at: number, s: string) => [...s].forEach((ch, i) => v.setUint8(at + i, ch.charCodeAt(0)));

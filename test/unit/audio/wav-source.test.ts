@@ -5,21 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitChannels } from '#gateway/audio/deinterleave.ts';
 import { decodeMulaw } from '#gateway/audio/mulaw.ts';
-import {
-  arrangeChannels,
-  interleaveFrames,
-  loadCallAudio,
-  type CallAudio,
-} from '#local/simulator/wav-source.ts';
-import {
-  compressedWavBytes,
-  extensibleWavBytes,
-  float32Bytes,
-  rms,
-  sine,
-  wavBytes,
-  zeroCrossingsPerSecond,
-} from './wav-fixtures.ts';
+import { arrangeChannels, interleaveFrames, loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
+import { compressedWavBytes, extensibleWavBytes, float32Bytes, rms, sine, wavBytes, zeroCrossingsPerSecond } from './wav-fixtures.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/audio/short-1.wav', import.meta.url));
 
@@ -53,7 +40,13 @@ describe('loadCallAudio', () => {
     const tones = [1000, 400].slice(0, channelCount);
     let audio: CallAudio;
     beforeAll(() => {
-      audio = loadCallAudio(wavBytes(rate, bitDepth, tones.map((hz) => sine(rate, hz, 1))));
+      audio = loadCallAudio(
+        wavBytes(
+          rate,
+          bitDepth,
+          tones.map((hz) => sine(rate, hz, 1)),
+        ),
+      );
     });
 
     it('becomes 8 kHz µ-law of the same duration and channel count', () => {
@@ -119,7 +112,13 @@ describe('loadCallAudio', () => {
 
   it('keeps the first two of four channels', () => {
     const tones = [1000, 400, 2000, 250];
-    const audio = loadCallAudio(wavBytes(16_000, '16', tones.map((hz) => sine(16_000, hz, 0.5))));
+    const audio = loadCallAudio(
+      wavBytes(
+        16_000,
+        '16',
+        tones.map((hz) => sine(16_000, hz, 0.5)),
+      ),
+    );
     expect(audio.channels).toBe(2);
     expect(audio.durationMs).toBe(500);
     const [customer, agent] = channelsOf(audio);

@@ -151,7 +151,9 @@ describe('validation', () => {
   });
 
   it('rejects a key in both variables', () => {
-    expect(configError({ AUDIOHOOK_API_KEY: 'a', AUDIOHOOK_API_KEYS: `a:${SECRET_32}` }).message).toMatch(/entry 1: API key configured twice/);
+    expect(configError({ AUDIOHOOK_API_KEY: 'a', AUDIOHOOK_API_KEYS: `a:${SECRET_32}` }).message).toMatch(
+      /entry 1: API key configured twice/,
+    );
   });
 
   it('lists every bad entry at once', () => {
@@ -173,7 +175,11 @@ describe('validation', () => {
   });
 
   it('warns about a secret shorter than 16 bytes, naming the entry not the secret', () => {
-    const { keys, warnings } = parseApiKeys({ AUDIOHOOK_API_KEY: 'k', AUDIOHOOK_CLIENT_SECRET: SECRET_8, AUDIOHOOK_API_KEYS: `k2:${SECRET_16}` });
+    const { keys, warnings } = parseApiKeys({
+      AUDIOHOOK_API_KEY: 'k',
+      AUDIOHOOK_CLIENT_SECRET: SECRET_8,
+      AUDIOHOOK_API_KEYS: `k2:${SECRET_16}`,
+    });
     expect(keys.size).toBe(2);
     expect(warnings).toEqual([`AUDIOHOOK_API_KEY: client secret is only 8 bytes; ${MIN_RECOMMENDED_SECRET_BYTES} or more recommended`]);
     expect(warnings.join()).not.toContain(SECRET_8);

@@ -137,7 +137,10 @@ describe('authenticateUpgrade: timing floor', () => {
     ['EXPIRED', upgrade(), { now: () => V.created + 60 }],
     ['UNSUPPORTED', upgrade({ 'signature-input': V.signatureInput.replace('"x-api-key")', '"x-api-key" "@method")') })],
     ['FAILED (wrong signature)', upgrade({ signature: 'sig1=:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:' })],
-    ['FAILED (unknown key)', upgrade({ 'x-api-key': 'nobody', 'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, 'keyid="nobody"') })],
+    [
+      'FAILED (unknown key)',
+      upgrade({ 'x-api-key': 'nobody', 'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, 'keyid="nobody"') }),
+    ],
     ['FAILED (unknown key, unsigned)', upgrade({ 'x-api-key': 'nobody', 'signature-input': undefined, signature: undefined })],
   ];
 
@@ -186,8 +189,14 @@ describe('authenticateUpgrade: timing floor', () => {
 
   it('unknown key and wrong signature are indistinguishable: same code, both held to the floor', async () => {
     const wrongSig = upgrade({ signature: 'sig1=:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:' });
-    const unknownKey = upgrade({ 'x-api-key': 'nobody', 'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, 'keyid="nobody"') });
-    const [a, b] = await Promise.all([timed(() => authenticateUpgrade(wrongSig, keys, options())), timed(() => authenticateUpgrade(unknownKey, keys, options()))]);
+    const unknownKey = upgrade({
+      'x-api-key': 'nobody',
+      'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, 'keyid="nobody"'),
+    });
+    const [a, b] = await Promise.all([
+      timed(() => authenticateUpgrade(wrongSig, keys, options())),
+      timed(() => authenticateUpgrade(unknownKey, keys, options())),
+    ]);
     expect(a.outcome).toMatchObject({ ok: false, code: 'FAILED' });
     expect(b.outcome).toMatchObject({ ok: false, code: 'FAILED' });
     expect(a.ms).toBeGreaterThanOrEqual(FLOOR);
@@ -203,14 +212,18 @@ describe('authenticateUpgrade: timing floor', () => {
   });
 
   it('a floor of 0 resolves failures without waiting', async () => {
-    const { outcome, ms } = await timed(() => authenticateUpgrade(upgrade({ 'x-api-key': undefined }), keys, options({ failureFloorMs: 0 })));
+    const { outcome, ms } = await timed(() =>
+      authenticateUpgrade(upgrade({ 'x-api-key': undefined }), keys, options({ failureFloorMs: 0 })),
+    );
     expect(outcome.ok).toBe(false);
     expect(ms).toBeLessThan(FLOOR);
   });
 
   it('concurrent failures each wait their own floor, not in series', async () => {
     const started = performance.now();
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => authenticateUpgrade(upgrade({ 'x-api-key': 'nobody' }), keys, options())));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => authenticateUpgrade(upgrade({ 'x-api-key': 'nobody' }), keys, options())),
+    );
     const ms = performance.now() - started;
     expect(outcomes.every((o) => !o.ok)).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(FLOOR);
@@ -250,7 +263,13 @@ describe('authenticateUpgrade: forwarded headers', () => {
   it('use the last X-Forwarded-Host entry, the one the trusted proxy appended', async () => {
     const trust = options({ trustForwardedHeaders: true });
     expect((await authenticateUpgrade(proxied({ 'x-forwarded-host': `evil.example.com, ${V.authority}` }), keys, trust)).ok).toBe(true);
-    expect(await authenticateUpgrade(proxied({ 'x-forwarded-host': `${V.authority}, evil.example.com` }), keys, options({ trustForwardedHeaders: true }))).toMatchObject({
+    expect(
+      await authenticateUpgrade(
+        proxied({ 'x-forwarded-host': `${V.authority}, evil.example.com` }),
+        keys,
+        options({ trustForwardedHeaders: true }),
+      ),
+    ).toMatchObject({
       code: 'FAILED',
     });
   });

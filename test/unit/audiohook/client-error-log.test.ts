@@ -24,7 +24,9 @@ describe('client error messages in the log', () => {
       transport: { send: () => undefined, close: () => undefined, terminate: () => undefined },
       logger: new Logger({ serviceName: 'test', logLevel: 'WARN' }),
       authorized: Promise.resolve(true),
-      createHandler: () => { throw new Error('not used'); },
+      createHandler: () => {
+        throw new Error('not used');
+      },
       timeouts: { idleMs: 60_000 },
     });
     await Promise.resolve();

@@ -60,12 +60,18 @@ describe('altered covered components → FAILED', () => {
   });
 
   it('x-api-key changed to another configured key (keyid follows): MAC checked with that key', () => {
-    const request = withHeaders(vectorRequest(), { 'x-api-key': OTHER_KEY, 'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, `keyid="${OTHER_KEY}"`) });
+    const request = withHeaders(vectorRequest(), {
+      'x-api-key': OTHER_KEY,
+      'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, `keyid="${OTHER_KEY}"`),
+    });
     expectFailure(verify(request), 'FAILED', /do not match/);
   });
 
   it('x-api-key changed to an unknown key (keyid follows)', () => {
-    const request = withHeaders(vectorRequest(), { 'x-api-key': 'nobody', 'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, 'keyid="nobody"') });
+    const request = withHeaders(vectorRequest(), {
+      'x-api-key': 'nobody',
+      'signature-input': V.signatureInput.replace(`keyid="${V.apiKey}"`, 'keyid="nobody"'),
+    });
     expectFailure(verify(request), 'FAILED', /unknown API key/);
   });
 
@@ -98,7 +104,10 @@ describe('altered signature parameters → FAILED', () => {
   });
 
   it('keyid and x-api-key both swapped to another configured key', () => {
-    const request = withHeaders(withInput((s) => s.replace(V.apiKey, OTHER_KEY)), { 'x-api-key': OTHER_KEY });
+    const request = withHeaders(
+      withInput((s) => s.replace(V.apiKey, OTHER_KEY)),
+      { 'x-api-key': OTHER_KEY },
+    );
     expectFailure(verify(request), 'FAILED');
   });
 });
@@ -159,7 +168,9 @@ describe('time checks', () => {
   });
 
   it('expires checked before age', () => {
-    const result = verify(signed(COMPONENTS, PARAMS.replace(`expires=${V.expires}`, `expires=${V.created}`)), { now: () => V.created + 20 });
+    const result = verify(signed(COMPONENTS, PARAMS.replace(`expires=${V.expires}`, `expires=${V.created}`)), {
+      now: () => V.created + 20,
+    });
     expectFailure(result, 'EXPIRED', /expires/);
   });
 
@@ -205,11 +216,19 @@ describe('nonce', () => {
 
 describe('keys', () => {
   it('wrong secret', () => {
-    expectFailure(verifySignature(vectorRequest(), () => OTHER_SECRET, { now: () => NOW }), 'FAILED', /do not match/);
+    expectFailure(
+      verifySignature(vectorRequest(), () => OTHER_SECRET, { now: () => NOW }),
+      'FAILED',
+      /do not match/,
+    );
   });
 
   it('unknown key, fully and correctly signed with some secret', () => {
-    expectFailure(verifySignature(vectorRequest(), () => undefined, { now: () => NOW }), 'FAILED', /unknown API key/);
+    expectFailure(
+      verifySignature(vectorRequest(), () => undefined, { now: () => NOW }),
+      'FAILED',
+      /unknown API key/,
+    );
   });
 
   it('missing X-API-KEY', () => {
@@ -265,7 +284,11 @@ describe('malformed Signature-Input → INVALID', () => {
     ['bad escape', V.signatureInput.replace('"x-api-key"', '"x-api\\key"')],
     ['parameter without key', V.signatureInput.replace(';alg', ';=alg')],
   ])('%s', (_, value) => {
-    expectFailure(verify(withHeaders(vectorRequest(), { 'signature-input': value })), 'INVALID', /Signature-Input is not a structured dictionary/);
+    expectFailure(
+      verify(withHeaders(vectorRequest(), { 'signature-input': value })),
+      'INVALID',
+      /Signature-Input is not a structured dictionary/,
+    );
   });
 
   it.each([
@@ -343,9 +366,12 @@ describe('covered components', () => {
     expectFailure(verify(withInput((s) => s.replace('"x-api-key")', '"x-api-key" "@signature-params")'))), 'INVALID', /@signature-params/);
   });
 
-  it.each(['@method', '@path', '@query', '@scheme', '@target-uri', '@status', '@query-param', '@foo', '@'])('derived component %s → UNSUPPORTED', (name) => {
-    expectFailure(verify(withInput((s) => s.replace('"x-api-key")', `"x-api-key" "${name}")`))), 'UNSUPPORTED', /derived component/);
-  });
+  it.each(['@method', '@path', '@query', '@scheme', '@target-uri', '@status', '@query-param', '@foo', '@'])(
+    'derived component %s → UNSUPPORTED',
+    (name) => {
+      expectFailure(verify(withInput((s) => s.replace('"x-api-key")', `"x-api-key" "${name}")`))), 'UNSUPPORTED', /derived component/);
+    },
+  );
 
   it.each([
     ['"x-api-key";sf', 'UNSUPPORTED'],
@@ -364,21 +390,31 @@ describe('covered components', () => {
     expectFailure(verify(withInput((s) => s.replace('"x-api-key"', '"x-api-key";sf'))), 'UNSUPPORTED', /component parameter/);
   });
 
-  it.each(['X-API-KEY', 'X-Api-Key', 'x api key', 'x-api-key:', '', 'x-api-key ', 'x-api(key)', 'x/api'])('field name %j → INVALID', (name) => {
-    expectFailure(verify(withInput((s) => s.replace('"x-api-key")', `"x-api-key" "${name}")`))), 'INVALID', /lower-case field name/);
-  });
+  it.each(['X-API-KEY', 'X-Api-Key', 'x api key', 'x-api-key:', '', 'x-api-key ', 'x-api(key)', 'x/api'])(
+    'field name %j → INVALID',
+    (name) => {
+      expectFailure(verify(withInput((s) => s.replace('"x-api-key")', `"x-api-key" "${name}")`))), 'INVALID', /lower-case field name/);
+    },
+  );
 
   it('covering "signature" → UNSUPPORTED', () => {
     expectFailure(verify(withInput((s) => s.replace('"x-api-key")', '"x-api-key" "signature")'))), 'UNSUPPORTED', /"signature"/);
   });
 
   it('covered header absent from the request → PRECONDITION', () => {
-    expectFailure(verify(withInput((s) => s.replace('"x-api-key")', '"x-api-key" "x-absent")'))), 'PRECONDITION', /"x-absent" is not in the request/);
+    expectFailure(
+      verify(withInput((s) => s.replace('"x-api-key")', '"x-api-key" "x-absent")'))),
+      'PRECONDITION',
+      /"x-absent" is not in the request/,
+    );
   });
 
-  it.each(['audiohook-organization-id', 'audiohook-session-id', 'audiohook-correlation-id'])('required header %s absent → PRECONDITION', (name) => {
-    expectFailure(verify(withHeaders(vectorRequest(), { [name]: undefined })), 'PRECONDITION', /is not in the request/);
-  });
+  it.each(['audiohook-organization-id', 'audiohook-session-id', 'audiohook-correlation-id'])(
+    'required header %s absent → PRECONDITION',
+    (name) => {
+      expectFailure(verify(withHeaders(vectorRequest(), { [name]: undefined })), 'PRECONDITION', /is not in the request/);
+    },
+  );
 
   it('no Host → PRECONDITION', () => {
     expectFailure(verify({ ...vectorRequest(), authority: '' }), 'PRECONDITION', /"@authority"/);
@@ -410,7 +446,13 @@ describe('covered components', () => {
 
 describe('check order', () => {
   it('structure before time: a malformed and expired request is INVALID', () => {
-    expectFailure(verify(withInput((s) => `${s};alg=1`), { now: () => V.created + 100 }), 'INVALID');
+    expectFailure(
+      verify(
+        withInput((s) => `${s};alg=1`),
+        { now: () => V.created + 100 },
+      ),
+      'INVALID',
+    );
   });
 
   it('time before components: an expired request covering too little is EXPIRED', () => {
@@ -419,7 +461,11 @@ describe('check order', () => {
 
   it('checks before the MAC: an unknown key with a short nonce is PRECONDITION', () => {
     const request = withHeaders(signed(COMPONENTS, PARAMS.replace(V.nonce, 'short')), {});
-    expectFailure(verifySignature(request, () => undefined, { now: () => NOW }), 'PRECONDITION', /nonce/);
+    expectFailure(
+      verifySignature(request, () => undefined, { now: () => NOW }),
+      'PRECONDITION',
+      /nonce/,
+    );
   });
 
   it('alg before the MAC: unsupported alg with a wrong MAC is UNSUPPORTED', () => {

@@ -105,7 +105,14 @@ describe('signature base', () => {
   });
 
   it('keeps components and parameters in their listed order', () => {
-    const components = ['x-api-key', '@authority', 'audiohook-session-id', '@request-target', 'audiohook-correlation-id', 'audiohook-organization-id'];
+    const components = [
+      'x-api-key',
+      '@authority',
+      'audiohook-session-id',
+      '@request-target',
+      'audiohook-correlation-id',
+      'audiohook-organization-id',
+    ];
     const params = `;created=${V.created};nonce="${V.nonce}";keyid="${V.apiKey}"`;
     const base = buildSignatureBase(unsignedRequest(), parsedInput(`sig1=${member(components, params)}`));
     expect(base).toBe(
@@ -448,7 +455,9 @@ describe('replay protection', () => {
 describe('key lookup', () => {
   it('looks the key up once, by the canonical X-API-KEY value', () => {
     const seen: string[] = [];
-    verifySignature(withHeaders(vectorRequest(), { 'x-api-key': `  ${V.apiKey}\t` }), (key) => (seen.push(key), lookup(key)), { now: () => NOW });
+    verifySignature(withHeaders(vectorRequest(), { 'x-api-key': `  ${V.apiKey}\t` }), (key) => (seen.push(key), lookup(key)), {
+      now: () => NOW,
+    });
     expect(seen).toEqual([V.apiKey]);
   });
 

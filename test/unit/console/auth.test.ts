@@ -22,13 +22,17 @@ describe('console authentication', () => {
     expect(consolePrincipal(event('127.0.0.1'), config)).toBeUndefined();
     expect(consolePrincipal(event('203.0.113.9', { sub: '' }), config)).toBeUndefined();
     expect(consolePrincipal(event('203.0.113.9', { sub: 'x'.repeat(129) }), config)).toBeUndefined();
-    expect(consolePrincipal(event('203.0.113.9', { sub: 'a1b2', email: 'op@example.com' }), config)).toEqual({ apiId: 'console:a1b2', tenant: 't' });
+    expect(consolePrincipal(event('203.0.113.9', { sub: 'a1b2', email: 'op@example.com' }), config)).toEqual({
+      apiId: 'console:a1b2',
+      tenant: 't',
+    });
   });
 
   it('loopback: only connections from this machine, whatever headers they carry', () => {
     const config = { mode: 'loopback' as const, tenant: 't' };
     for (const ip of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(consolePrincipal(event(ip), config)).toBeDefined();
-    for (const ip of ['203.0.113.10', '10.0.0.1', '::ffff:10.0.0.1', '', '1127.0.0.1']) expect(consolePrincipal(event(ip), config)).toBeUndefined();
+    for (const ip of ['203.0.113.10', '10.0.0.1', '::ffff:10.0.0.1', '', '1127.0.0.1'])
+      expect(consolePrincipal(event(ip), config)).toBeUndefined();
     // Claims do not open the loopback mode to remote callers.
     expect(consolePrincipal(event('203.0.113.10', { sub: 'x' }), config)).toBeUndefined();
   });

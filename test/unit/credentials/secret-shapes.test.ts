@@ -29,12 +29,18 @@ describe('Secrets Manager credential shapes', () => {
     const secret = audioHookSecret(set.audiohook) as { apiKey: string; clientSecret: string; apiKeys: string };
     expect(secret.apiKey).toBe((rotated.created as { apiKey: string }).apiKey);
     expect(secret.apiKeys).toBe(`${old.apiKey}:${old.clientSecret}`);
-    const { keys, warnings } = parseApiKeys({ AUDIOHOOK_API_KEY: secret.apiKey, AUDIOHOOK_CLIENT_SECRET: secret.clientSecret, AUDIOHOOK_API_KEYS: secret.apiKeys });
+    const { keys, warnings } = parseApiKeys({
+      AUDIOHOOK_API_KEY: secret.apiKey,
+      AUDIOHOOK_CLIENT_SECRET: secret.clientSecret,
+      AUDIOHOOK_API_KEYS: secret.apiKeys,
+    });
     expect(warnings).toEqual([]);
     expect(keys.size).toBe(2);
     expect(keys.lookup(old.apiKey)?.secret).toEqual(Buffer.from(old.clientSecret, 'base64'));
     expect(parseAudioHookSecret(JSON.stringify(secret), 'arn')).toEqual(set.audiohook);
     // The stack's generated secret: one pair, no metadata.
-    expect(parseAudioHookSecret('{"apiKey":"ah-1234","clientSecret":"QUJD"}', 'arn')).toEqual([{ apiKey: 'ah-1234', clientSecret: 'QUJD', createdAt: 'unknown' }]);
+    expect(parseAudioHookSecret('{"apiKey":"ah-1234","clientSecret":"QUJD"}', 'arn')).toEqual([
+      { apiKey: 'ah-1234', clientSecret: 'QUJD', createdAt: 'unknown' },
+    ]);
   });
 });

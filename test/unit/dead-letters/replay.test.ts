@@ -45,19 +45,39 @@ describe('replayDeadLetters', () => {
     const b2 = letter({ conversationId: 'c2' });
     const b3 = letter({ conversationId: 'c2' });
     const summary = await replayDeadLetters([a1, a1copy, a2, b1, b2, b3, letter({ replayable: false })], {
-      deliver: async (body) => (log.push(`send ${body}`), body === b2.body ? { ok: false, status: 500, reason: 'status 500', latencyMs: 1 } : { ok: true, status: 200, reason: 'ok', latencyMs: 1 }),
+      deliver: async (body) => (
+        log.push(`send ${body}`),
+        body === b2.body
+          ? { ok: false, status: 500, reason: 'status 500', latencyMs: 1 }
+          : { ok: true, status: 200, reason: 'ok', latencyMs: 1 }
+      ),
       remove: async (l) => void log.push(`delete ${l.sqsMessageId}`),
       concurrency: 1,
       dryRun: false,
     });
     expect(log).toEqual([
-      `send ${a1.body}`, `delete ${a1.sqsMessageId}`, `delete ${a1copy.sqsMessageId}`,
-      `send ${a2.body}`, `delete ${a2.sqsMessageId}`,
-      `send ${b1.body}`, `delete ${b1.sqsMessageId}`,
+      `send ${a1.body}`,
+      `delete ${a1.sqsMessageId}`,
+      `delete ${a1copy.sqsMessageId}`,
+      `send ${a2.body}`,
+      `delete ${a2.sqsMessageId}`,
+      `send ${b1.body}`,
+      `delete ${b1.sqsMessageId}`,
       `send ${b2.body}`,
     ]);
-    expect(summary).toMatchObject({ total: 7, conversations: 2, replayed: 3, failed: 1, heldBack: 1, duplicates: 1, unreplayable: 1, undeleted: 0 });
-    expect(summary.failures).toEqual([{ sqsMessageId: b2.sqsMessageId, conversationId: 'c2', messageId: b2.messageId, reason: 'status 500' }]);
+    expect(summary).toMatchObject({
+      total: 7,
+      conversations: 2,
+      replayed: 3,
+      failed: 1,
+      heldBack: 1,
+      duplicates: 1,
+      unreplayable: 1,
+      undeleted: 0,
+    });
+    expect(summary.failures).toEqual([
+      { sqsMessageId: b2.sqsMessageId, conversationId: 'c2', messageId: b2.messageId, reason: 'status 500' },
+    ]);
   });
 
   it('a dry run sends and deletes nothing', async () => {

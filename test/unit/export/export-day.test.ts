@@ -12,7 +12,13 @@ const config = { rowsPerFile: 100_000, extraColumns: false, tenantPrefix: false,
 function jsonlRows(bucket: MemoryBucket, prefix = 'utterances/version=1/format=jsonl/') {
   return [...bucket.objects.keys()]
     .filter((k) => k.startsWith(prefix))
-    .flatMap((key) => bucket.text(key).trimEnd().split('\n').map((line) => ({ key, row: JSON.parse(line) as Record<string, string> })));
+    .flatMap((key) =>
+      bucket
+        .text(key)
+        .trimEnd()
+        .split('\n')
+        .map((line) => ({ key, row: JSON.parse(line) as Record<string, string> })),
+    );
 }
 
 describe('export of one day', () => {
@@ -41,7 +47,12 @@ describe('export of one day', () => {
       'utterances/version=1/format=jsonl/dt=2026-11-24/hr=23/part-0000.jsonl',
     ]);
     const rows = jsonlRows(bucket);
-    expect(rows.map((r) => r.row.message_id).sort()).toEqual(messages.slice(1, 6).map((m) => m.messageId).sort());
+    expect(rows.map((r) => r.row.message_id).sort()).toEqual(
+      messages
+        .slice(1, 6)
+        .map((m) => m.messageId)
+        .sort(),
+    );
     for (const { key, row } of rows) {
       expect(key).toContain(`/dt=${row.dt}/hr=${row.hr}/`);
       expect(Object.keys(row)).toEqual([...FEED_COLUMNS]);
@@ -51,7 +62,9 @@ describe('export of one day', () => {
   });
 
   it('orders each hour by messageId across shards', async () => {
-    const messages = Array.from({ length: 200 }, (_, i) => storedMessage(`2026-11-24T07:${String(Math.floor(i / 4)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`));
+    const messages = Array.from({ length: 200 }, (_, i) =>
+      storedMessage(`2026-11-24T07:${String(Math.floor(i / 4)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`),
+    );
     const bucket = memoryBucket();
     await exportDay({ date: DATE, source: memorySource(messages), bucket, config });
     const ids = jsonlRows(bucket).map((r) => r.row.message_id);
@@ -75,7 +88,11 @@ describe('export of one day', () => {
     const first = Array.from({ length: 25 }, (_, i) => storedMessage(`2026-11-24T08:00:${String(i).padStart(2, '0')}.000Z`));
     const extra = storedMessage('2026-11-24T09:00:00.000Z');
     await exportDay({ date: DATE, source: memorySource([...first, extra]), bucket, config: { ...config, rowsPerFile: 10 } });
-    bucket.objects.set('utterances/version=1/format=jsonl/dt=2026-11-25/hr=00/part-0000.jsonl', { body: 'other day\n', contentType: 'x', lastModified: new Date() });
+    bucket.objects.set('utterances/version=1/format=jsonl/dt=2026-11-25/hr=00/part-0000.jsonl', {
+      body: 'other day\n',
+      contentType: 'x',
+      lastModified: new Date(),
+    });
     expect([...bucket.objects.keys()].filter((k) => k.includes('dt=2026-11-24'))).toHaveLength(8);
 
     const again = await exportDay({ date: DATE, source: memorySource(first), bucket, config });
@@ -107,7 +124,12 @@ describe('export of one day', () => {
 
   it('skips and counts an item indexed under an hour its timestamp does not belong to', async () => {
     const wrong: StoredMessage = { ...storedMessage('2026-11-24T10:00:00.000Z'), hourShard: '2026-11-24T11#00' };
-    const summary = await exportDay({ date: DATE, source: memorySource([wrong, storedMessage('2026-11-24T11:00:00.000Z')]), bucket: memoryBucket(), config });
+    const summary = await exportDay({
+      date: DATE,
+      source: memorySource([wrong, storedMessage('2026-11-24T11:00:00.000Z')]),
+      bucket: memoryBucket(),
+      config,
+    });
     expect(summary).toMatchObject({ rows: 1, misplaced: 1 });
   });
 
@@ -116,7 +138,10 @@ describe('export of one day', () => {
     const tenantConfig = { ...config, tenantPrefix: true };
     await exportDay({
       date: DATE,
-      source: memorySource([storedMessage('2026-11-24T10:00:00.000Z', { tenant: 'acme' }), storedMessage('2026-11-24T10:00:01.000Z', { tenant: 'globex' })]),
+      source: memorySource([
+        storedMessage('2026-11-24T10:00:00.000Z', { tenant: 'acme' }),
+        storedMessage('2026-11-24T10:00:01.000Z', { tenant: 'globex' }),
+      ]),
       bucket,
       config: tenantConfig,
     });
@@ -126,7 +151,12 @@ describe('export of one day', () => {
       'globex/utterances/version=1/format=csv/dt=2026-11-24/hr=10/part-0000.csv',
       'globex/utterances/version=1/format=jsonl/dt=2026-11-24/hr=10/part-0000.jsonl',
     ]);
-    const again = await exportDay({ date: DATE, source: memorySource([storedMessage('2026-11-24T10:00:00.000Z', { tenant: 'acme' })]), bucket, config: tenantConfig });
+    const again = await exportDay({
+      date: DATE,
+      source: memorySource([storedMessage('2026-11-24T10:00:00.000Z', { tenant: 'acme' })]),
+      bucket,
+      config: tenantConfig,
+    });
     expect(again.deleted.every((k) => k.startsWith('globex/'))).toBe(true);
     expect([...bucket.objects.keys()].every((k) => k.startsWith('acme/'))).toBe(true);
   });
@@ -134,7 +164,14 @@ describe('export of one day', () => {
   it('reports progress every progressEvery rows and at the end of each hour', async () => {
     const events: ExportProgress[] = [];
     const messages = Array.from({ length: 5 }, (_, i) => storedMessage(`2026-11-24T03:00:0${i}.000Z`));
-    await exportDay({ date: DATE, source: memorySource(messages), bucket: memoryBucket(), config, progressEvery: 2, onProgress: (p) => events.push(p) });
+    await exportDay({
+      date: DATE,
+      source: memorySource(messages),
+      bucket: memoryBucket(),
+      config,
+      progressEvery: 2,
+      onProgress: (p) => events.push(p),
+    });
     expect(events.filter((e) => !e.hourDone).map((e) => e.rows)).toEqual([2, 4]);
     expect(events.filter((e) => e.hourDone)).toHaveLength(24);
     expect(events.at(-1)).toMatchObject({ hour: 23, rows: 5, hourDone: true });
@@ -142,10 +179,20 @@ describe('export of one day', () => {
 
   it('a failing upload fails the run, aborts open files and keeps the earlier files of the day', async () => {
     const bucket = memoryBucket();
-    await exportDay({ date: DATE, source: memorySource([storedMessage('2026-11-24T10:00:00.000Z'), storedMessage('2026-11-24T12:00:00.000Z')]), bucket, config });
+    await exportDay({
+      date: DATE,
+      source: memorySource([storedMessage('2026-11-24T10:00:00.000Z'), storedMessage('2026-11-24T12:00:00.000Z')]),
+      bucket,
+      config,
+    });
     bucket.failOn = /hr=12\/.*\.csv$/;
     await expect(
-      exportDay({ date: DATE, source: memorySource([storedMessage('2026-11-24T10:00:00.000Z'), storedMessage('2026-11-24T12:00:00.000Z')]), bucket, config }),
+      exportDay({
+        date: DATE,
+        source: memorySource([storedMessage('2026-11-24T10:00:00.000Z'), storedMessage('2026-11-24T12:00:00.000Z')]),
+        bucket,
+        config,
+      }),
     ).rejects.toThrow(/hr=12/);
     expect(bucket.open_.size).toBe(0);
     expect([...bucket.objects.keys()].filter((k) => k.includes('hr=12'))).toHaveLength(2);

@@ -9,7 +9,9 @@ describe('feed catalog over the key layout', () => {
     expect(fileKey('', 'jsonl', '2026-11-24', 'part-0000.jsonl', 13)).toBe(`${base}hr=13/part-0000.jsonl`);
     expect(fileKey('', 'jsonl', '2026-11-24', 'hr=13/part-0000.jsonl')).toBe(`${base}hr=13/part-0000.jsonl`);
     expect(fileKey('', 'jsonl', '2026-11-24', 'hr=13/part-0000.jsonl', 13)).toBe(`${base}hr=13/part-0000.jsonl`);
-    expect(fileKey('acme/', 'jsonl', '2026-11-24', 'hr=01/part-0002.jsonl')).toBe('acme/utterances/version=1/format=jsonl/dt=2026-11-24/hr=01/part-0002.jsonl');
+    expect(fileKey('acme/', 'jsonl', '2026-11-24', 'hr=01/part-0002.jsonl')).toBe(
+      'acme/utterances/version=1/format=jsonl/dt=2026-11-24/hr=01/part-0002.jsonl',
+    );
   });
 
   it.each([

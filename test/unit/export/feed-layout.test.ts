@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { datePrefix, feedRoot, formatPrefix, hourPrefix, intervalName, PART_FILE_PATTERN, partFileName, partKey } from '#core/daily-export/feed-layout.ts';
+import {
+  datePrefix,
+  feedRoot,
+  formatPrefix,
+  hourPrefix,
+  intervalName,
+  PART_FILE_PATTERN,
+  partFileName,
+  partKey,
+} from '#core/daily-export/feed-layout.ts';
 
 describe('feed key layout', () => {
   it('builds the documented keys', () => {
@@ -14,7 +23,9 @@ describe('feed key layout', () => {
     expect(feedRoot(undefined)).toBe('');
     expect(feedRoot('acme')).toBe('acme/');
     expect(feedRoot('a/b c')).toBe('a%2Fb%20c/');
-    expect(partKey(feedRoot('acme'), 'jsonl', '2026-11-24', 1, 0)).toBe('acme/utterances/version=1/format=jsonl/dt=2026-11-24/hr=01/part-0000.jsonl');
+    expect(partKey(feedRoot('acme'), 'jsonl', '2026-11-24', 1, 0)).toBe(
+      'acme/utterances/version=1/format=jsonl/dt=2026-11-24/hr=01/part-0000.jsonl',
+    );
   });
 
   it('numbers parts with at least four digits and never wraps', () => {

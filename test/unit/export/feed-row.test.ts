@@ -45,12 +45,25 @@ describe('feed rows', () => {
 
   it('normalises the timestamp to UTC with milliseconds and buckets by its UTC hour', () => {
     const row = toFeedRow(storedMessage('2026-11-24T00:30:00+01:00'), options)!;
-    expect(row).toMatchObject({ chat_message_event_ts: '2026-11-23T23:30:00.000Z', instance_ts: '2026-11-23T23:00:00.000Z', dt: '2026-11-23', hr: '23' });
+    expect(row).toMatchObject({
+      chat_message_event_ts: '2026-11-23T23:30:00.000Z',
+      instance_ts: '2026-11-23T23:00:00.000Z',
+      dt: '2026-11-23',
+      hr: '23',
+    });
   });
 
   it('keeps the hour boundaries: 23:59:59.999 and 00:00:00.000', () => {
-    expect(toFeedRow(storedMessage('2026-11-23T23:59:59.999Z'), options)).toMatchObject({ dt: '2026-11-23', hr: '23', instance_ts: '2026-11-23T23:00:00.000Z' });
-    expect(toFeedRow(storedMessage('2026-11-24T00:00:00.000Z'), options)).toMatchObject({ dt: '2026-11-24', hr: '00', instance_ts: '2026-11-24T00:00:00.000Z' });
+    expect(toFeedRow(storedMessage('2026-11-23T23:59:59.999Z'), options)).toMatchObject({
+      dt: '2026-11-23',
+      hr: '23',
+      instance_ts: '2026-11-23T23:00:00.000Z',
+    });
+    expect(toFeedRow(storedMessage('2026-11-24T00:00:00.000Z'), options)).toMatchObject({
+      dt: '2026-11-24',
+      hr: '00',
+      instance_ts: '2026-11-24T00:00:00.000Z',
+    });
   });
 
   it('falls back to the default tenant for an item without one', () => {
@@ -62,7 +75,13 @@ describe('feed rows', () => {
   });
 
   it('appends the opt-in columns after the nine', () => {
-    const message = storedMessage('2026-11-24T13:00:00.000Z', { role: 'agent', externalId: 'AGENT-7', streamId: 's-1', startMs: 400, endMs: 3968 });
+    const message = storedMessage('2026-11-24T13:00:00.000Z', {
+      role: 'agent',
+      externalId: 'AGENT-7',
+      streamId: 's-1',
+      startMs: 400,
+      endMs: 3968,
+    });
     const row = toFeedRow(message, { ...options, extraColumns: true })!;
     expect(Object.keys(row)).toEqual([...FEED_COLUMNS, ...EXTRA_COLUMNS]);
     expect(row).toMatchObject({ sender_role: 'agent', sender_external_id: 'AGENT-7', stream_id: 's-1', start_ms: 400, end_ms: 3968 });
@@ -91,7 +110,10 @@ describe('feed encoders', () => {
   });
 
   it('CSV with extra columns writes numbers and an empty field for null', () => {
-    const extra = toFeedRow(storedMessage('2026-11-24T13:00:00.000Z', { externalId: '', startMs: 5, endMs: 9 }), { ...options, extraColumns: true })!;
+    const extra = toFeedRow(storedMessage('2026-11-24T13:00:00.000Z', { externalId: '', startMs: 5, endMs: 9 }), {
+      ...options,
+      extraColumns: true,
+    })!;
     const encoder = feedEncoder('csv', true);
     const parsed = parseCsvObjects(encoder.header + encoder.record(extra));
     expect(parsed.header).toEqual([...FEED_COLUMNS, ...EXTRA_COLUMNS]);

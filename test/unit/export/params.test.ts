@@ -85,7 +85,9 @@ describe('File Exporter parameter forms', () => {
   });
 
   it('ignores unknown fields and fields the endpoint does not take', () => {
-    expect(parseFeedRequest({ feed: 'utterances', colour: 'blue', interval: 'garbage' }, ['feed'])).toEqual({ feed: { raw: 'utterances', value: 'utterances' } });
+    expect(parseFeedRequest({ feed: 'utterances', colour: 'blue', interval: 'garbage' }, ['feed'])).toEqual({
+      feed: { raw: 'utterances', value: 'utterances' },
+    });
   });
 
   it('parses every field at once', () => {

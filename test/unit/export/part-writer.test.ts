@@ -8,7 +8,8 @@ import { storedMessage } from './support/messages.ts';
 import { parseCsvObjects } from './support/rfc4180.ts';
 
 const rowOptions = { extraColumns: false, defaultTenant: 'default' };
-const rows = (n: number) => Array.from({ length: n }, (_, i) => toFeedRow(storedMessage(`2026-11-24T05:00:${String(i % 60).padStart(2, '0')}.000Z`), rowOptions)!);
+const rows = (n: number) =>
+  Array.from({ length: n }, (_, i) => toFeedRow(storedMessage(`2026-11-24T05:00:${String(i % 60).padStart(2, '0')}.000Z`), rowOptions)!);
 
 async function writeAll(writer: PartWriter, list: ReturnType<typeof rows>) {
   for (const row of list) await writer.add(row);
@@ -18,7 +19,15 @@ async function writeAll(writer: PartWriter, list: ReturnType<typeof rows>) {
 describe('part writer', () => {
   it('starts a new part every rowsPerFile rows, each CSV part with its own header', async () => {
     const bucket = memoryBucket();
-    const writer = new PartWriter({ root: '', format: 'csv', date: '2026-11-24', hour: 5, rowsPerFile: 4, encoder: feedEncoder('csv', false), open: bucket.open });
+    const writer = new PartWriter({
+      root: '',
+      format: 'csv',
+      date: '2026-11-24',
+      hour: 5,
+      rowsPerFile: 4,
+      encoder: feedEncoder('csv', false),
+      open: bucket.open,
+    });
     const input = rows(10);
     const files = await writeAll(writer, input);
     expect(files.map((f) => [f.key.split('/').slice(-2).join('/'), f.rows])).toEqual([
@@ -35,14 +44,30 @@ describe('part writer', () => {
 
   it('writes nothing when no row arrives', async () => {
     const bucket = memoryBucket();
-    const writer = new PartWriter({ root: '', format: 'jsonl', date: '2026-11-24', hour: 5, rowsPerFile: 4, encoder: feedEncoder('jsonl', false), open: bucket.open });
+    const writer = new PartWriter({
+      root: '',
+      format: 'jsonl',
+      date: '2026-11-24',
+      hour: 5,
+      rowsPerFile: 4,
+      encoder: feedEncoder('jsonl', false),
+      open: bucket.open,
+    });
     expect(await writer.close()).toEqual([]);
     expect(bucket.objects.size).toBe(0);
   });
 
   it('an exact multiple of rowsPerFile leaves no empty trailing part', async () => {
     const bucket = memoryBucket();
-    const writer = new PartWriter({ root: '', format: 'jsonl', date: '2026-11-24', hour: 5, rowsPerFile: 3, encoder: feedEncoder('jsonl', false), open: bucket.open });
+    const writer = new PartWriter({
+      root: '',
+      format: 'jsonl',
+      date: '2026-11-24',
+      hour: 5,
+      rowsPerFile: 3,
+      encoder: feedEncoder('jsonl', false),
+      open: bucket.open,
+    });
     const files = await writeAll(writer, rows(6));
     expect(files.map((f) => f.rows)).toEqual([3, 3]);
     expect(bucket.objects.size).toBe(2);
@@ -61,7 +86,15 @@ describe('part writer', () => {
       };
       return sink;
     };
-    const writer = new PartWriter({ root: '', format: 'jsonl', date: '2026-11-24', hour: 5, rowsPerFile: 100_000, encoder: feedEncoder('jsonl', false), open });
+    const writer = new PartWriter({
+      root: '',
+      format: 'jsonl',
+      date: '2026-11-24',
+      hour: 5,
+      rowsPerFile: 100_000,
+      encoder: feedEncoder('jsonl', false),
+      open,
+    });
     await writeAll(writer, rows(3_000));
     expect(writes.length).toBeGreaterThan(3);
     expect(Math.max(...writes)).toBeLessThan(80 * 1024);
@@ -70,7 +103,15 @@ describe('part writer', () => {
   it('reports a failed part upload from close, and abort leaves nothing open', async () => {
     const bucket = memoryBucket();
     bucket.failOn = /part-0000/;
-    const writer = new PartWriter({ root: '', format: 'jsonl', date: '2026-11-24', hour: 5, rowsPerFile: 2, encoder: feedEncoder('jsonl', false), open: bucket.open });
+    const writer = new PartWriter({
+      root: '',
+      format: 'jsonl',
+      date: '2026-11-24',
+      hour: 5,
+      rowsPerFile: 2,
+      encoder: feedEncoder('jsonl', false),
+      open: bucket.open,
+    });
     await expect(writeAll(writer, rows(5))).rejects.toThrow(/part-0000/);
     await writer.abort();
     expect(bucket.open_.size).toBe(0);

@@ -58,11 +58,16 @@ describe('TaskProtection', () => {
   });
 });
 
-const TASK = { TaskARN: 'arn:aws:ecs:us-east-1:123456789012:task/gw-cluster/0123456789abcdef0', Cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/gw-cluster' };
+const TASK = {
+  TaskARN: 'arn:aws:ecs:us-east-1:123456789012:task/gw-cluster/0123456789abcdef0',
+  Cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/gw-cluster',
+};
 
 describe('advertisedControlUrl and the task metadata', () => {
   it('prefers the configured URL, then the task IP from ECS metadata, then loopback', async () => {
-    expect(advertisedControlUrl({ configured: 'http://gw.internal:9000/', metadata: undefined, port: 8081 })).toBe('http://gw.internal:9000');
+    expect(advertisedControlUrl({ configured: 'http://gw.internal:9000/', metadata: undefined, port: 8081 })).toBe(
+      'http://gw.internal:9000',
+    );
     const uri = await agent(() => [200, { ...TASK, Containers: [{ Networks: [{ IPv4Addresses: ['10.0.3.17'] }] }] }]);
     const metadata = await readTaskMetadata(uri);
     expect(metadata).toEqual({ taskArn: TASK.TaskARN, cluster: TASK.Cluster, ipv4: '10.0.3.17' });

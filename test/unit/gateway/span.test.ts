@@ -25,10 +25,26 @@ function engine(onWrite: (listener: RecognitionListener, role: Role, samples: nu
 
 function span(recognizer: Recognizer, records: Utterance[], options: { flushBudgetMs?: number; present?: Role[] } = {}) {
   return new TranscriptionSpan({
-    conversationId: 'conv', externalConversationId: 'CONV', streamIds: { customer: 'cs', agent: 'as' }, language: 'en-US',
-    settings: { language: 'en-US', detailedToken: false, redactionOutput: 'redacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' },
-    presentRoles: options.present ?? ['customer', 'agent'], recognizer, sink: { record: async (u) => void records.push(u) },
-    audioEpochMs: Date.parse('2026-11-24T10:00:00.000Z'), tenant: 'acme', redaction: DEFAULT_REDACTION, logger, flushBudgetMs: options.flushBudgetMs,
+    conversationId: 'conv',
+    externalConversationId: 'CONV',
+    streamIds: { customer: 'cs', agent: 'as' },
+    language: 'en-US',
+    settings: {
+      language: 'en-US',
+      detailedToken: false,
+      redactionOutput: 'redacted',
+      audioRecordingAllowed: false,
+      customerId: 'C',
+      agentId: 'A',
+    },
+    presentRoles: options.present ?? ['customer', 'agent'],
+    recognizer,
+    sink: { record: async (u) => void records.push(u) },
+    audioEpochMs: Date.parse('2026-11-24T10:00:00.000Z'),
+    tenant: 'acme',
+    redaction: DEFAULT_REDACTION,
+    logger,
+    flushBudgetMs: options.flushBudgetMs,
   });
 }
 
@@ -59,15 +75,29 @@ describe('TranscriptionSpan', () => {
   it('records each final with ids, roles, timeline and redaction, and counts it', async () => {
     const records: Utterance[] = [];
     const { recognizer } = engine((listener, role, _samples, startSample) => {
-      listener.onResult({ role, text: 'my card is four five three two seven seven one eight zero nine two six three three one four', startMs: startSample / 8, endMs: startSample / 8 + 1_500 });
+      listener.onResult({
+        role,
+        text: 'my card is four five three two seven seven one eight zero nine two six three three one four',
+        startMs: startSample / 8,
+        endMs: startSample / 8 + 1_500,
+      });
     });
     const s = span(recognizer, records);
     s.write('customer', new Int16Array(800), 16_000);
     const report = await s.end();
     expect(report.customer.summary.transcripts).toBe(1);
     expect(records[0]).toMatchObject({
-      conversationId: 'conv', externalConversationId: 'CONV', streamId: 'cs', role: 'customer', externalId: 'C', startMs: 2_000, endMs: 3_500,
-      maskedText: 'My card is ################.', rawText: 'My card is 4532771809263314.', clientTimestamp: '2026-11-24T10:00:02.000Z', tenant: 'acme',
+      conversationId: 'conv',
+      externalConversationId: 'CONV',
+      streamId: 'cs',
+      role: 'customer',
+      externalId: 'C',
+      startMs: 2_000,
+      endMs: 3_500,
+      maskedText: 'My card is ################.',
+      rawText: 'My card is 4532771809263314.',
+      clientTimestamp: '2026-11-24T10:00:02.000Z',
+      tenant: 'acme',
     });
     expect(records[0].messageId).toMatch(/^[0-9A-Z]{26}$/);
   });
@@ -87,6 +117,10 @@ describe('TranscriptionSpan', () => {
   it('reports an absent channel as 4080 with zero counters', async () => {
     const { recognizer } = engine(() => undefined);
     const report = await span(recognizer, [], { present: ['customer'] }).end();
-    expect(report.agent).toEqual({ streamId: 'as', status: { code: 4080, description: 'Unable to transcribe the audio' }, summary: { totalAudioBytes: 0, audioDurationMs: 0, streamingSeconds: 0, transcripts: 0 } });
+    expect(report.agent).toEqual({
+      streamId: 'as',
+      status: { code: 4080, description: 'Unable to transcribe the audio' },
+      summary: { totalAudioBytes: 0, audioDurationMs: 0, streamingSeconds: 0, transcripts: 0 },
+    });
   });
 });

@@ -10,8 +10,19 @@ const BASE = { API_ID: 'id', API_SECRET: 'secret', CONVERSATIONS_TABLE: 'c', MES
 
 describe('checkLocalConfig', () => {
   it.each([
-    [{ WEBHOOK_URL: 'http://hooks.example/x', WEBHOOK_AUTH_MODE: 'secret-token', WEBHOOK_SECRET_TOKEN_NAME: 'X-T', WEBHOOK_SECRET_TOKEN_VALUE: 'v' }, /WEBHOOK_URL must use https/],
-    [{ WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_AUTH_MODE: 'bogus' }, /WEBHOOK_AUTH_MODE: unknown mode "bogus" \(expected none, custom-ca/],
+    [
+      {
+        WEBHOOK_URL: 'http://hooks.example/x',
+        WEBHOOK_AUTH_MODE: 'secret-token',
+        WEBHOOK_SECRET_TOKEN_NAME: 'X-T',
+        WEBHOOK_SECRET_TOKEN_VALUE: 'v',
+      },
+      /WEBHOOK_URL must use https/,
+    ],
+    [
+      { WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_AUTH_MODE: 'bogus' },
+      /WEBHOOK_AUTH_MODE: unknown mode "bogus" \(expected none, custom-ca/,
+    ],
     [{ WEBHOOK_AUTH_MODE: 'bogus' }, /WEBHOOK_AUTH_MODE needs WEBHOOK_URL/],
     [{ WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_TIMEOUT_MS: 'abc' }, /WEBHOOK_TIMEOUT_MS: .*number/],
     [{ API_PORT: '99999' }, /API_PORT: must be 0–65535/],
@@ -43,7 +54,9 @@ describe('a port in use', () => {
   it('fails with a message naming the variable to change', async () => {
     const first = createServer();
     const { port } = await listen(first, 0, '127.0.0.1');
-    await expect(listen(createServer(), port, '127.0.0.1', 'API_PORT')).rejects.toThrow(new RegExp(`API_PORT=${port}: 127.0.0.1:${port} is already in use \\(EADDRINUSE\\)`));
+    await expect(listen(createServer(), port, '127.0.0.1', 'API_PORT')).rejects.toThrow(
+      new RegExp(`API_PORT=${port}: 127.0.0.1:${port} is already in use \\(EADDRINUSE\\)`),
+    );
     first.close();
   });
 });
@@ -51,7 +64,14 @@ describe('a port in use', () => {
 describe('npm start with a bad setting', () => {
   it('exits non-zero at once with one message naming the variable, before starting anything', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-      env: { ...process.env, WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_AUTH_MODE: 'bogus', API_PORT: '0', GATEWAY_PORT: '0', CONTROL_PORT: '0' },
+      env: {
+        ...process.env,
+        WEBHOOK_URL: 'https://hooks.example/x',
+        WEBHOOK_AUTH_MODE: 'bogus',
+        API_PORT: '0',
+        GATEWAY_PORT: '0',
+        CONTROL_PORT: '0',
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -8,8 +8,14 @@ import { findRuntimeEnv, removeRuntimeEnv, runtimeEnvFile, writeRuntimeEnv } fro
 /** `.local/runtime-<pid>.env`: never a credential, owner-only, one per instance, stale ones ignored. */
 
 const ENV = {
-  AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIAREALKEY', AWS_SECRET_ACCESS_KEY: 'real-secret', AWS_SESSION_TOKEN: 'token',
-  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1234', EXPORT_BUCKET: 'feed', MESSAGES_TABLE: 'm', CONVERSATIONS_TABLE: 'c',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIAREALKEY',
+  AWS_SECRET_ACCESS_KEY: 'real-secret',
+  AWS_SESSION_TOKEN: 'token',
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1234',
+  EXPORT_BUCKET: 'feed',
+  MESSAGES_TABLE: 'm',
+  CONVERSATIONS_TABLE: 'c',
 };
 
 describe('runtime env file', () => {

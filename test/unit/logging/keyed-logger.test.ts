@@ -5,7 +5,13 @@ import { keyedLogger } from '#core/logger.ts';
 /** Entries as Powertools writes them (one JSON object per line), captured instead of printed. */
 function capturingLogger(): { base: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const sink = { log: (line: string) => lines.push(JSON.parse(line)), info: (line: string) => lines.push(JSON.parse(line)), warn: (line: string) => lines.push(JSON.parse(line)), error: (line: string) => lines.push(JSON.parse(line)), debug: (line: string) => lines.push(JSON.parse(line)) };
+  const sink = {
+    log: (line: string) => lines.push(JSON.parse(line)),
+    info: (line: string) => lines.push(JSON.parse(line)),
+    warn: (line: string) => lines.push(JSON.parse(line)),
+    error: (line: string) => lines.push(JSON.parse(line)),
+    debug: (line: string) => lines.push(JSON.parse(line)),
+  };
   const base = new Logger({ serviceName: 'test', logLevel: 'DEBUG' });
   (base as unknown as { console: typeof sink }).console = sink;
   return { base, lines };
@@ -20,7 +26,10 @@ describe('keyedLogger', () => {
     log.warn({ message: 'w', reason: 'x' });
     log.error('e', new Error('boom'));
     expect(lines.map((l) => [l.level, l.message, l.sessionId])).toEqual([
-      ['DEBUG', 'd', 's-1'], ['INFO', 'i', 's-1'], ['WARN', 'w', 's-1'], ['ERROR', 'e', 's-1'],
+      ['DEBUG', 'd', 's-1'],
+      ['INFO', 'i', 's-1'],
+      ['WARN', 'w', 's-1'],
+      ['ERROR', 'e', 's-1'],
     ]);
     expect(lines[1].frames).toBe(3);
     expect(lines[2].reason).toBe('x');

@@ -66,7 +66,10 @@ if (workerData?.failStart) {
           job = undefined;
           chunks = [];
         }
-        port.postMessage({ type: 'aborted', job: message.job, chunks: returned }, returned.map((c) => c.buffer));
+        port.postMessage(
+          { type: 'aborted', job: message.job, chunks: returned },
+          returned.map((c) => c.buffer),
+        );
         return;
       }
       case 'ping':

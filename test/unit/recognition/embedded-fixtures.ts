@@ -81,13 +81,22 @@ export async function transcribe(
 }
 
 /** Every role's results joined in order, against every role's reference turns: errors summed. */
-export function callWordErrors(turns: ReferenceTurn[], results: RecognitionResult[]): { errors: number; referenceWords: number; wer: number } {
+export function callWordErrors(
+  turns: ReferenceTurn[],
+  results: RecognitionResult[],
+): { errors: number; referenceWords: number; wer: number } {
   let errors = 0;
   let referenceWords = 0;
   for (const role of new Set(turns.map((t) => t.role))) {
     const w = wordErrors(
-      turns.filter((t) => t.role === role).map((t) => t.spoken).join(' '),
-      results.filter((r) => r.role === role).map((r) => r.text).join(' '),
+      turns
+        .filter((t) => t.role === role)
+        .map((t) => t.spoken)
+        .join(' '),
+      results
+        .filter((r) => r.role === role)
+        .map((r) => r.text)
+        .join(' '),
     );
     errors += w.errors;
     referenceWords += w.referenceWords;

@@ -86,7 +86,13 @@ describe('EmbeddedRecognizer on one voice', () => {
   it('maps onto the call timeline whatever the chunk size and wherever the span starts', async () => {
     const reference = await transcribe(recognizer, short.tracks, { chunk: 160 });
     const shifted = await transcribe(recognizer, short.tracks, { chunk: 1000, origin: 8000 * 10 });
-    const shift = (t: Transcript) => t.results.map((r) => ({ ...r, startMs: r.startMs - 10_000, endMs: r.endMs - 10_000, words: r.words?.map((w) => ({ ...w, startMs: w.startMs - 10_000, endMs: w.endMs - 10_000 })) }));
+    const shift = (t: Transcript) =>
+      t.results.map((r) => ({
+        ...r,
+        startMs: r.startMs - 10_000,
+        endMs: r.endMs - 10_000,
+        words: r.words?.map((w) => ({ ...w, startMs: w.startMs - 10_000, endMs: w.endMs - 10_000 })),
+      }));
     expect(shift(shifted)).toEqual(reference.results);
   });
 
@@ -151,5 +157,10 @@ describe('createEmbeddedRecognizer', () => {
 });
 
 function wordsOf(text: string): string {
-  return text.toLowerCase().replace(/[^a-z' ]/g, ' ').split(/\s+/).filter(Boolean).join(' ');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z' ]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(' ');
 }

@@ -82,7 +82,12 @@ describe('Segmenter', () => {
   });
 
   it('gives the same segments whatever the chunk size', () => {
-    const pcm = signal(9000, [[500, 1800], [2100, 2600], [4000, 7000], [7600, 7650]]);
+    const pcm = signal(9000, [
+      [500, 1800],
+      [2100, 2600],
+      [4000, 7000],
+      [7600, 7650],
+    ]);
     const reference = segment(pcm, 160);
     expect(reference.length).toBeGreaterThan(1);
     for (const chunk of [7, 37, 80, 333, 1000, 4096, pcm.length]) {
@@ -95,9 +100,21 @@ describe('Segmenter', () => {
   });
 
   it('keeps a short pause inside the segment and splits on a long one, without overlap', () => {
-    const joined = segment(signal(4000, [[500, 1500], [1800, 2500]]), 160);
+    const joined = segment(
+      signal(4000, [
+        [500, 1500],
+        [1800, 2500],
+      ]),
+      160,
+    );
     expect(joined).toHaveLength(1);
-    const split = segment(signal(5000, [[500, 1500], [2300, 3000]]), 160);
+    const split = segment(
+      signal(5000, [
+        [500, 1500],
+        [2300, 3000],
+      ]),
+      160,
+    );
     expect(split).toHaveLength(2);
     expect(split[1].startSample).toBeGreaterThanOrEqual(split[0].endSample);
     expect(split[0].endSample).toBe(ms(1800));
@@ -183,7 +200,10 @@ describe('Segmenter', () => {
   });
 
   it('signals a pause once the padding has passed, with all the audio out, before deciding', () => {
-    const pcm = signal(4000, [[1000, 2000], [2350, 2600]]);
+    const pcm = signal(4000, [
+      [1000, 2000],
+      [2350, 2600],
+    ]);
     const segmenter = new Segmenter();
     const seen: Array<[string, number]> = [];
     let released = 0;

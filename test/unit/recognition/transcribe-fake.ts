@@ -1,13 +1,6 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  StartStreamTranscriptionCommand,
-  TranscribeStreamingClient,
-} from '@aws-sdk/client-transcribe-streaming';
-import type {
-  Result,
-  StartStreamTranscriptionCommandInput,
-  TranscriptResultStream,
-} from '@aws-sdk/client-transcribe-streaming';
+import { StartStreamTranscriptionCommand, TranscribeStreamingClient } from '@aws-sdk/client-transcribe-streaming';
+import type { Result, StartStreamTranscriptionCommandInput, TranscriptResultStream } from '@aws-sdk/client-transcribe-streaming';
 import type { Role } from '#core/domain/participant.ts';
 import type { RecognitionError, RecognitionResult, RecognitionSession } from '#gateway/recognition/recognizer.ts';
 
@@ -115,7 +108,15 @@ export function final(channel: string | undefined, start: number, end: number, w
     EndTime: end,
     IsPartial: false,
     ...(channel !== undefined && { ChannelId: channel }),
-    Alternatives: [{ Transcript: words.map(([w]) => w).join(' ').replace(/ ([.,?!])/g, '$1'), Items: items }],
+    Alternatives: [
+      {
+        Transcript: words
+          .map(([w]) => w)
+          .join(' ')
+          .replace(/ ([.,?!])/g, '$1'),
+        Items: items,
+      },
+    ],
   };
 }
 

@@ -135,7 +135,10 @@ describe('TranscribeRecognizer through the real SDK', () => {
           await call.ended;
           await tick(5);
           yield transcript(
-            final('ch_0', 0.1, 0.3, [['Hello', 0.1, 0.3], ['.', 0.3, 0.3]]),
+            final('ch_0', 0.1, 0.3, [
+              ['Hello', 0.1, 0.3],
+              ['.', 0.3, 0.3],
+            ]),
             final('ch_1', 0.2, 0.4, [['Hi', 0.2, 0.4]]),
           );
         }),
@@ -158,7 +161,11 @@ describe('TranscribeRecognizer through the real SDK', () => {
 
     expect(call.audio.map((chunk) => chunk.length)).toEqual([3200, 3200, 3200]);
     const first = samplesOf(call.audio[0]);
-    expect([first[0], first[1], first[2]]).toEqual([sampleValue('customer', 8000), sampleValue('agent', 8000), sampleValue('customer', 8001)]);
+    expect([first[0], first[1], first[2]]).toEqual([
+      sampleValue('customer', 8000),
+      sampleValue('agent', 8000),
+      sampleValue('customer', 8001),
+    ]);
     expect(call.endFrame).toBe(true);
 
     expect(sink.errors).toEqual([]);

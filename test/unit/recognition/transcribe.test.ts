@@ -50,10 +50,12 @@ function setup(scripts: StreamScript[], config: TranscribeRecognizerConfig = {},
   return { recognizer, session, sink, streams: fake.streams, mock: fake.mock };
 }
 
-const failWith = (error: Error): StreamScript => async () => {
-  await tick(2);
-  throw error;
-};
+const failWith =
+  (error: Error): StreamScript =>
+  async () => {
+    await tick(2);
+    throw error;
+  };
 
 const serviceUnavailable = () => new ServiceUnavailableException({ message: 'Service unavailable', $metadata: { httpStatusCode: 503 } });
 
@@ -125,7 +127,13 @@ describe('TranscribeRecognizer: the stream it opens', () => {
 
 describe('TranscribeRecognizer: results', () => {
   const entityResult = {
-    ...final('ch_0', 0.1, 0.9, [['My', 0.1, 0.2], ['card', 0.2, 0.4], ['is', 0.4, 0.5], ['4111', 0.5, 0.9], ['.', 0.9, 0.9]]),
+    ...final('ch_0', 0.1, 0.9, [
+      ['My', 0.1, 0.2],
+      ['card', 0.2, 0.4],
+      ['is', 0.4, 0.5],
+      ['4111', 0.5, 0.9],
+      ['.', 0.9, 0.9],
+    ]),
   };
   entityResult.Alternatives![0].Entities = [
     { Category: 'PII', Type: 'CREDIT_DEBIT_NUMBER', Content: '4111', StartTime: 0.5, EndTime: 0.9, Confidence: 0.99 },
@@ -140,7 +148,14 @@ describe('TranscribeRecognizer: results', () => {
       await stream.untilEnded();
       await tick(5);
       // Channel identification: one event carries results of both channels.
-      yield event(entityResult, final('ch_1', 0.2, 0.7, [['Thank', 0.2, 0.4], ['you', 0.4, 0.7], ['.', 0.7, 0.7]]));
+      yield event(
+        entityResult,
+        final('ch_1', 0.2, 0.7, [
+          ['Thank', 0.2, 0.4],
+          ['you', 0.4, 0.7],
+          ['.', 0.7, 0.7],
+        ]),
+      );
     })();
 
   it('forwards every final of an event with its role, on the call timeline, and ignores partials', async () => {
@@ -160,9 +175,7 @@ describe('TranscribeRecognizer: results', () => {
       { content: '4111', kind: 'word', startMs: 2500, endMs: 2900, confidence: 0.9 },
       { content: '.', kind: 'punctuation', startMs: 2900, endMs: 2900 },
     ]);
-    expect(customer.entities).toEqual([
-      { category: 'PII', type: 'CREDIT_DEBIT_NUMBER', content: '4111', startMs: 2500, endMs: 2900 },
-    ]);
+    expect(customer.entities).toEqual([{ category: 'PII', type: 'CREDIT_DEBIT_NUMBER', content: '4111', startMs: 2500, endMs: 2900 }]);
     expect(agent).toMatchObject({ role: 'agent', text: 'Thank you.', startMs: 2200, endMs: 2700 });
     expect(agent.words?.at(-1)).toMatchObject({ content: '.', kind: 'punctuation' });
   });

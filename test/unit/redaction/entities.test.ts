@@ -40,7 +40,14 @@ describe('engine entities', () => {
 
   it('masks every occurrence of the content, whatever its case', () => {
     const text = 'PIN 4821, I repeat 4821, Blue and blue.';
-    const result = maskEntities(text, [], [{ type: 'PIN', content: '4821' }, { type: 'PIN', content: 'blue' }]);
+    const result = maskEntities(
+      text,
+      [],
+      [
+        { type: 'PIN', content: '4821' },
+        { type: 'PIN', content: 'blue' },
+      ],
+    );
     expect(result.text).toBe('PIN ####, I repeat ####, #### and ####.');
   });
 
@@ -61,7 +68,16 @@ describe('engine entities', () => {
   });
 
   it('ignores empty contents and entities nowhere in the text', () => {
-    expect(maskEntities('Hello there.', [], [{ type: 'PIN', content: ' ' }, { type: 'PIN', content: '9999' }])).toEqual({
+    expect(
+      maskEntities(
+        'Hello there.',
+        [],
+        [
+          { type: 'PIN', content: ' ' },
+          { type: 'PIN', content: '9999' },
+        ],
+      ),
+    ).toEqual({
       text: 'Hello there.',
       spans: [],
     });

@@ -13,8 +13,7 @@ describe('passesLuhn', () => {
     '0',
   ])('accepts %s', (digits) => expect(passesLuhn(digits)).toBe(true));
 
-  it.each(['4556737586899858', '4111111111111112', '79927398710', '1234567890123456', '', '4556 7375', 'abc'])(
-    'rejects %j',
-    (digits) => expect(passesLuhn(digits)).toBe(false),
+  it.each(['4556737586899858', '4111111111111112', '79927398710', '1234567890123456', '', '4556 7375', 'abc'])('rejects %j', (digits) =>
+    expect(passesLuhn(digits)).toBe(false),
   );
 });

@@ -143,7 +143,12 @@ describe('redact with chosen rules', () => {
 
   it('masks given entity spans, clamped to the text, merged with rule matches', () => {
     const text = 'Name Jane Roe, PIN 4821';
-    const result = redact(text, { entitySpans: [{ start: 5, end: 13, rule: 'pii:NAME' }, { start: 19, end: 99 }] });
+    const result = redact(text, {
+      entitySpans: [
+        { start: 5, end: 13, rule: 'pii:NAME' },
+        { start: 19, end: 99 },
+      ],
+    });
     expect(result.text).toBe('Name #### ###, PIN ####');
     expect(result.spans).toEqual([
       { rule: 'pii:NAME', start: 5, end: 13 },

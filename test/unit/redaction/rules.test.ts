@@ -27,9 +27,7 @@ describe('redaction rules', () => {
   });
 
   it('switches several off at once', () => {
-    expect(resolveRules({ disabled: ['email', 'phone', 'email'] })).toEqual(
-      DEFAULT_RULES.filter((r) => r !== 'email' && r !== 'phone'),
-    );
+    expect(resolveRules({ disabled: ['email', 'phone', 'email'] })).toEqual(DEFAULT_RULES.filter((r) => r !== 'email' && r !== 'phone'));
   });
 
   it.each([['credit-card'], ['ssn'], ['digits-9']])('refuses to switch %s off', (rule) => {

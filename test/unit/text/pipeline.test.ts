@@ -29,11 +29,7 @@ const spoken: Array<[string, string, string]> = [
     'Card 4111111111111111 expiry oh 427.',
     'Card ################ expiry oh ###.',
   ],
-  [
-    'it is four double one triple one one one one one one one one one one one',
-    'It is 4111111111111111.',
-    'It is ################.',
-  ],
+  ['it is four double one triple one one one one one one one one one one one', 'It is 4111111111111111.', 'It is ################.'],
   ['my social is one two three four five six seven eight nine', 'My social is 123456789.', 'My social is #########.'],
   ['social one two three four five six seven eight nine thanks', 'Social 123456789 thanks.', 'Social ######### thanks.'],
   ['call me at five five five one two three four', 'Call me at 5551234.', 'Call me at #######.'],
@@ -53,7 +49,11 @@ const spoken: Array<[string, string, string]> = [
   ['that is twenty five thousand dollars', 'That is $25,000.', 'That is $25,000.'],
   ['sure one moment', 'Sure one moment.', 'Sure one moment.'],
   ['give me ten minutes', 'Give me 10 minutes.', 'Give me 10 minutes.'],
-  ['can you confirm the last four digits one two three four', 'Can you confirm the last four digits 1234?', 'Can you confirm the last four digits ####?'],
+  [
+    'can you confirm the last four digits one two three four',
+    'Can you confirm the last four digits 1234?',
+    'Can you confirm the last four digits ####?',
+  ],
   ['the year was nineteen eighty four', 'The year was 1984.', 'The year was ####.'],
 ];
 

@@ -3,7 +3,10 @@ import { rawEngineWords, smartFormat } from '#core/text/smart-format.ts';
 
 const spoken: Array<[string, string]> = [
   ['sure one moment', 'Sure one moment.'],
-  ['my card number is four five five six seven three seven five eight six eight nine nine eight five five', 'My card number is 4556737586899855.'],
+  [
+    'my card number is four five five six seven three seven five eight six eight nine nine eight five five',
+    'My card number is 4556737586899855.',
+  ],
   ['that will be forty nine dollars and ninety nine cents', 'That will be $49.99.'],
   ['you can reach me at five five five one two three four five six seven', 'You can reach me at 5551234567.'],
   ['my pin is four eight two one', 'My pin is 4821.'],

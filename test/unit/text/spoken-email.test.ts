@@ -3,7 +3,9 @@ import { findSpokenEmails } from '#core/text/spoken-email.ts';
 import { inverseNormalize } from '#core/text/inverse-normalize.ts';
 
 function normalize(text: string): string {
-  return inverseNormalize(text.split(' ')).map((s) => s.text).join(' ');
+  return inverseNormalize(text.split(' '))
+    .map((s) => s.text)
+    .join(' ');
 }
 
 const cases: Array<[string, string]> = [

@@ -7,7 +7,7 @@ const vocabulary = vocabularyRewrite([
   { phrase: 'Zelle', soundsLike: ['zell', 'zel'] },
   { phrase: 'AutoPay Plus', soundsLike: ['auto pay plus'] },
   { phrase: 'AutoPay', soundsLike: ['auto pay'] },
-  { phrase: 'E-Pass', soundsLike: ["e-pass", "ee's pass"] },
+  { phrase: 'E-Pass', soundsLike: ['e-pass', "ee's pass"] },
 ]);
 
 describe('custom vocabulary rewrite', () => {
@@ -38,18 +38,26 @@ describe('custom vocabulary rewrite', () => {
 
   it('runs before smart formatting and redaction', () => {
     const rendered = renderUtteranceText(
-      { text: 'i paid four hundred dollars with zell my card is four five three two seven seven one eight zero nine two six three three one four' },
+      {
+        text: 'i paid four hundred dollars with zell my card is four five three two seven seven one eight zero nine two six three three one four',
+      },
       { redaction: DEFAULT_REDACTION, wantTokens: false, vocabulary },
     );
     expect(rendered.rawText).toMatch(/^I paid \$400 with Zelle/);
     expect(rendered.maskedText).toContain('Zelle');
     expect(rendered.maskedText).not.toMatch(/4532/);
-    const first = renderUtteranceText({ text: 'i triple e is the answer' }, { redaction: DEFAULT_REDACTION, wantTokens: false, vocabulary });
+    const first = renderUtteranceText(
+      { text: 'i triple e is the answer' },
+      { redaction: DEFAULT_REDACTION, wantTokens: false, vocabulary },
+    );
     expect(first.rawText).toBe('IEEE is the answer.');
   });
 
   it('rewrites text an engine formatted itself (Amazon Transcribe) in place', () => {
-    const rendered = renderUtteranceText({ text: 'I paid $400 with Zell, thanks.' }, { redaction: DEFAULT_REDACTION, wantTokens: false, vocabulary });
+    const rendered = renderUtteranceText(
+      { text: 'I paid $400 with Zell, thanks.' },
+      { redaction: DEFAULT_REDACTION, wantTokens: false, vocabulary },
+    );
     expect(rendered.rawText).toBe('I paid $400 with Zelle, thanks.');
   });
 });

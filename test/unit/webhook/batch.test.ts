@@ -107,7 +107,10 @@ describe('processBatch', () => {
   it('keeps queue order for messages recorded in the same millisecond', async () => {
     const sent: number[] = [];
     const { d } = deps({ deliver: async (b) => (sent.push(startOf(b)), ok) });
-    await processBatch([1, 2, 3].map((start) => sqsRecord({ start, recordedAt: NOW - 1 })), d);
+    await processBatch(
+      [1, 2, 3].map((start) => sqsRecord({ start, recordedAt: NOW - 1 })),
+      d,
+    );
     expect(sent).toEqual([1, 2, 3]);
   });
 
@@ -150,14 +153,24 @@ describe('processBatch', () => {
       maxAttempts: 2,
       deliver: async () => ({ ok: false, status: 503, reason: 'status 503', latencyMs: 1 }),
       // Accepts everything but the malformed record.
-      deadLetter: async (sent) => (letters.push(...sent), new Set(sent.filter((l) => !l.reason.startsWith('malformed')).map((l) => l.itemIdentifier))),
+      deadLetter: async (sent) => (
+        letters.push(...sent),
+        new Set(sent.filter((l) => !l.reason.startsWith('malformed')).map((l) => l.itemIdentifier))
+      ),
     });
     const retrying = sqsRecord({ conversationId: 'c1', receiveCount: 1, recordedAt: NOW });
     const last = sqsRecord({ conversationId: 'c2', receiveCount: 2, recordedAt: NOW - 7 });
     const bad = sqsRecord({ conversationId: 'c3' }, '{"broken":');
     const out = await processBatch([retrying, last, bad], d);
     expect(letters).toEqual([
-      { itemIdentifier: bad.messageId, body: '{"broken":', attributes: expect.objectContaining({ conversationId: 'c3' }), reason: 'malformed: body is not JSON', failedAt: NOW, attempts: 1 },
+      {
+        itemIdentifier: bad.messageId,
+        body: '{"broken":',
+        attributes: expect.objectContaining({ conversationId: 'c3' }),
+        reason: 'malformed: body is not JSON',
+        failedAt: NOW,
+        attempts: 1,
+      },
       {
         itemIdentifier: last.messageId,
         body: last.body,

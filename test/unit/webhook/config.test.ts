@@ -1,12 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  WebhookConfigError,
-  loadWebhookConfig,
-  parseSecretJson,
-  parseWebhookConfig,
-} from '#core/webhook/config.ts';
+import { WebhookConfigError, loadWebhookConfig, parseSecretJson, parseWebhookConfig } from '#core/webhook/config.ts';
 import { createTestPki } from '#test/integration/webhook/support/certs.ts';
 import type { TestPki } from '#test/integration/webhook/support/certs.ts';
 
@@ -78,9 +73,7 @@ describe('parseWebhookConfig', () => {
     expect([...c.modes].sort()).toEqual(['custom-ca', 'mtls']);
     expect(c.tls).toEqual({ ca: pki.serverCa.cert, cert: pki.client.cert, key: pki.client.key });
 
-    const p = problemsOf(() =>
-      parseWebhookConfig({ WEBHOOK_URL: 'https://example.com/h', WEBHOOK_AUTH_MODE: 'mtls,oauth2' }),
-    );
+    const p = problemsOf(() => parseWebhookConfig({ WEBHOOK_URL: 'https://example.com/h', WEBHOOK_AUTH_MODE: 'mtls,oauth2' }));
     expect(p[0]).toMatch(/^WEBHOOK_AUTH_MODE: mtls\+oauth2 is not an allowed combination/);
     expect(problemsOf(() => parseWebhookConfig({ WEBHOOK_URL: 'https://e.test', WEBHOOK_AUTH_MODE: 'kerberos' }))[0]).toMatch(
       /unknown mode "kerberos"/,
@@ -166,9 +159,7 @@ describe('parseWebhookConfig', () => {
       ),
     ];
     expect(errors[0]).toEqual(['WEBHOOK_SECRET_TOKEN_VALUE contains characters not allowed in an HTTP header']);
-    expect(errors[1]).toEqual([
-      'WEBHOOK_CLIENT_KEY_PEM cannot be parsed as a PEM private key (or the passphrase is wrong)',
-    ]);
+    expect(errors[1]).toEqual(['WEBHOOK_CLIENT_KEY_PEM cannot be parsed as a PEM private key (or the passphrase is wrong)']);
     expect(errors[2]).toEqual(['WEBHOOK_CA_PEM contains no PEM certificate']);
     expect(JSON.stringify(errors)).not.toContain(secret);
   });
@@ -233,9 +224,7 @@ describe('loadWebhookConfig', () => {
     );
     expect(asked).toEqual(['arn:aws:secretsmanager:eu-west-1:1:secret:webhook']);
     expect(c.tls.cert).toBe(pki.client.cert);
-    await expect(
-      loadWebhookConfig({ WEBHOOK_URL: 'https://e.test/h', WEBHOOK_SECRET_ARN: 'arn:x' }),
-    ).rejects.toThrow('no secret reader');
+    await expect(loadWebhookConfig({ WEBHOOK_URL: 'https://e.test/h', WEBHOOK_SECRET_ARN: 'arn:x' })).rejects.toThrow('no secret reader');
   });
 
   it('rejects unknown or non-string keys in the secret without echoing values', () => {

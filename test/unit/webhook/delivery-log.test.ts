@@ -5,7 +5,14 @@ import type { QueuedMessage } from '#core/webhook/queued-message.ts';
 import type { DeliveryRecorder } from '#core/webhook/recorder.ts';
 
 const message = (messageId: string, receiveCount = 1): QueuedMessage => ({
-  itemIdentifier: `sqs-${messageId}`, receiptHandle: 'r', conversationId: 'conv-1', messageId, streamId: 's', recordedAt: 1, receiveCount, body: '{}',
+  itemIdentifier: `sqs-${messageId}`,
+  receiptHandle: 'r',
+  conversationId: 'conv-1',
+  messageId,
+  streamId: 's',
+  recordedAt: 1,
+  receiveCount,
+  body: '{}',
 });
 const logger = () => ({ warn: vi.fn() }) as unknown as Parameters<typeof deliveryLog>[1] & { warn: ReturnType<typeof vi.fn> };
 
@@ -43,10 +50,20 @@ describe('delivery log (console)', () => {
 
   it('a failed write is logged by name and never fails the batch', async () => {
     const log$ = logger();
-    const log = deliveryLog({ recordDelivery: async () => Promise.reject(Object.assign(new Error('secret-ish detail'), { name: 'ProvisionedThroughputExceededException' })) }, log$);
+    const log = deliveryLog(
+      {
+        recordDelivery: async () =>
+          Promise.reject(Object.assign(new Error('secret-ish detail'), { name: 'ProvisionedThroughputExceededException' })),
+      },
+      log$,
+    );
     log.delivered(message('a'), { ok: true, status: 200, reason: 'ok', latencyMs: 1 });
     await expect(log.settle!()).resolves.toBeUndefined();
-    expect(log$.warn).toHaveBeenCalledWith('delivery outcome not recorded for the console', { conversationId: 'conv-1', messageId: 'a', error: 'ProvisionedThroughputExceededException' });
+    expect(log$.warn).toHaveBeenCalledWith('delivery outcome not recorded for the console', {
+      conversationId: 'conv-1',
+      messageId: 'a',
+      error: 'ProvisionedThroughputExceededException',
+    });
   });
 
   it('allRecorders passes every outcome to each, in order', async () => {
@@ -65,6 +82,17 @@ describe('delivery log (console)', () => {
     both.malformed({ itemIdentifier: 'i', reason: 'r' });
     await both.settle!();
     both.flush();
-    expect(calls).toEqual(['a:delivered', 'b:delivered', 'a:failed:dead-letter', 'b:failed:dead-letter', 'a:dropped', 'b:dropped', 'a:malformed', 'b:malformed', 'a:flush', 'b:flush']);
+    expect(calls).toEqual([
+      'a:delivered',
+      'b:delivered',
+      'a:failed:dead-letter',
+      'b:failed:dead-letter',
+      'a:dropped',
+      'b:dropped',
+      'a:malformed',
+      'b:malformed',
+      'a:flush',
+      'b:flush',
+    ]);
   });
 });

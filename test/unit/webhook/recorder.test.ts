@@ -43,7 +43,10 @@ describe('createRecorder', () => {
     const out = lines.join('');
     expect(out).not.toContain('4111');
     expect(out).not.toContain(m.body);
-    const json = lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const json = lines
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const failed = json.find((j) => j.message === 'webhook delivery failed');
     expect(failed).toMatchObject({
       level: 'WARN',

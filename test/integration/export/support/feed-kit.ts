@@ -36,7 +36,9 @@ export async function feedWorld(options: { env?: Record<string, string>; now?: n
   const exporter = createExportRuntime(env);
   const runtime = createFileExporterRuntime(env, () => createApiRuntime(env));
   const { now } = options;
-  const fileExporter = createFileExporterHandler(() => (now === undefined ? runtime : { ...runtime, feed: { ...runtime.feed, now: () => now } }));
+  const fileExporter = createFileExporterHandler(() =>
+    now === undefined ? runtime : { ...runtime, feed: { ...runtime.feed, now: () => now } },
+  );
   return { bucket, env, messages, exporter, fileExporter };
 }
 
@@ -102,7 +104,12 @@ export function expectedRow(u: Utterance): Record<string, string> {
   };
 }
 
-export function feedCall(world: FeedWorld, endpoint: string, body: unknown, options: { as?: Caller | null; slash?: boolean } = {}): Promise<Called> {
+export function feedCall(
+  world: FeedWorld,
+  endpoint: string,
+  body: unknown,
+  options: { as?: Caller | null; slash?: boolean } = {},
+): Promise<Called> {
   return call(world.fileExporter, { path: `${FEED_PATH}/${endpoint}${options.slash ? '/' : ''}`, body, as: options.as });
 }
 

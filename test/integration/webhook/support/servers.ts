@@ -136,7 +136,8 @@ export function memoryRecorder(): DeliveryRecorder & { events: RecordedEvent[] }
   const of = (m: QueuedMessage) => ({ itemIdentifier: m.itemIdentifier, messageId: m.messageId, conversationId: m.conversationId });
   return {
     events,
-    delivered: (m: QueuedMessage, r: DeliveryResult) => events.push({ kind: 'delivered', ...of(m), ...(r.status !== undefined ? { status: r.status } : {}), reason: r.reason }),
+    delivered: (m: QueuedMessage, r: DeliveryResult) =>
+      events.push({ kind: 'delivered', ...of(m), ...(r.status !== undefined ? { status: r.status } : {}), reason: r.reason }),
     failed: (m, r, disposition) =>
       events.push({ kind: 'failed', ...of(m), ...(r.status !== undefined ? { status: r.status } : {}), reason: r.reason, disposition }),
     dropped: (m) => events.push({ kind: 'dropped', ...of(m) }),
