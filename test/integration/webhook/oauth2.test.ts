@@ -53,15 +53,13 @@ beforeAll(async () => {
         const token = `tok-${idpState.issued.length + 1}`;
         idpState.issued.push(token);
         idpState.valid.add(token);
-        res
-          .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-          .end(
-            JSON.stringify({
-              access_token: token,
-              token_type: 'Bearer',
-              ...(idpState.expiresIn !== undefined ? { expires_in: idpState.expiresIn } : {}),
-            }),
-          );
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(
+          JSON.stringify({
+            access_token: token,
+            token_type: 'Bearer',
+            ...(idpState.expiresIn !== undefined ? { expires_in: idpState.expiresIn } : {}),
+          }),
+        );
       }
     };
     if (idpState.delayMs > 0) setTimeout(reply, idpState.delayMs);
