@@ -14,11 +14,12 @@ export interface ConsoleDeps {
 }
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
 const conversationIdSchema = z
   .string()
   .min(1)
   .max(255)
-  .refine((s) => s.trim() === s && !/[\u0000-\u001f]/.test(s));
+  .refine((s) => s.trim() === s && !CONTROL_CHARACTER.test(s));
 
 export function parseConversationId(raw: string | undefined): string {
   const parsed = conversationIdSchema.safeParse(raw);
