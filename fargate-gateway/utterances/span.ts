@@ -239,7 +239,9 @@ export class TranscriptionSpan {
       this.options.logger.warn('recognition still flushing at the end of the budget; later results are still recorded', {
         budgetMs: this.options.flushBudgetMs ?? 5_000,
       });
-    const streamingSeconds = Math.ceil((this.now() - this.startedAt) / 1000);
+    // Started seconds count whole, and a span that ran counts at least one: a start and stop in the same
+    // millisecond must not report 0, which is reserved for a participant whose stream never started.
+    const streamingSeconds = Math.max(1, Math.ceil((this.now() - this.startedAt) / 1000));
     const report = {} as SpanReport;
     for (const role of ROLES) {
       const p = this.participants[role];
