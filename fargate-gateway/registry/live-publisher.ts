@@ -30,6 +30,8 @@ interface Tracked {
   view: LiveCallView;
   /** Recognizer failures seen over the session's life, `role:code`. */
   errors: Map<string, LiveCallView['recognizerErrors'][number]>;
+  /** The session's call as last seen: its counters keep the final figures after it leaves the registry. */
+  call: Call | undefined;
 }
 
 export class LivePublisher {
@@ -90,9 +92,9 @@ export class LivePublisher {
     for (const [session, tracked] of this.tracked) {
       if (seen.has(session)) continue;
       this.tracked.delete(session);
-      // Results flushed after the last round are counted too.
-      const utterances = this.utterances.get(tracked.conversationId) ?? tracked.view.utterances;
-      const view = { ...tracked.view, state: 'closed' as const, utterances, publishedAt: new Date(this.now()).toISOString() };
+      // The final view is built from the call's final counters: audio and results that arrived after
+      // the last round (the tail of the call) are counted too.
+      const view = { ...this.viewOf(session, tracked), state: 'closed' as const };
       writes.push(this.options.store.end(tracked.conversationId, view));
       if (![...this.tracked.values()].some((t) => t.conversationId === tracked.conversationId))
         this.utterances.delete(tracked.conversationId);
@@ -111,15 +113,22 @@ export class LivePublisher {
     const conversationId = conversationKey(session.conversationId!);
     let tracked = this.tracked.get(session);
     if (!tracked) {
-      tracked = { conversationId, view: undefined as unknown as LiveCallView, errors: new Map() };
+      tracked = { conversationId, view: undefined as unknown as LiveCallView, errors: new Map(), call };
       this.tracked.set(session, tracked);
     }
+    tracked.call = call ?? tracked.call;
+    tracked.view = this.viewOf(session, tracked);
+    return tracked;
+  }
+
+  private viewOf(session: AudioHookSession, tracked: Tracked): LiveCallView {
+    const { call, conversationId } = tracked;
     for (const [role, status] of Object.entries(call?.transcriptionStatus ?? {})) {
       if (status && status.code !== 1000) tracked.errors.set(`${role}:${status.code}`, { role: role as Role, ...status });
     }
     const openedAt = session.openedAt!;
     const openReceivedAt = session.openReceivedAt ?? openedAt;
-    tracked.view = {
+    return {
       sessionId: session.sessionId,
       state: stateOf(session, call),
       probe: session.isProbe,
@@ -138,7 +147,6 @@ export class LivePublisher {
       recognizerErrors: [...tracked.errors.values()],
       publishedAt: new Date(this.now()).toISOString(),
     };
-    return tracked;
   }
 }
 
