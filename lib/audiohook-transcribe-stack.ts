@@ -87,6 +87,7 @@ export class AudiohookTranscribeStack extends Stack {
       tenant: config.tenant,
       messageRetentionDays: config.messageRetentionDays,
       architecture: config.gatewayArchitecture,
+      imageBuild: config.gatewayImageBuild,
       cpu: config.gatewayCpu,
       memoryMiB: config.gatewayMemoryMiB,
       minTasks: config.gatewayMinTasks,

@@ -13,6 +13,10 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export type RedactionMode = 'default' | 'always' | 'off';
 
+/** Where the gateway image is built: in the account by CodeBuild (default), or by Docker on the deployer's machine. */
+const GATEWAY_IMAGE_BUILDS = ['codebuild', 'local-docker'] as const;
+export type GatewayImageBuild = (typeof GATEWAY_IMAGE_BUILDS)[number];
+
 export interface DeploymentConfig {
   /** Tenant (the feed's `company_marker`) of the gateway and of credential pairs without one. */
   tenant: string;
@@ -34,6 +38,11 @@ export interface DeploymentConfig {
    */
   interfaceEndpoints: boolean;
   gatewayArchitecture: 'arm64' | 'x86_64';
+  /**
+   * Who builds the gateway image at deploy time: `codebuild` (in the account; no Docker on the
+   * deployer's machine) or `local-docker` (the CDK CLI with the deployer's Docker).
+   */
+  gatewayImageBuild: GatewayImageBuild;
   gatewayCpu: number;
   gatewayMemoryMiB: number;
   gatewayMinTasks: number;
@@ -100,6 +109,7 @@ export const DEFAULTS: DeploymentConfig = {
   natGateways: 2,
   interfaceEndpoints: false,
   gatewayArchitecture: 'arm64',
+  gatewayImageBuild: 'codebuild',
   gatewayCpu: 1024,
   gatewayMemoryMiB: 2048,
   gatewayMinTasks: 2,
@@ -150,6 +160,7 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     natGateways: r.integer('natGateways', d.natGateways, 1, 2),
     interfaceEndpoints: r.flag('interfaceEndpoints', d.interfaceEndpoints),
     gatewayArchitecture: r.oneOf('gatewayArchitecture', d.gatewayArchitecture, ['arm64', 'x86_64'] as const),
+    gatewayImageBuild: r.oneOf('gatewayImageBuild', d.gatewayImageBuild, GATEWAY_IMAGE_BUILDS),
     gatewayCpu: r.oneOf('gatewayCpu', d.gatewayCpu, [256, 512, 1024, 2048, 4096] as const),
     gatewayMemoryMiB: r.integer('gatewayMemoryMiB', d.gatewayMemoryMiB, 512, 30_720),
     gatewayMinTasks: r.integer('gatewayMinTasks', d.gatewayMinTasks, 1, 100),

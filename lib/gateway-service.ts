@@ -2,7 +2,6 @@ import { Aws, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +10,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REPO_ROOT } from './config.ts';
+import type { GatewayImageBuild } from './config.ts';
+import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 
 const GATEWAY_PORT = 8080;
@@ -50,6 +50,7 @@ export interface GatewayServiceProps {
   tenant: string;
   messageRetentionDays: number;
   architecture: 'arm64' | 'x86_64';
+  imageBuild: GatewayImageBuild;
   cpu: number;
   memoryMiB: number;
   minTasks: number;
@@ -93,6 +94,8 @@ export class GatewayService extends Construct {
   readonly taskSecurityGroup: ec2.SecurityGroup;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   readonly logGroup: logs.LogGroup;
+  /** The deploy-time image build (CodeBuild), unless the image is a local Docker asset. */
+  readonly imageBuild?: ReturnType<typeof gatewayImage>['codeBuild'];
 
   constructor(scope: Construct, id: string, props: GatewayServiceProps) {
     super(scope, id);
@@ -139,12 +142,11 @@ export class GatewayService extends Construct {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
     });
+    // Built at deploy time from dist/image/ (never at synth), in CodeBuild unless imageBuild says otherwise.
+    const image = gatewayImage(this, { architecture: props.architecture, build: props.imageBuild });
+    this.imageBuild = image.codeBuild;
     const container = this.taskDefinition.addContainer('gateway', {
-      // Built from the repository root at deploy time (never at synth), with .dockerignore limiting the context.
-      image: ecs.ContainerImage.fromAsset(REPO_ROOT, {
-        file: 'fargate-gateway/Dockerfile',
-        platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
-      }),
+      image: image.image,
       essential: true,
       readonlyRootFilesystem: true,
       // Liveness (the process answers), not readiness: a retiring task stays live while /health fails.

@@ -4,17 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleStep } from './build/console.ts';
 import { gatewayStep } from './build/gateway.ts';
+import { imageStep } from './build/image.ts';
 import { lambdasStep } from './build/lambdas.ts';
 import type { BuildStep } from './build/step.ts';
 
 /**
  * `npm run build [-- STEP…] [--outdir DIR]`: every deployable artifact, from the sources, into
- * `dist/` (or DIR). The gateway image's build stage and the CDK app use these same artifacts; nothing
- * is bundled another way. Without STEP names every step runs, in order.
+ * `dist/` (or DIR). The gateway image (built from `dist/image/`) and the CDK app use these same
+ * artifacts; nothing is bundled another way. Without STEP names every step runs, in order (the image
+ * step copies the gateway step's output, so it comes after it).
  *
  * To add an artifact: write a BuildStep in scripts/build/ and list it here.
  */
-export const STEPS: readonly BuildStep[] = [gatewayStep, lambdasStep, consoleStep];
+export const STEPS: readonly BuildStep[] = [gatewayStep, imageStep, lambdasStep, consoleStep];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -58,6 +58,8 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       [
         'AwsSolutions-APIG2',
         'AwsSolutions-APIG4',
+        // The deploy-time image build (lib/gateway-image.ts): CodeBuild without a customer KMS key.
+        'AwsSolutions-CB4',
         'AwsSolutions-COG4',
         'AwsSolutions-EC23',
         'AwsSolutions-ECS2',

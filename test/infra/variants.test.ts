@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,7 @@ beforeAll(() => {
       apiWaf: 'false',
       apiCloudWatchRole: 'false',
       gatewayArchitecture: 'x86_64',
+      gatewayImageBuild: 'local-docker',
       gatewayMinTasks: '3',
       natGateways: '1',
       removalPolicy: 'destroy',
@@ -52,6 +53,16 @@ afterAll(() => s?.cleanup());
 const ofType = (type: string) => Object.entries(r as Resources).filter(([, v]) => v.Type === type);
 
 describe('configured deployment', () => {
+  it('builds the x86-64 gateway image with local Docker when asked (gatewayImageBuild=local-docker): a Docker asset, no CodeBuild', () => {
+    const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'AudiohookTranscribe.assets.json'), 'utf8'));
+    const images = Object.values(manifest.dockerImages as Record<string, { source: { directory: string; platform: string } }>);
+    expect(images).toHaveLength(1);
+    expect(images[0].source.platform).toBe('linux/amd64');
+    expect(readdirSync(path.join(s.outdir, images[0].source.directory)).sort()).toEqual(['Dockerfile', 'gateway']);
+    expect(ofType('AWS::CodeBuild::Project')).toEqual([]);
+    expect(ofType('Custom::CDKContainerImageBuild')).toEqual([]);
+  });
+
   it('uses the certificate from context (no template parameter) and publishes the custom AudioHook host', () => {
     expect(s.template.toJSON().Parameters?.[CERTIFICATE_PARAMETER]).toBeUndefined();
     s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
