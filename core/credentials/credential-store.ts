@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { audioHookKeysEnv, CredentialError } from './credential-set.ts';
 import type { ApiPair, AudioHookPair, CredentialSet } from './credential-set.ts';
@@ -61,19 +61,48 @@ export interface SecretsManagerStoreOptions {
 }
 
 export function secretsManagerCredentialStore(o: SecretsManagerStoreOptions): CredentialStore {
-  const get = async (id: string): Promise<string | undefined> => {
+  /** Each secret's AWSCURRENT version when it was read, and what was read from it in the shape it is written in. */
+  const read = new Map<string, { versionId: string | undefined; text: string }>();
+  const get = async (id: string) => {
     const out = await o.client.send(new GetSecretValueCommand({ SecretId: id }));
-    return out.SecretString;
+    return { versionId: out.VersionId, text: out.SecretString };
   };
-  const put = (id: string, value: string) => o.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
+  /**
+   * Writes a secret only when its credentials changed (so a command about one kind leaves the other
+   * secret alone, even in the stack's first single-pair shape), and only when nobody changed it since it was read:
+   * two operators rotating at once would otherwise each drop the other's new pair. (Secrets Manager has
+   * no conditional write; the check narrows the window to a round trip.)
+   */
+  const put = async (id: string, value: string) => {
+    const before = read.get(id);
+    if (!before) throw new CredentialError(`${id} was not read before writing`);
+    if (before.text === value) return;
+    const described = await o.client.send(new DescribeSecretCommand({ SecretId: id }));
+    const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+    if (current !== before.versionId) {
+      throw new CredentialError(
+        `${id} changed since it was read (someone else changed it at the same time); nothing was written, run the command again`,
+      );
+    }
+    const out = await o.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
+    read.set(id, { versionId: out.VersionId, text: value });
+  };
   return {
     where: [o.apiSecretId && `API secret ${o.apiSecretId}`, o.audiohookSecretId && `AudioHook secret ${o.audiohookSecretId}`]
       .filter(Boolean)
       .join(', '),
     async load() {
       const set: CredentialSet = { api: [], audiohook: [] };
-      if (o.apiSecretId) set.api = parseApiSecret((await get(o.apiSecretId)) ?? '[]', o.apiSecretId);
-      if (o.audiohookSecretId) set.audiohook = parseAudioHookSecret((await get(o.audiohookSecretId)) ?? '{}', o.audiohookSecretId);
+      if (o.apiSecretId) {
+        const { versionId, text } = await get(o.apiSecretId);
+        set.api = parseApiSecret(text ?? '[]', o.apiSecretId);
+        read.set(o.apiSecretId, { versionId, text: JSON.stringify(set.api) });
+      }
+      if (o.audiohookSecretId) {
+        const { versionId, text } = await get(o.audiohookSecretId);
+        set.audiohook = parseAudioHookSecret(text ?? '{}', o.audiohookSecretId);
+        read.set(o.audiohookSecretId, { versionId, text: JSON.stringify(audioHookSecret(set.audiohook)) });
+      }
       return set;
     },
     async save(set) {
@@ -100,14 +129,26 @@ export function parseAudioHookSecret(text: string, where: string): AudioHookPair
   return [audioHookPair({ apiKey: value.apiKey, clientSecret: value.clientSecret, createdAt: value.createdAt ?? 'unknown' }, where)];
 }
 
+/**
+ * The AudioHook secret's fields and the gateway variable the stack injects each one into (ECS task
+ * secrets by JSON key): one list for this command, the stack and its tests.
+ */
+export const AUDIOHOOK_SECRET_FIELDS = {
+  AUDIOHOOK_API_KEY: 'apiKey',
+  AUDIOHOOK_CLIENT_SECRET: 'clientSecret',
+  /** Every other pair still valid (rotated, not yet revoked), as `key:secret,key:secret`; '' when none. */
+  AUDIOHOOK_API_KEYS: 'apiKeys',
+} as const;
+
 /** The newest active pair as the primary; every other pair still valid in `apiKeys`. */
 export function audioHookSecret(pairs: readonly AudioHookPair[]): Record<string, unknown> {
   const primary = [...pairs].reverse().find((p) => !p.rotatedAt) ?? pairs.at(-1);
   if (!primary) return {};
+  const f = AUDIOHOOK_SECRET_FIELDS;
   return {
-    apiKey: primary.apiKey,
-    clientSecret: primary.clientSecret,
-    apiKeys: audioHookKeysEnv(pairs.filter((p) => p !== primary)),
+    [f.AUDIOHOOK_API_KEY]: primary.apiKey,
+    [f.AUDIOHOOK_CLIENT_SECRET]: primary.clientSecret,
+    [f.AUDIOHOOK_API_KEYS]: audioHookKeysEnv(pairs.filter((p) => p !== primary)),
     pairs,
   };
 }

@@ -9,8 +9,8 @@ import { startStopApi } from '#local/simulator/control-api.ts';
 import { runCli } from '#test/support/cli.ts';
 
 /**
- * `npm run credentials` on the local configuration file (no Secrets Manager emulator is available from
- * npm), and `npm start` reading it: new pairs work at the API and at the AudioHook gateway, a rotated
+ * `npm run credentials` on the local configuration file and `npm start` reading it (the deployed
+ * stack's Secrets Manager secrets: credentials-aws.test.ts): new pairs work at the API and at the AudioHook gateway, a rotated
  * pair keeps working beside its successor until it is revoked, and secrets appear once and never in
  * `list`.
  */
