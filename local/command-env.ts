@@ -1,18 +1,50 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { findRuntimeEnv, STAND_INS_MARKER } from './runtime-env.ts';
 
 /**
  * Where an operator command finds its settings: `--env-file PATH` when given; otherwise the process
- * environment; and when that names none of `keys`, the running `npm start`'s runtime file, so the
- * commands work locally without flags (with the stand-ins' dummy credentials, which the file never holds).
+ * environment; and when that names none of `keys` (and `findRunning` is not false), the running
+ * `npm start`'s runtime file, so the commands work locally without flags (with the stand-ins' dummy
+ * credentials, which the file never holds).
  */
-export function loadCommandEnv(command: string, envFile: string | undefined, keys: readonly string[]): void {
+export function loadCommandEnv(
+  command: string,
+  envFile: string | undefined,
+  keys: readonly string[],
+  options: { findRunning?: boolean } = {},
+): void {
   if (envFile && !existsSync(envFile)) throw new UsageError(`${envFile} does not exist`);
-  const file = envFile ?? (keys.some((k) => process.env[k]) ? undefined : findRuntimeEnv());
+  const findRunning = options.findRunning ?? true;
+  const file = envFile ?? (!findRunning || keys.some((k) => process.env[k]) ? undefined : findRuntimeEnv());
   if (!file) return;
-  process.loadEnvFile(file);
+  loadEnvFile(file);
   if (!envFile) process.stderr.write(`${command}: using the running npm start (${file})\n`);
   if (process.env[STAND_INS_MARKER] === 'true') Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+}
+
+/**
+ * Loads `KEY=value` lines, or a JSON object of strings: what `aws lambda get-function-configuration
+ * --query Environment.Variables` prints, so a deployed function's settings can be used as they are.
+ * Variables already set win, as with node's own env files.
+ */
+export function loadEnvFile(path: string): void {
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist`);
+  const text = readFileSync(path, 'utf8');
+  if (!text.trimStart().startsWith('{')) {
+    process.loadEnvFile(path);
+    return;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} starts like JSON but is not valid JSON`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${path} must be a JSON object of strings`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new UsageError(`${path}: ${k} must be a string`);
+    process.env[k] ??= v;
+  }
 }
 
 /** Exit codes shared by the operator commands, so scripts can rely on them. */

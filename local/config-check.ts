@@ -4,6 +4,7 @@ import { loadConsoleAuthConfig } from '#core/console/auth.ts';
 import { ConfigError, issuePaths, loadStoreConfig } from '#core/config/stores.ts';
 import { loadFeedConfig } from '#core/daily-export/config.ts';
 import { loadWebhookConfig } from '#core/webhook/config.ts';
+import { secretsManagerReader } from '#core/webhook/secrets.ts';
 import { loadGatewayConfig } from '#gateway/config.ts';
 
 /**
@@ -48,7 +49,8 @@ export async function checkLocalConfig(env: NodeJS.ProcessEnv): Promise<LocalLis
   attempt(() => loadConsoleAuthConfig(env));
   if (env.WEBHOOK_URL) {
     try {
-      await loadWebhookConfig(env);
+      // With WEBHOOK_SECRET_ARN (LocalStack, or the stack's secret) the material is read as the function reads it.
+      await loadWebhookConfig(env, env.WEBHOOK_SECRET_ARN ? secretsManagerReader() : undefined);
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
     }

@@ -28,7 +28,10 @@ options
   --dry-run             replay: say what would be sent; send and delete nothing
   --concurrency N       replay: conversations sent in parallel (default 4)
   --json                list: one JSON object per message; show/replay: one JSON object
-  --env-file PATH       load environment variables from a file first
+  --env-file PATH       load environment variables first: KEY=value lines, or a JSON object such as
+                        the deployed webhook function's, which holds everything replay needs
+                        (aws lambda get-function-configuration --function-name NAME
+                         --query Environment.Variables > webhook-env.json)
   -h, --help            this text
 
 replay reads the webhook settings exactly as the webhook function does: WEBHOOK_URL, WEBHOOK_AUTH_MODE,
@@ -59,7 +62,9 @@ const { values, positionals } = parseFlags(
   HELP,
 );
 try {
-  loadCommandEnv('dlq', values['env-file'], ['WEBHOOK_DLQ_URL', 'AWS_ENDPOINT_URL']);
+  // A queue in AWS (--queue-url not on this machine) must not pick up a local npm start's stand-ins.
+  const remote = values['queue-url'] !== undefined && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(values['queue-url']);
+  loadCommandEnv('dlq', values['env-file'], ['WEBHOOK_DLQ_URL', 'AWS_ENDPOINT_URL'], { findRunning: !remote });
 } catch (error) {
   process.stderr.write(`dlq: ${(error as Error).message}\n`);
   process.exit(EXIT.usage);
