@@ -4,7 +4,7 @@
  */
 import './quiet-logs.ts';
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError, intFlag, parseFlags } from './command-env.ts';
+import { EXIT, UsageError, intFlag, loadEnvFile, parseFlags } from './command-env.ts';
 
 const HELP = `usage: npm run webhook-load -- --url URL [--calls N] [--minutes M] [auth flags] [options]
 
@@ -40,13 +40,15 @@ authentication (the service's modes; flags override the WEBHOOK_* variables of t
 output
   --progress-seconds S    a progress line on stderr this often (default 5; 0: none)
   --json                  only the JSON line
-  --env-file PATH         load environment variables from a file first
+  --env-file PATH         load environment variables first: KEY=value lines, or a JSON object such as
+                          a deployed webhook function's (aws lambda get-function-configuration
+                          --function-name NAME --query Environment.Variables)
   -h, --help              this text
 
 Prints a summary and, last, one JSON line (delivered, failed, timeouts, latency percentiles,
 breakingPoint). Exit codes: 0 the target kept up; 1 it failed above the threshold; 2 bad flags or
-configuration; 3 nothing was delivered and the target could not be reached; 130 interrupted (Ctrl-C;
-the report covers what was sent).
+configuration; 3 nothing was delivered and the target could not be reached (a run stops early when
+its first 10 requests all fail to connect); 130 interrupted (Ctrl-C; the report covers what was sent).
 `;
 
 const { values } = parseFlags(
@@ -82,7 +84,12 @@ const { values } = parseFlags(
     }),
   HELP,
 );
-if (values['env-file']) process.loadEnvFile(values['env-file']);
+try {
+  if (values['env-file']) loadEnvFile(values['env-file']);
+} catch (error) {
+  process.stderr.write(`webhook-load: ${(error as Error).message}\n`);
+  process.exit(EXIT.usage);
+}
 
 const { loadWebhookConfig } = await import('#core/webhook/config.ts');
 const { secretsManagerReader } = await import('#core/webhook/secrets.ts');
@@ -91,6 +98,8 @@ const { planLoad, runWebhookLoad } = await import('#core/load/webhook-load.ts');
 type LoadSummary = import('#core/load/load-stats.ts').LoadSummary;
 
 const MAX_PLANNED = 1_000_000;
+/** Failed requests, none delivered and none answered at all, after which the target counts as unreachable. */
+const UNREACHABLE_AFTER = 10;
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Flags → the service's own WEBHOOK_* settings, on top of those in the environment. */
@@ -156,6 +165,8 @@ async function main(): Promise<number> {
   const planned = plan.reduce((n, c) => n + c.utterances.length, 0);
   if (planned > MAX_PLANNED)
     throw new UsageError(`${planned} messages planned: at most ${MAX_PLANNED} per run (fewer calls, minutes or --rate)`);
+  // A run that sends nothing would report a target that "kept up".
+  if (planned === 0) throw new UsageError(`no call speaks within ${minutes} min: give more --minutes (or a higher --rate)`);
   // The query string may carry the customer's own token: never printed.
   const target = `${config.url.origin}${config.url.pathname}`;
   const authModes = [...config.modes];
@@ -177,6 +188,16 @@ async function main(): Promise<number> {
   });
   const started = Date.now();
   let stats: Awaited<ReturnType<typeof runWebhookLoad>> | undefined;
+  // A target nobody can reach stops the run early instead of failing for all of --minutes.
+  let unreachable = false;
+  const reachability = setInterval(() => {
+    if (!stats || stats.delivered > 0 || stats.failed < UNREACHABLE_AFTER) return;
+    if ([...stats.reasons.keys()].some((r) => r.startsWith('status ') || r === 'timeout')) return;
+    unreachable = true;
+    err(`webhook-load: the first ${stats.failed} requests could not reach the target (${[...stats.reasons.keys()].join(', ')}): stopping`);
+    abort.abort();
+    clearInterval(reachability);
+  }, 250);
   const progress =
     progressS > 0 && !values.json
       ? setInterval(() => {
@@ -196,6 +217,7 @@ async function main(): Promise<number> {
     });
     stats = await run;
   } finally {
+    clearInterval(reachability);
     if (progress) clearInterval(progress);
     deliverer.close();
   }
@@ -207,7 +229,8 @@ async function main(): Promise<number> {
     utterancesPerMinute: rate,
     planned,
     failThresholdPct,
-    interrupted,
+    // Stopped before its end, by Ctrl-C or because the target could not be reached.
+    interrupted: interrupted || unreachable,
     durationS: Math.round((Date.now() - started) / 100) / 10,
   });
   if (!values.json) process.stdout.write(humanReport(summary, windowMs));
@@ -224,7 +247,7 @@ function humanReport(s: LoadSummary, windowMs: number): string {
     .map(([r, c]) => `${r} ×${n(c)}`)
     .join(', ');
   const lines = [
-    `webhook load test of ${s.target} (auth ${s.authModes.join('+')}): ${s.calls} calls, ${s.minutes} min, ${s.utterancesPerMinute} utterances/min/call${s.interrupted ? ' — interrupted' : ''}`,
+    `webhook load test of ${s.target} (auth ${s.authModes.join('+')}): ${s.calls} calls, ${s.minutes} min, ${s.utterancesPerMinute} utterances/min/call${s.interrupted ? ' — stopped before its end' : ''}`,
     `  sent ${n(s.sent)} of ${n(s.planned)} planned in ${s.durationS} s: delivered ${n(s.delivered)}, failed ${n(s.failed)}, timeouts ${n(s.timeouts)}${reasons ? ` (${reasons})` : ''}`,
     `  latency of delivered requests: p50 ${s.latencyMs.p50} ms, p90 ${s.latencyMs.p90} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
     `  load: up to ${s.peakCalls} live calls, ${s.peakInFlight} requests in flight at once`,

@@ -203,6 +203,19 @@ describe('npm run webhook-load', () => {
     const down = await load(['--url', url, '--calls', '1', '--minutes', '0.05', '--rate', '60']);
     expect(down.code, down.stderr).toBe(3);
     expect(lastJson(down.stdout).reasons).toHaveProperty('ECONNREFUSED');
+    // A long run against a target nobody can reach stops after its first 10 requests, not after --minutes.
+    const started = Date.now();
+    const long = await load(['--url', url, '--calls', '5', '--minutes', '60', '--rate', '120', '--ramp-seconds', '0']);
+    expect(long.code, long.stderr).toBe(3);
+    expect(long.stderr).toMatch(/the first 1\d requests could not reach the target \(ECONNREFUSED\): stopping/);
+    const summary = lastJson(long.stdout) as Summary & { interrupted: boolean };
+    expect(summary).toMatchObject({ interrupted: true, delivered: 0 });
+    expect(summary.sent).toBeLessThan(100);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    // A run too short for any call to speak sends nothing, and says so instead of reporting success.
+    const empty = await load(['--url', url, '--calls', '2', '--minutes', '0.05']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no call speaks within 0.05 min');
 
     expect((await load([])).code).toBe(2);
     const badMode = await load(['--url', 'https://example.invalid/hook', '--auth-mode', 'secret-token']);
