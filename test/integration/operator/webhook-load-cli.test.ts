@@ -52,13 +52,15 @@ async function server(respond: (req: ReceivedRequest, res: import('node:http').S
 describe('npm run webhook-load', () => {
   it('finds the concurrency at which a target with room for 3 requests at a time starts to fail (mTLS, custom CA)', async () => {
     let inFlight = 0;
+    // Each request is held 200 ms: at full load (24 requests a second) about five overlap, so the fourth
+    // concurrent request comes even when a loaded machine sends late and in clumps.
     const target = await server((_req, res) => {
       inFlight++;
       const full = inFlight > 3;
       setTimeout(() => {
         inFlight--;
         res.writeHead(full ? 503 : 200).end();
-      }, 60);
+      }, 200);
     }, true);
     const { code, stdout, stderr } = await load([
       '--url',
@@ -93,7 +95,7 @@ describe('npm run webhook-load', () => {
     // The target refuses only when a fourth request overlaps three others.
     expect(s.breakingPoint!.inFlight).toBeGreaterThanOrEqual(4);
     expect(s.breakingPoint!.calls).toBeGreaterThanOrEqual(4);
-    expect(s.latencyMs.p50).toBeGreaterThanOrEqual(60);
+    expect(s.latencyMs.p50).toBeGreaterThanOrEqual(200);
     expect(stdout).toMatch(/the target started to fail at \d+ concurrent calls \(\d+ requests in flight\)/);
     expect(stderr).toMatch(/calls \d+\/12 +sent \d+\/\d+/);
 
