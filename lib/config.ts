@@ -63,6 +63,10 @@ export interface DeploymentConfig {
   apiWaf: boolean;
   /** Requests per source IP per 5 minutes before WAF blocks that IP (the rate-based rule). */
   apiWafRateLimit: number;
+  /** Requests per API credential (asapp-api-id) per minute before WAF answers 429-01 (needs apiWaf). */
+  apiCredentialRateLimit: number;
+  /** Seconds API Gateway caches the authorizer's answer for a credential pair (a removed pair works this long). */
+  apiAuthorizerCacheSeconds: number;
   /**
    * Create API Gateway's account-wide CloudWatch Logs role and set it in the account's API Gateway
    * settings (needed for execution logs). `false` when the account already has one.
@@ -122,6 +126,8 @@ export const DEFAULTS: DeploymentConfig = {
   apiThrottleBurstLimit: 100,
   apiWaf: true,
   apiWafRateLimit: 2000,
+  apiCredentialRateLimit: 1200,
+  apiAuthorizerCacheSeconds: 300,
   apiCloudWatchRole: true,
   redactionMode: 'default',
   messageRetentionDays: 7,
@@ -175,6 +181,8 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     apiThrottleBurstLimit: r.integer('apiThrottleBurstLimit', d.apiThrottleBurstLimit, 1, 5_000),
     apiWaf: r.flag('apiWaf', d.apiWaf),
     apiWafRateLimit: r.integer('apiWafRateLimit', d.apiWafRateLimit, 10, 2_000_000_000),
+    apiCredentialRateLimit: r.integer('apiCredentialRateLimit', d.apiCredentialRateLimit, 10, 2_000_000_000),
+    apiAuthorizerCacheSeconds: r.integer('apiAuthorizerCacheSeconds', d.apiAuthorizerCacheSeconds, 0, 3600),
     apiCloudWatchRole: r.flag('apiCloudWatchRole', d.apiCloudWatchRole),
     redactionMode: r.oneOf('redactionMode', d.redactionMode, ['default', 'always', 'off'] as const),
     messageRetentionDays: r.integer('messageRetentionDays', d.messageRetentionDays, 1, 3650),

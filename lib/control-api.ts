@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { RedactionMode } from './config.ts';
 import { FEED_RETENTION_DAYS } from './export.ts';
 import { API_ROUTES, type ApiRoute } from '#lambdas/routes.ts';
+import { CREDENTIAL_HEADERS } from '#core/api/request-authorizer.ts';
 import { ServiceFunction } from './node-function.ts';
 
 type PublicApiLambda = Exclude<ApiRoute['lambda'], 'console'>;
@@ -42,8 +43,10 @@ export interface ControlApiProps {
   stageName: string;
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  /** A WAF web ACL with a per-IP rate-based rule on the stage. */
-  waf?: { rateLimit: number };
+  /** A WAF web ACL on the stage: per-IP and per-credential rate-based rules. */
+  waf?: { rateLimit: number; credentialRateLimit: number };
+  /** How long API Gateway caches the authorizer's answer for one credential pair (0: no cache). */
+  authorizerCacheSeconds: number;
   /** Create and set the account's API Gateway CloudWatch Logs role (account-wide; see docs/deploy.md). */
   cloudWatchRole: boolean;
   domainName?: string;
@@ -77,11 +80,16 @@ function errorEnvelopeTemplate(code: string, message: string): string {
   return `{"error":{"requestId":"$context.requestId","message":"${message}","code":"${code}"}}`;
 }
 
+/** Per-credential throttling (a WAF block, which never reaches API Gateway's gateway responses): 429-01. */
+const THROTTLED_BODY = 'too-many-requests';
+
 /**
  * The public HTTPS API (REST, regional): start/stop, after-call messages and the File Exporter, each a
- * Lambda proxy integration. Authentication (asapp-api-id / asapp-api-secret) and the 64 KiB body limit
- * are enforced by the handlers; API Gateway adds stage throttling, access logs and execution error
- * logs. REST API resources match a path with or without a trailing slash, as the contract requires.
+ * Lambda proxy integration. A cached REQUEST authorizer checks the asapp-api-id / asapp-api-secret pair
+ * before any route Lambda runs (401-01 otherwise; the handlers check it again, as the local runtime
+ * does); the handlers enforce the 64 KiB body limit; API Gateway adds stage throttling, access logs and
+ * execution error logs; WAF rate limits per source IP and per credential. REST API resources match a
+ * path with or without a trailing slash, as the contract requires.
  *
  * The start/stop Lambdas run in the VPC: they call the gateway task that holds a call on its private
  * control port.
@@ -94,6 +102,7 @@ export class ControlApi extends Construct {
   readonly messagesFunction: ServiceFunction;
   readonly fileExporterFunction: ServiceFunction;
   readonly vocabularyFunction: ServiceFunction;
+  readonly authorizerFunction: ServiceFunction;
   readonly domain?: apigateway.DomainName;
   readonly webAcl?: wafv2.CfnWebACL;
   private readonly customDomainName?: string;
@@ -175,6 +184,18 @@ export class ControlApi extends Construct {
         resources: [props.vocabulary.tableArn],
       }),
     );
+
+    this.authorizerFunction = new ServiceFunction(this, 'Authorizer', {
+      logLevel: props.logLevel,
+      logRetentionDays: props.logRetentionDays,
+      environment: { API_CREDENTIALS_SECRET_ARN: props.apiCredentials.secretArn, API_TENANT: props.tenant },
+      bundle: 'api-authorizer',
+      description: 'REQUEST authorizer of the public API: the asapp-api-id / asapp-api-secret pair',
+      serviceName: 'api-authorizer',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+    });
+    props.apiCredentials.grantRead(this.authorizerFunction);
 
     for (const fn of [this.startFunction, this.stopFunction, this.messagesFunction, this.fileExporterFunction, this.vocabularyFunction]) {
       props.apiCredentials.grantRead(fn);
@@ -269,9 +290,23 @@ export class ControlApi extends Construct {
       'file-exporter': this.fileExporterFunction,
       'custom-vocabularies': this.vocabularyFunction,
     };
+    // Both headers are identity sources: a request missing one is refused (401-01) without invoking
+    // the authorizer, and the cache key is the pair, so a wrong secret never rides on a cached answer.
+    const authorizer = new apigateway.RequestAuthorizer(this, 'CredentialsAuthorizer', {
+      authorizerName: 'asapp-credentials',
+      handler: this.authorizerFunction,
+      identitySources: [
+        apigateway.IdentitySource.header(CREDENTIAL_HEADERS.id),
+        apigateway.IdentitySource.header(CREDENTIAL_HEADERS.secret),
+      ],
+      resultsCacheTtl: Duration.seconds(props.authorizerCacheSeconds),
+    });
     for (const route of publicApiRoutes()) {
       const integration = new apigateway.LambdaIntegration(functions[route.lambda], { proxy: true, allowTestInvoke: false });
-      this.api.root.resourceForPath(route.resource).addMethod(route.method, integration);
+      this.api.root.resourceForPath(route.resource).addMethod(route.method, integration, {
+        authorizer,
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+      });
     }
 
     if (props.domainName && props.certificateArn) {
@@ -283,21 +318,30 @@ export class ControlApi extends Construct {
         securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
       });
     }
-    if (props.waf) this.webAcl = this.attachWebAcl(props.waf.rateLimit);
+    if (props.waf) this.webAcl = this.attachWebAcl(props.waf);
   }
 
   /**
-   * A regional WAF web ACL on the stage: a rate-based rule blocks a source IP that sends more than
-   * `rateLimit` requests in 5 minutes (a flood of bad credentials never reaches the Lambdas), and AWS's
-   * managed rule group for known bad inputs. A blocked request gets the contract's 403-01 envelope
-   * (the WAF_FILTERED gateway response).
+   * A regional WAF web ACL on the stage:
+   * - per source IP: more than `rateLimit` requests in 5 minutes blocks that IP (a flood of bad
+   *   credentials never reaches the authorizer); the contract's 403-01 envelope (WAF_FILTERED);
+   * - per credential: more than `credentialRateLimit` requests in 1 minute with one `asapp-api-id`
+   *   blocks that id, answered 429 with the contract's 429-01 envelope (a static WAF response: its
+   *   requestId is the fixed string `waf-rate-limited`, since the request never reaches API Gateway);
+   * - AWS's managed rule group for known bad inputs (403-01).
    */
-  private attachWebAcl(rateLimit: number): wafv2.CfnWebACL {
+  private attachWebAcl({ rateLimit, credentialRateLimit }: { rateLimit: number; credentialRateLimit: number }): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('api-web-acl'),
+      customResponseBodies: {
+        [THROTTLED_BODY]: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({ error: { requestId: 'waf-rate-limited', message: 'Too Many Requests', code: '429-01' } }),
+        },
+      },
       rules: [
         {
           name: 'rate-per-ip',
@@ -307,8 +351,30 @@ export class ControlApi extends Construct {
           visibilityConfig: visibility('api-rate-per-ip'),
         },
         {
-          name: 'known-bad-inputs',
+          name: 'rate-per-credential',
           priority: 1,
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: THROTTLED_BODY,
+                responseHeaders: [{ name: 'Retry-After', value: '60' }],
+              },
+            },
+          },
+          statement: {
+            rateBasedStatement: {
+              limit: credentialRateLimit,
+              evaluationWindowSec: 60,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: CREDENTIAL_HEADERS.id, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+            },
+          },
+          visibilityConfig: visibility('api-rate-per-credential'),
+        },
+        {
+          name: 'known-bad-inputs',
+          priority: 2,
           overrideAction: { none: {} },
           statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
           visibilityConfig: visibility('api-known-bad-inputs'),

@@ -79,10 +79,11 @@ describe('console site', () => {
     const cognito = methods.filter((m) => m.AuthorizationType === 'COGNITO_USER_POOLS');
     expect(cognito.every((m) => m.AuthorizerId.Ref === authorizer.id)).toBe(true);
     expect(cognito).toHaveLength(API_ROUTES.filter((r) => r.auth === 'console').length);
-    // The ASAPP routes keep their own header authentication, unchanged.
-    expect(methods.filter((m) => m.AuthorizationType === 'NONE' && m.HttpMethod !== 'OPTIONS')).toHaveLength(
+    // The ASAPP routes have their own (credential header) authorizer.
+    expect(methods.filter((m) => m.AuthorizationType === 'CUSTOM' && m.HttpMethod !== 'OPTIONS')).toHaveLength(
       API_ROUTES.filter((r) => r.auth === 'asapp').length,
     );
+    expect(methods.filter((m) => m.AuthorizationType === 'NONE' && m.HttpMethod !== 'OPTIONS')).toEqual([]);
   });
 
   it('runs the console API with Cognito auth and the reads it needs; the webhook Lambda records delivery outcomes', () => {

@@ -57,7 +57,6 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect([...ids].sort()).toEqual(
       [
         'AwsSolutions-APIG2',
-        'AwsSolutions-APIG4',
         // The deploy-time image build (lib/gateway-image.ts): CodeBuild without a customer KMS key.
         'AwsSolutions-CB4',
         'AwsSolutions-COG4',

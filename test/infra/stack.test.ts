@@ -36,6 +36,7 @@ const LAMBDA_ENTRIES = {
   ControlApiStopStreaming: 'stop-streaming',
   ControlApiConversationMessages: 'conversation-messages',
   ControlApiFileExporter: 'file-exporter',
+  ControlApiAuthorizer: 'api-authorizer',
   DeliveryWebhookFunction: 'webhook-delivery',
   ExportDailyExport: 'daily-export',
   ConsoleConsoleApi: 'console',
@@ -348,40 +349,40 @@ describe('control API', () => {
         method: 'GET',
         path: '/configuration/v1/auto-transcribe/custom-vocabularies',
         type: 'AWS_PROXY',
-        auth: 'NONE',
+        auth: 'CUSTOM',
         fn: 'ControlApiCustomVocabularies',
       },
       {
         method: 'POST',
         path: '/configuration/v1/auto-transcribe/custom-vocabularies',
         type: 'AWS_PROXY',
-        auth: 'NONE',
+        auth: 'CUSTOM',
         fn: 'ControlApiCustomVocabularies',
       },
       {
         method: 'DELETE',
         path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}',
         type: 'AWS_PROXY',
-        auth: 'NONE',
+        auth: 'CUSTOM',
         fn: 'ControlApiCustomVocabularies',
       },
       {
         method: 'GET',
         path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}',
         type: 'AWS_PROXY',
-        auth: 'NONE',
+        auth: 'CUSTOM',
         fn: 'ControlApiCustomVocabularies',
       },
       {
         method: 'GET',
         path: '/conversation/v1/conversation/messages',
         type: 'AWS_PROXY',
-        auth: 'NONE',
+        auth: 'CUSTOM',
         fn: 'ControlApiConversationMessages',
       },
-      { method: 'POST', path: '/fileexporter/v1/static/{operation}', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiFileExporter' },
-      { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStartStreaming' },
-      { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'NONE', fn: 'ControlApiStopStreaming' },
+      { method: 'POST', path: '/fileexporter/v1/static/{operation}', type: 'AWS_PROXY', auth: 'CUSTOM', fn: 'ControlApiFileExporter' },
+      { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'CUSTOM', fn: 'ControlApiStartStreaming' },
+      { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'CUSTOM', fn: 'ControlApiStopStreaming' },
     ]);
     // The same routes, to the same Lambdas, as the table the local runtime serves: nothing more, nothing less.
     const fnOf = {
@@ -662,6 +663,45 @@ describe('API edge', () => {
     });
     t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: { 'Fn::GetAtt': [acl.id, 'Arn'] } });
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'WAF_FILTERED', StatusCode: '403' });
+  });
+
+  it('checks the credential headers in a cached REQUEST authorizer before any route Lambda runs (401-01 envelope)', () => {
+    const authorizer = resourceByPrefix(t, 'AWS::ApiGateway::Authorizer', 'ControlApiCredentialsAuthorizer');
+    expect(authorizer.props).toMatchObject({
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.asapp-api-id,method.request.header.asapp-api-secret',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    expect(JSON.stringify(authorizer.props.AuthorizerUri)).toContain(fn('ControlApiAuthorizer').id);
+    // Every public method uses it; the console's use the user pool.
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method') as Resources).map((m) => m.Properties!);
+    const custom = methods.filter((m) => m.AuthorizationType === 'CUSTOM');
+    expect(custom).toHaveLength(publicApiRoutes().length);
+    for (const m of custom) expect(m.AuthorizerId).toEqual({ Ref: authorizer.id });
+    // The authorizer reads the credential pairs and nothing else.
+    expect(fn('ControlApiAuthorizer').props.Environment.Variables).toHaveProperty('API_CREDENTIALS_SECRET_ARN');
+    const unauthorized = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse') as Resources).find(
+      (r) => r.Properties!.ResponseType === 'UNAUTHORIZED',
+    )!.Properties!;
+    expect(unauthorized.StatusCode).toBe('401');
+    expect(JSON.parse(unauthorized.ResponseTemplates['application/json'])).toEqual({
+      error: { requestId: '$context.requestId', message: 'Unauthorized', code: '401-01' },
+    });
+  });
+
+  it('throttles each credential in WAF (asapp-api-id per minute), answering 429 with the 429-01 envelope', () => {
+    const acl = resourceByPrefix(t, 'AWS::WAFv2::WebACL', 'ControlApiWebAcl').props;
+    const rule = acl.Rules.find((r: { Name: string }) => r.Name === 'rate-per-credential');
+    expect(rule.Statement.RateBasedStatement).toEqual({
+      Limit: 1200,
+      EvaluationWindowSec: 60,
+      AggregateKeyType: 'CUSTOM_KEYS',
+      CustomKeys: [{ Header: { Name: 'asapp-api-id', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+    });
+    expect(rule.Action.Block.CustomResponse).toMatchObject({ ResponseCode: 429 });
+    const body = acl.CustomResponseBodies[rule.Action.Block.CustomResponse.CustomResponseBodyKey];
+    expect(body.ContentType).toBe('APPLICATION_JSON');
+    expect(JSON.parse(body.Content).error).toMatchObject({ code: '429-01', message: 'Too Many Requests' });
   });
 
   it("sets the account's API Gateway CloudWatch role by default (a documented choice: apiCloudWatchRole)", () => {
