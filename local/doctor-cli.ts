@@ -6,9 +6,10 @@ import './quiet-logs.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError, intFlag, parseFlags } from './command-env.ts';
+import { EXIT, UsageError, intFlag, loadCommandEnv, parseFlags } from './command-env.ts';
 
 const HELP = `usage: npm run doctor -- --url wss://HOST/audiohook/ws [--api-url https://API] [options]
+       npm run doctor            (no --url: the npm start running in this checkout)
 
 Checks a deployment the way Genesys Cloud and your CTI will use it, and says in plain words what works:
   1. the TLS certificate and chain of the AudioHook and API hosts
@@ -18,7 +19,7 @@ Checks a deployment the way Genesys Cloud and your CTI will use it, and says in 
   5. one transcript webhook to your target, with the webhook's own authentication
 
 options
-  --url URL            the AudioHook connection URI (required)
+  --url URL            the AudioHook connection URI (required unless npm start runs here)
   --api-url URL        the API base URL (stack output ApiUrl); without it steps 4 are skipped
   --api-key KEY        the AudioHook API key (default AUDIOHOOK_API_KEY); its client secret is read
                        from AUDIOHOOK_CLIENT_SECRET only (never a flag: it would show in ps)
@@ -31,7 +32,8 @@ options
   --json               one JSON object
   -h, --help           this text
 
-exit codes: 0 every check passed or only warned; 1 at least one check failed; 2 bad flags.
+exit codes: 0 every check passed or only warned; 1 at least one check failed; 2 bad flags; 3 the
+AudioHook host could not be reached at all (DNS, connection refused, timeout).
 `;
 
 const { values } = parseFlags(
@@ -74,9 +76,13 @@ function parseUrl(name: string, raw: string, protocols: string[]): URL {
 }
 
 async function main(): Promise<number> {
-  if (!values.url) throw new UsageError('--url is required (--help)');
-  const url = parseUrl('url', values.url, ['wss:', 'ws:']);
-  const apiUrl = values['api-url'] ? parseUrl('api-url', values['api-url'], ['https:', 'http:']) : undefined;
+  // Without --url: the running npm start of this checkout, its gateway, API and webhook target.
+  if (!values.url) loadCommandEnv('doctor', undefined, []);
+  const rawUrl = values.url ?? process.env.LOCAL_AUDIOHOOK_URL;
+  if (!rawUrl) throw new UsageError('--url is required (--help), or start npm start in this checkout to check it');
+  const url = parseUrl('url', rawUrl, ['wss:', 'ws:']);
+  const rawApiUrl = values['api-url'] ?? (values.url ? undefined : process.env.LOCAL_API_URL);
+  const apiUrl = rawApiUrl ? parseUrl('api-url', rawApiUrl, ['https:', 'http:']) : undefined;
   const seconds = intFlag('seconds', values.seconds, 8, 1, 120);
   const local = LOOPBACK.has(url.hostname);
   const apiKey = values['api-key'] ?? process.env.AUDIOHOOK_API_KEY ?? (local ? DEV_AUDIOHOOK_API_KEY : undefined);
@@ -125,7 +131,8 @@ async function main(): Promise<number> {
         : `verdict: NOT ready: ${failed} check${failed > 1 ? 's' : ''} failed (see FAIL above)\n`,
     );
   }
-  return failed === 0 ? EXIT.ok : EXIT.problem;
+  if (failed === 0) return EXIT.ok;
+  return probe.details?.unreachable ? EXIT.unreachable : EXIT.problem;
 }
 
 main().then(

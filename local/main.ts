@@ -13,7 +13,10 @@ try {
   process.env.CREDENTIALS_FILE ??= DEFAULT_CREDENTIALS_FILE;
   const system = await startLocalSystem();
   const env = process.env;
-  const runtimeEnv = writeRuntimeEnv(env, { standIns: system.standIns !== undefined });
+  const runtimeEnv = writeRuntimeEnv(
+    { ...env, LOCAL_AUDIOHOOK_URL: system.urls.audiohook, LOCAL_API_URL: system.urls.api },
+    { standIns: system.standIns !== undefined },
+  );
   // Removed however the process ends (a crash included); a killed process's file is skipped by readers.
   process.on('exit', () => removeRuntimeEnv(runtimeEnv));
   const devKey = !env.AUDIOHOOK_API_KEY && !env.AUDIOHOOK_API_KEYS;

@@ -38,6 +38,9 @@ const KEYS = [
   'WEBHOOK_OAUTH2_SCOPE',
   'WEBHOOK_OAUTH2_AUDIENCE',
   'WEBHOOK_OAUTH2_CLIENT_AUTH',
+  // For `npm run doctor` with no flags: where this instance's gateway and API listen.
+  'LOCAL_AUDIOHOOK_URL',
+  'LOCAL_API_URL',
 ] as const;
 
 export function runtimeEnvFile(pid = process.pid, dir = RUNTIME_ENV_DIR): string {

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import { PROBE_CONVERSATION_ID } from '#gateway/audiohook/messages.ts';
-import { AudioHookClient } from '../simulator/client.ts';
+import { AudioHookClient, UpgradeRefusedError } from '../simulator/client.ts';
 import { startStopApi } from '../simulator/control-api.ts';
 import { simulateCall } from '../simulator/simulate-call.ts';
 import type { CallAudio } from '../simulator/simulate-call.ts';
@@ -117,11 +117,7 @@ export async function checkProbe(url: string, creds: AudioHookCredentials): Prom
   try {
     await client.connect();
   } catch (e) {
-    return {
-      step,
-      status: 'fail',
-      summary: `the gateway refused the WebSocket upgrade (${errorText(e)}): check the URL, the API key and the client secret`,
-    };
+    return connectFailure(step, new URL(url), e);
   }
   try {
     const opened = await client.open();
@@ -147,6 +143,33 @@ export async function checkProbe(url: string, creds: AudioHookCredentials): Prom
   } finally {
     await client.drop().catch(() => undefined);
   }
+}
+
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+/** Why the WebSocket could not be opened, in words that point at the fix. `unreachable`: no connection at all. */
+function connectFailure(step: string, url: URL, e: unknown): Verdict {
+  if (e instanceof UpgradeRefusedError) {
+    const hint =
+      e.status === 401 || e.status === 403
+        ? 'check the API key and the client secret'
+        : e.status === 404
+          ? `nothing listens on ${url.pathname}: check the path of the connection URI`
+          : e.status === 503 || e.status === 429
+            ? 'the gateway is busy or draining: try again, and check the service has running tasks'
+            : 'check the URL and what sits in front of the gateway (load balancer, proxy)';
+    return { step, status: 'fail', summary: `the gateway refused the WebSocket upgrade with HTTP ${e.status}: ${hint}` };
+  }
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code && NETWORK_ERRORS.has(code)) {
+    return {
+      step,
+      status: 'fail',
+      summary: `cannot reach ${url.host} (${code}): check the host name, DNS, the load balancer and that the gateway service is running`,
+      details: { unreachable: true },
+    };
+  }
+  return { step, status: 'fail', summary: `the WebSocket connection failed (${code ?? errorText(e)}): see the TLS check above` };
 }
 
 export interface CallCheckOptions {
@@ -198,7 +221,7 @@ export async function checkCall(options: CallCheckOptions): Promise<Verdict[]> {
             ? {
                 step: 'stop-streaming',
                 status: 'pass',
-                summary: `the API stopped transcription and reported ${transcripts} utterances`,
+                summary: `the API stopped transcription and reported ${transcripts} utterance${transcripts === 1 ? '' : 's'}`,
                 details: { transcripts },
               }
             : {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTls } from '#local/doctor/checks.ts';
+import { removeRuntimeEnv, runtimeEnvFile, writeRuntimeEnv } from '#local/runtime-env.ts';
 import { startLocalSystem, type LocalSystem } from '#local/system.ts';
 import { runCli } from '#test/support/cli.ts';
 import { createTestPki, type TestPki } from '../webhook/support/certs.ts';
@@ -61,6 +62,36 @@ describe('npm run doctor', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe('verdict: ready, with 2 warnings to look at');
   }, 120_000);
 
+  it('with no --url checks the npm start running in this checkout: its gateway, API and webhook target', async () => {
+    // What npm start writes for the other commands while it runs (here for the system this file started).
+    const file = writeRuntimeEnv(
+      {
+        LOCAL_AUDIOHOOK_URL: system.urls.audiohook,
+        LOCAL_API_URL: system.urls.api,
+        WEBHOOK_URL: system.urls.webhook,
+        WEBHOOK_AUTH_MODE: 'none',
+      },
+      { standIns: true, file: runtimeEnvFile(process.pid) },
+    );
+    try {
+      const { code, stdout, stderr } = await doctor(['--seconds', '1', '--json']);
+      expect(code, stdout + stderr).toBe(0);
+      expect(stderr).toContain(`doctor: using the running npm start (${file})`);
+      const report = JSON.parse(stdout) as Report;
+      expect(report.verdicts.map((v) => `${v.step} ${v.status}`)).toEqual([
+        expect.stringMatching(/^TLS certificate of 127\.0\.0\.1:\d+ warn$/),
+        expect.stringMatching(/^TLS certificate of 127\.0\.0\.1:\d+ warn$/),
+        'connection probe pass',
+        'signed session pass',
+        'start-streaming pass',
+        'stop-streaming pass',
+        'webhook pass',
+      ]);
+    } finally {
+      removeRuntimeEnv(file);
+    }
+  }, 120_000);
+
   it('fails with exit code 1 and names the cause when the client secret is wrong, or the API credentials are', async () => {
     const wrong = await doctor(['--url', system.urls.audiohook, '--api-key', 'dev-audiohook-api-key', '--json'], {
       AUDIOHOOK_CLIENT_SECRET: Buffer.alloc(32, 1).toString('base64'),
@@ -84,7 +115,23 @@ describe('npm run doctor', () => {
     });
     expect(api.verdicts.find((v) => v.step === 'signed session')).toMatchObject({ status: 'pass' });
 
-    expect((await doctor([])).code).toBe(2);
+    // A wrong path and a host nobody answers on are told apart: 1 with the path named, 3 unreachable.
+    const wrongPath = await doctor(['--url', system.urls.audiohook.replace('/audiohook/ws', '/wrong'), '--json']);
+    expect(wrongPath.code).toBe(1);
+    expect((JSON.parse(wrongPath.stdout) as Report).verdicts.find((v) => v.step === 'connection probe')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining('HTTP 404: nothing listens on /wrong'),
+    });
+    const closed = await startServer();
+    await closed.close();
+    const down = await doctor(['--url', `ws://127.0.0.1:${new URL(closed.url).port}/audiohook/ws`, '--json']);
+    expect(down.code).toBe(3);
+    expect((JSON.parse(down.stdout) as Report).verdicts.find((v) => v.step === 'connection probe')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringMatching(/^cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/),
+    });
+
+    expect((await doctor(['--url', system.urls.audiohook, '--seconds', '0'])).code).toBe(2);
     expect((await doctor(['--url', 'https://example.com/'])).code).toBe(2);
   }, 120_000);
 
