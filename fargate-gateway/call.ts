@@ -13,6 +13,8 @@ import { TranscriptionSpan, type SpanFinal, type SpanReport, type SpanOptions } 
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
 import type { VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
+import type { CallRecorder } from './recording/call-recorder.ts';
+import type { SpanRecording } from './recording/span-recording.ts';
 
 /**
  * The call behind one AudioHook session: the audio path (de-interleave, decode, timeline, counters)
@@ -38,6 +40,8 @@ export interface CallDependencies {
   vocabulary?: (tenant: string) => Promise<VocabularyRewrite>;
   /** Language of a connector session whose `open` names none (default `en-US`). */
   defaultLanguage?: string;
+  /** Present when the deployment allows call recording; a start records only when it asks to. */
+  recorder?: CallRecorder;
   now?: () => number;
 }
 
@@ -96,6 +100,8 @@ export class Call implements SessionHandler {
   readonly counters: AudioCounters = { receivedSamples: { customer: 0, agent: 0 }, droppedBytes: 0, pauses: 0 };
   private channelRoles: Role[] = [];
   private span: TranscriptionSpan | undefined;
+  /** The running span's recording, when its start asked for one and the deployment allows it. */
+  private recording: SpanRecording | undefined;
   private stopping: Promise<SpanReport> | undefined;
   private isFinished = false;
   private endPromise: Promise<void> | undefined;
@@ -191,6 +197,11 @@ export class Call implements SessionHandler {
       const role = this.channelRoles[i];
       this.counters.receivedSamples[role] += samplesPerChannel;
       this.span?.write(role, channels[i], startSample);
+    }
+    if (this.recording) {
+      const byRole: Partial<Record<Role, Int16Array>> = {};
+      for (let i = 0; i < channels.length; i++) byRole[this.channelRoles[i]] = channels[i];
+      this.recording.write(byRole, startSample, samplesPerChannel);
     }
     this.timeline.addReceived(samplesPerChannel);
   }
@@ -298,8 +309,40 @@ export class Call implements SessionHandler {
       return { ok: true, report };
     }
     this.span = span;
-    this.logger.info('transcription started', { customerStreamId: streamIds.customer, agentStreamId: streamIds.agent });
+    this.recording = this.openRecording(request, streamIds);
+    this.logger.info('transcription started', {
+      customerStreamId: streamIds.customer,
+      agentStreamId: streamIds.agent,
+      recording: this.recording !== undefined,
+    });
     return { ok: true, report };
+  }
+
+  /** `audioRecordingAllowed` is the caller's permission; the deployment may still forbid recording. */
+  private openRecording(request: StartRequest, streamIds: Record<Role, string>): SpanRecording | undefined {
+    if (!request.settings.audioRecordingAllowed) return undefined;
+    if (!this.deps.recorder) {
+      this.logger.info('recording asked for but not allowed in this deployment (CALL_RECORDING, RECORDINGS_BUCKET)');
+      return undefined;
+    }
+    return this.deps.recorder.open({
+      tenant: request.tenant ?? this.deps.tenant,
+      conversationId: this.conversationId.toLowerCase(),
+      streamIds,
+      startSample: this.timeline.positionSamples,
+      logger: this.logger,
+    });
+  }
+
+  /**
+   * Ends a span and its recording together, so the recording is listed once stop has answered. A
+   * recording that fails is logged and dropped; it never fails the span or its report.
+   */
+  private async endSpan(span: TranscriptionSpan): Promise<SpanReport> {
+    const recording = this.recording;
+    this.recording = undefined;
+    const [report] = await Promise.all([span.end(), recording?.close()]);
+    return report;
   }
 
   private get wantsTranscriptEvents(): boolean {
@@ -343,7 +386,7 @@ export class Call implements SessionHandler {
     if (!span) return { ok: false, error: 'not-running' };
     // Audio stops flowing to recognition at once; the flush may take a moment.
     this.span = undefined;
-    this.stopping = span.end();
+    this.stopping = this.endSpan(span);
     try {
       const report = await this.stopping;
       this.logger.info('transcription stopped', summaryLog(report));
@@ -364,7 +407,7 @@ export class Call implements SessionHandler {
     this.span = undefined;
     let report: SpanReport | undefined;
     if (span) {
-      report = await span.end();
+      report = await this.endSpan(span);
       this.logger.info('transcription ended with the call', summaryLog(report));
     } else if (this.stopping) {
       await this.stopping.catch(() => undefined);

@@ -54,6 +54,13 @@ const schema = z.object({
   AUDIOHOOK_MODE: z.enum(['monitor', 'connector']).default('monitor'),
   /** Language of a connector session whose `open` names none. */
   DEFAULT_LANGUAGE: z.enum(SUPPORTED_LANGUAGES).default('en-US'),
+  /**
+   * `allowed` (default): a start with `audioRecordingAllowed: true` is recorded to RECORDINGS_BUCKET.
+   * `forbidden`: nothing is ever recorded, whatever a start asks (the deployment-wide privacy switch).
+   */
+  CALL_RECORDING: z.enum(['allowed', 'forbidden']).default('allowed'),
+  /** Where recordings go; without it nothing is recorded. */
+  RECORDINGS_BUCKET: z.string().min(3).max(63).optional(),
   /** How often the console's view of each live session is refreshed in the conversations table. */
   LIVE_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(LIVE_PUBLISH_INTERVAL_MS),
 });

@@ -29,6 +29,7 @@ import { recordingSink } from './utterances/recording-sink.ts';
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
 import { VOCABULARY_LIMITS } from '#core/vocabulary/custom-vocabulary.ts';
 import { vocabularyRewrite, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
+import { recorderFromConfig } from './recording/call-recorder.ts';
 
 /**
  * Assembles a gateway from configuration: keys, recognizer, the control endpoint, and — when the
@@ -98,6 +99,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     };
   }
 
+  const recorder = recorderFromConfig(config, logger);
   const protection = new TaskProtection({ agentUri: env.ECS_AGENT_URI, logger });
   const server = new GatewayServer({
     config,
@@ -114,6 +116,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       vocabulary,
       mode: config.AUDIOHOOK_MODE,
       defaultLanguage: config.DEFAULT_LANGUAGE,
+      recorder,
     },
     // What the configured engine can recognize, as `opened` lists it when asked.
     supportedLanguages: recognizer.languages ?? SUPPORTED_LANGUAGES,

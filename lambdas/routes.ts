@@ -7,7 +7,13 @@ import { decodePathSegment } from '#core/http/request-target.ts';
  */
 
 export type ApiLambda =
-  'start-streaming' | 'stop-streaming' | 'conversation-messages' | 'file-exporter' | 'console' | 'custom-vocabularies';
+  | 'start-streaming'
+  | 'stop-streaming'
+  | 'conversation-messages'
+  | 'conversation-recordings'
+  | 'file-exporter'
+  | 'console'
+  | 'custom-vocabularies';
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'DELETE';
@@ -38,6 +44,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: '/mg-autotranscribe/v1/start-streaming', lambda: 'start-streaming', auth: 'asapp' },
   { method: 'POST', resource: '/mg-autotranscribe/v1/stop-streaming', lambda: 'stop-streaming', auth: 'asapp' },
   { method: 'GET', resource: '/conversation/v1/conversation/messages', lambda: 'conversation-messages', auth: 'asapp' },
+  { method: 'GET', resource: '/conversation/v1/conversation/recordings', lambda: 'conversation-recordings', auth: 'asapp' },
   { method: 'POST', resource: '/fileexporter/v1/static/{operation}', lambda: 'file-exporter', auth: 'asapp' },
   { method: 'GET', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'POST', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },

@@ -12,6 +12,7 @@ import { AUDIOHOOK_PATH, CONTROL_PORT, GatewayService } from './gateway-service.
 import { applyNagSuppressions } from './nag-suppressions.ts';
 import { Network } from './network.ts';
 import { Observability } from './observability.ts';
+import { Recordings } from './recordings.ts';
 import { Secrets } from './secrets.ts';
 import { Storage } from './storage.ts';
 
@@ -42,6 +43,8 @@ export class AudiohookTranscribeStack extends Stack {
   readonly controlApi: ControlApi;
   readonly console: ConsoleSite;
   readonly export: Export;
+  /** Absent when the deployment forbids call recording. */
+  readonly recordings?: Recordings;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: AudiohookTranscribeStackProps = {}) {
@@ -70,6 +73,14 @@ export class AudiohookTranscribeStack extends Stack {
       logRetentionDays: config.logRetentionDays,
     });
 
+    if (config.callRecording) {
+      this.recordings = new Recordings(this, 'Recordings', {
+        retentionDays: config.recordingRetentionDays,
+        accessLogs: accessLogs.bucket,
+        removalPolicy,
+      });
+    }
+
     this.gateway = new GatewayService(this, 'Gateway', {
       ...common,
       vpc: this.network.vpc,
@@ -80,6 +91,7 @@ export class AudiohookTranscribeStack extends Stack {
       messages: this.storage.messages,
       vocabulary: this.storage.vocabulary,
       utterances: this.delivery.queue,
+      recordings: this.recordings?.bucket,
       audiohookSecret: this.secrets.audiohook,
       controlSecret: this.secrets.control,
       redactionMode: config.redactionMode,
@@ -118,6 +130,8 @@ export class AudiohookTranscribeStack extends Stack {
       messages: this.storage.messages,
       vocabulary: this.storage.vocabulary,
       exportBucket: this.export.bucket,
+      recordings: this.recordings?.bucket,
+      recordingRetentionDays: config.recordingRetentionDays,
       apiCredentials: this.secrets.apiCredentials,
       controlSecret: this.secrets.control,
       tenant: config.tenant,
@@ -161,6 +175,7 @@ export class AudiohookTranscribeStack extends Stack {
         StartStreaming: this.controlApi.startFunction,
         StopStreaming: this.controlApi.stopFunction,
         ConversationMessages: this.controlApi.messagesFunction,
+        ConversationRecordings: this.controlApi.recordingsFunction,
         FileExporter: this.controlApi.fileExporterFunction,
         ApiAuthorizer: this.controlApi.authorizerFunction,
         Console: this.console.consoleFunction,
@@ -234,6 +249,7 @@ export class AudiohookTranscribeStack extends Stack {
       value: this.console.userPool.userPoolId,
     });
     new CfnOutput(this, 'ExportBucketName', { value: this.export.bucket.bucketName });
+    if (this.recordings) new CfnOutput(this, 'RecordingsBucketName', { value: this.recordings.bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.delivery.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DlqOperatorPolicyArn', {
       description: 'Attach to the role or user that runs npm run dlq (list and replay dead-lettered utterances)',

@@ -75,6 +75,13 @@ export interface DeploymentConfig {
   redactionMode: RedactionMode;
   messageRetentionDays: number;
   feedUrlExpirySeconds: number;
+  /**
+   * Call recording: `true` (default) creates the recordings bucket and lets a start with
+   * `audioRecordingAllowed` be recorded; `false` forbids recording in the whole deployment.
+   */
+  callRecording: boolean;
+  /** Days a call recording is kept (the bucket's lifecycle rule). */
+  recordingRetentionDays: number;
 
   // Webhook delivery
   /** Absent: the queue is still filled but the delivery Lambda's event source is disabled. */
@@ -132,6 +139,8 @@ export const DEFAULTS: DeploymentConfig = {
   redactionMode: 'default',
   messageRetentionDays: 7,
   feedUrlExpirySeconds: 900,
+  callRecording: true,
+  recordingRetentionDays: 7,
   webhookAuthMode: 'none',
   webhookTimeoutMs: 5_000,
   webhookDeadlineMs: 60_000,
@@ -187,6 +196,8 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     redactionMode: r.oneOf('redactionMode', d.redactionMode, ['default', 'always', 'off'] as const),
     messageRetentionDays: r.integer('messageRetentionDays', d.messageRetentionDays, 1, 3650),
     feedUrlExpirySeconds: r.integer('feedUrlExpirySeconds', d.feedUrlExpirySeconds, 60, 43_200),
+    callRecording: r.flag('callRecording', d.callRecording),
+    recordingRetentionDays: r.integer('recordingRetentionDays', d.recordingRetentionDays, 1, 3650),
     webhookUrl: r.optionalString('webhookUrl', /^https?:\/\/[^\s]+$/),
     webhookAuthMode: r.string(
       'webhookAuthMode',

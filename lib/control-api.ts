@@ -33,6 +33,8 @@ export interface ControlApiProps {
   messages: dynamodb.ITable;
   vocabulary: dynamodb.ITable;
   exportBucket: s3.IBucket;
+  /** Absent: the deployment forbids recording and the recordings route lists nothing. */
+  recordings?: s3.IBucket;
   apiCredentials: secretsmanager.ISecret;
   /** Signs the requests to the gateway's control endpoint (CONTROL_SECRET_ARN). */
   controlSecret: secretsmanager.ISecret;
@@ -40,6 +42,7 @@ export interface ControlApiProps {
   redactionMode: RedactionMode;
   messageRetentionDays: number;
   feedUrlExpirySeconds: number;
+  recordingRetentionDays: number;
   stageName: string;
   throttleRateLimit: number;
   throttleBurstLimit: number;
@@ -100,6 +103,7 @@ export class ControlApi extends Construct {
   readonly startFunction: ServiceFunction;
   readonly stopFunction: ServiceFunction;
   readonly messagesFunction: ServiceFunction;
+  readonly recordingsFunction: ServiceFunction;
   readonly fileExporterFunction: ServiceFunction;
   readonly vocabularyFunction: ServiceFunction;
   readonly authorizerFunction: ServiceFunction;
@@ -156,6 +160,36 @@ export class ControlApi extends Construct {
       serviceName: 'conversation-messages',
       timeout: Duration.seconds(15),
     });
+    this.recordingsFunction = new ServiceFunction(this, 'ConversationRecordings', {
+      ...common,
+      environment: {
+        ...common.environment,
+        ...(props.recordings ? { RECORDINGS_BUCKET: props.recordings.bucketName } : {}),
+        RECORDING_RETENTION_DAYS: String(props.recordingRetentionDays),
+      },
+      bundle: 'conversation-recordings',
+      description: 'GET /conversation/v1/conversation/recordings',
+      serviceName: 'conversation-recordings',
+      timeout: Duration.seconds(15),
+    });
+    if (props.recordings) {
+      this.recordingsFunction.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ListRecordings',
+          actions: ['s3:ListBucket'],
+          resources: [props.recordings.bucketArn],
+          conditions: { StringLike: { 's3:prefix': ['recordings/*'] } },
+        }),
+      );
+      // HeadObject (metadata) and the presigned GET URLs are both authorized by GetObject.
+      this.recordingsFunction.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadRecordings',
+          actions: ['s3:GetObject'],
+          resources: [props.recordings.arnForObjects('recordings/*')],
+        }),
+      );
+    }
     this.fileExporterFunction = new ServiceFunction(this, 'FileExporter', {
       ...common,
       environment: {
@@ -197,7 +231,14 @@ export class ControlApi extends Construct {
     });
     props.apiCredentials.grantRead(this.authorizerFunction);
 
-    for (const fn of [this.startFunction, this.stopFunction, this.messagesFunction, this.fileExporterFunction, this.vocabularyFunction]) {
+    for (const fn of [
+      this.startFunction,
+      this.stopFunction,
+      this.messagesFunction,
+      this.recordingsFunction,
+      this.fileExporterFunction,
+      this.vocabularyFunction,
+    ]) {
       props.apiCredentials.grantRead(fn);
       props.controlSecret.grantRead(fn);
     }
@@ -287,6 +328,7 @@ export class ControlApi extends Construct {
       'start-streaming': this.startFunction,
       'stop-streaming': this.stopFunction,
       'conversation-messages': this.messagesFunction,
+      'conversation-recordings': this.recordingsFunction,
       'file-exporter': this.fileExporterFunction,
       'custom-vocabularies': this.vocabularyFunction,
     };

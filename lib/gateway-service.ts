@@ -41,6 +41,8 @@ export interface GatewayServiceProps {
   messages: dynamodb.ITable;
   vocabulary: dynamodb.ITable;
   utterances: sqs.IQueue;
+  /** Where recorded spans go; absent: the deployment forbids recording. */
+  recordings?: s3.IBucket;
   audiohookSecret: secretsmanager.ISecret;
   /** CONTROL_SECRET: control requests must be signed with it. */
   controlSecret: secretsmanager.ISecret;
@@ -191,6 +193,9 @@ export class GatewayService extends Construct {
         VOCABULARY_TABLE: props.vocabulary.tableName,
         MESSAGE_RETENTION_DAYS: String(props.messageRetentionDays),
         UTTERANCES_QUEUE_URL: props.utterances.queueUrl,
+        ...(props.recordings
+          ? { CALL_RECORDING: 'allowed', RECORDINGS_BUCKET: props.recordings.bucketName }
+          : { CALL_RECORDING: 'forbidden' }),
         DRAIN_DEADLINE_MS: String(DRAIN_DEADLINE_MS),
         AWS_REGION: Aws.REGION,
         POWERTOOLS_SERVICE_NAME: 'gateway',
@@ -387,6 +392,16 @@ export class GatewayService extends Construct {
         resources: [props.utterances.queueArn],
       }),
     );
+    if (props.recordings) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'WriteCallRecordings',
+          // Recordings longer than one part are multipart uploads; a dropped one is aborted.
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [props.recordings.arnForObjects('recordings/*')],
+        }),
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'TranscribeStreaming',

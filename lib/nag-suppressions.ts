@@ -125,6 +125,21 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
     true,
   );
 
+  if (stack.recordings) {
+    NagSuppressions.addResourceSuppressions(
+      [gateway.taskDefinition.taskRole, controlApi.recordingsFunction.role!],
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [{ regex: '/^Resource::<RecordingsBucket[A-Za-z0-9]+\\.Arn>\\/recordings\\/\\*$/g' }],
+          reason:
+            'Recordings are keyed by tenant, conversation and a new recording id per span (recordings/v1/<tenant>/<conversation>/<id>.wav), unknown in advance; the gateway may only write and the recordings route only read objects under recordings/ of the recordings bucket.',
+        },
+      ],
+      true,
+    );
+  }
+
   // --- API ---------------------------------------------------------------------------------------------------
   NagSuppressions.addResourceSuppressions(
     controlApi.api,

@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '#gateway/gateway.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { createConversationMessagesHandler } from '#lambdas/conversation-messages/handler.ts';
 import { createCustomVocabulariesHandler } from '#lambdas/custom-vocabularies/handler.ts';
+import { createConversationRecordingsHandler, createRecordingsRuntime } from '#lambdas/conversation-recordings/handler.ts';
 import { createFileExporterHandler } from '#lambdas/file-exporter/handler.ts';
 import { createFileExporterRuntime } from '#lambdas/file-exporter/runtime.ts';
 import { createApiRuntime } from '#lambdas/shared/runtime.ts';
@@ -76,6 +77,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   env.MESSAGES_TABLE ||= 'audiohook-messages';
   env.VOCABULARY_TABLE ||= 'audiohook-custom-vocabularies';
   env.EXPORT_BUCKET ||= 'audiohook-exports';
+  // The stack creates the recordings bucket unless recording is forbidden (CALL_RECORDING=forbidden).
+  if (env.CALL_RECORDING !== 'forbidden') env.RECORDINGS_BUCKET ||= 'audiohook-recordings';
   applyCredentialsFile(env);
   if (!env.API_ID && !env.API_CREDENTIALS && !env.API_CREDENTIALS_SECRET_ARN) {
     env.API_ID = DEV_API_ID;
@@ -107,6 +110,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // The webhook function dead-letters failures itself, with the reason (`npm run dlq` shows it).
   env.WEBHOOK_DLQ_URL = queue.dlqUrl;
   await ensureBucket(createS3Client({}, env), env.EXPORT_BUCKET);
+  if (env.RECORDINGS_BUCKET) await ensureBucket(createS3Client({}, env), env.RECORDINGS_BUCKET);
 
   // The API signs control requests with it and the gateway checks them, as in AWS; fresh every run.
   env.CONTROL_SECRET ||= randomBytes(32).toString('base64url');
@@ -144,6 +148,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // The console needs no sign-in here, and answers only connections from this machine.
   env.CONSOLE_AUTH ||= 'loopback';
   const consoleRuntime = createConsoleRuntime(env, () => apiRuntime);
+  const recordingsRuntime = createRecordingsRuntime(env, () => apiRuntime);
   const consoleDir = resolve(import.meta.dirname, '..', env.CONSOLE_DIR || CONSOLE_BUILD_DIR);
   const consoleBuilt = existsSync(join(consoleDir, 'index.html'));
   const api = new LocalApiServer(
@@ -151,6 +156,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       'start-streaming': createStartStreamingHandler(() => apiRuntime),
       'stop-streaming': createStopStreamingHandler(() => apiRuntime),
       'conversation-messages': createConversationMessagesHandler(() => apiRuntime),
+      'conversation-recordings': createConversationRecordingsHandler(() => recordingsRuntime),
       'file-exporter': createFileExporterHandler(() => fileExporterRuntime),
       console: createConsoleHandler(() => consoleRuntime),
       'custom-vocabularies': createCustomVocabulariesHandler(() => apiRuntime),

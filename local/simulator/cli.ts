@@ -29,6 +29,7 @@ const USAGE = `usage: npm run call -- [--wav FILE] [options]
   --api URL             control API base URL (default $API_URL or http://localhost:3000)
   --api-id ID --api-secret S   API credentials (default $API_ID / $API_SECRET or the development pair)
   --customer-id ID --agent-id ID --language TAG --redaction MODE   start-streaming parameters
+  --record              start-streaming with audioRecordingAllowed: the span is recorded (GET …/recordings)
   --help`;
 
 function main(): Promise<void> {
@@ -52,6 +53,7 @@ function main(): Promise<void> {
       'agent-id': { type: 'string', default: 'agent-1' },
       language: { type: 'string', default: 'en-US' },
       redaction: { type: 'string', default: 'redacted' },
+      record: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -116,6 +118,7 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
         agentId: str('agent-id')!,
         language: str('language')!,
         redactionOutput: str('redaction')!,
+        ...(values.record ? { audioRecordingAllowed: true } : {}),
       });
       console.log(`start-streaming: HTTP ${started.status} ${JSON.stringify(started.body)}`);
     },

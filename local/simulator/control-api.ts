@@ -16,6 +16,8 @@ export interface StartParameters {
   language?: string;
   redactionOutput?: string;
   detailedToken?: boolean;
+  /** Ask for the span to be recorded (the deployment may still forbid it). */
+  audioRecordingAllowed?: boolean;
 }
 
 export interface ApiReply {
@@ -50,6 +52,7 @@ export function startStopApi(options: ControlApiOptions) {
           language: p.language ?? 'en-US',
           redactionOutput: p.redactionOutput ?? 'redacted',
           ...(p.detailedToken !== undefined ? { detailedToken: p.detailedToken } : {}),
+          ...(p.audioRecordingAllowed !== undefined ? { audioRecordingAllowed: p.audioRecordingAllowed } : {}),
         },
       }),
     stop: (guid: string) => post('/mg-autotranscribe/v1/stop-streaming', { namespace: 'genesysaudiohook', guid }),

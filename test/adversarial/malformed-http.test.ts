@@ -38,6 +38,7 @@ beforeAll(async () => {
     'start-streaming': handler,
     'stop-streaming': handler,
     'conversation-messages': handler,
+    'conversation-recordings': handler,
     'file-exporter': handler,
     console: handler,
     'custom-vocabularies': handler,

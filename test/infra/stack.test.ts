@@ -35,6 +35,7 @@ const LAMBDA_ENTRIES = {
   ControlApiStartStreaming: 'start-streaming',
   ControlApiStopStreaming: 'stop-streaming',
   ControlApiConversationMessages: 'conversation-messages',
+  ControlApiConversationRecordings: 'conversation-recordings',
   ControlApiFileExporter: 'file-exporter',
   ControlApiAuthorizer: 'api-authorizer',
   DeliveryWebhookFunction: 'webhook-delivery',
@@ -305,6 +306,7 @@ describe('gateway', () => {
       'ServiceTasks',
       'TaskScaleInProtection',
       'TranscribeStreaming',
+      'WriteCallRecordings',
     ]);
     expect(bySid.ReadCustomVocabularies).toMatchObject({
       Action: 'dynamodb:Query',
@@ -380,6 +382,13 @@ describe('control API', () => {
         auth: 'CUSTOM',
         fn: 'ControlApiConversationMessages',
       },
+      {
+        method: 'GET',
+        path: '/conversation/v1/conversation/recordings',
+        type: 'AWS_PROXY',
+        auth: 'CUSTOM',
+        fn: 'ControlApiConversationRecordings',
+      },
       { method: 'POST', path: '/fileexporter/v1/static/{operation}', type: 'AWS_PROXY', auth: 'CUSTOM', fn: 'ControlApiFileExporter' },
       { method: 'POST', path: '/mg-autotranscribe/v1/start-streaming', type: 'AWS_PROXY', auth: 'CUSTOM', fn: 'ControlApiStartStreaming' },
       { method: 'POST', path: '/mg-autotranscribe/v1/stop-streaming', type: 'AWS_PROXY', auth: 'CUSTOM', fn: 'ControlApiStopStreaming' },
@@ -389,6 +398,7 @@ describe('control API', () => {
       'start-streaming': 'ControlApiStartStreaming',
       'stop-streaming': 'ControlApiStopStreaming',
       'conversation-messages': 'ControlApiConversationMessages',
+      'conversation-recordings': 'ControlApiConversationRecordings',
       'file-exporter': 'ControlApiFileExporter',
       'custom-vocabularies': 'ControlApiCustomVocabularies',
     };
@@ -571,6 +581,61 @@ describe('export', () => {
     const files = sids('ControlApiFileExporterRole');
     expect(files.ListFeed.Action).toBe('s3:ListBucket');
     expect(files.PresignFeedFiles.Action).toBe('s3:GetObject');
+  });
+});
+
+describe('call recording', () => {
+  it('keeps recordings in a private, SSE-S3, TLS-only, unversioned bucket with a 7-day retention and access logs', () => {
+    const bucket = resourceByPrefix(t, 'AWS::S3::Bucket', 'RecordingsBucket');
+    expect(bucket.props).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [
+          expect.objectContaining({ ExpirationInDays: 7, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+        ],
+      },
+      LoggingConfiguration: { LogFilePrefix: 'recordings/' },
+    });
+    expect(bucket.props.VersioningConfiguration).toBeUndefined();
+    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy') as Resources).find((p) =>
+      p.Properties!.Bucket.Ref.startsWith('RecordingsBucket'),
+    )!;
+    expect(policy.Properties!.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('lets the gateway only write recordings and the recordings route only list and read them', () => {
+    const bucket = resourceByPrefix(t, 'AWS::S3::Bucket', 'RecordingsBucket').id;
+    const task = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props;
+    expect(task.ContainerDefinitions[0].Environment).toEqual(
+      expect.arrayContaining([
+        { Name: 'CALL_RECORDING', Value: 'allowed' },
+        { Name: 'RECORDINGS_BUCKET', Value: { Ref: bucket } },
+      ]),
+    );
+    const bySid = (prefix: string) =>
+      Object.fromEntries(
+        policyStatements(t)
+          .filter((p) => p.policy.startsWith(prefix))
+          .map((p) => [p.statement.Sid ?? 'grant', p.statement]),
+      );
+    const writers = policyStatements(t).filter((p) => JSON.stringify(p.statement.Resource).includes(bucket));
+    expect(writers.map((p) => p.statement.Sid).sort()).toEqual(['ListRecordings', 'ReadRecordings', 'WriteCallRecordings']);
+    expect(asList(bySid('GatewayTaskTaskRole').WriteCallRecordings.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
+    const reader = bySid('ControlApiConversationRecordingsRole');
+    expect(reader.ListRecordings.Action).toBe('s3:ListBucket');
+    expect(reader.ReadRecordings.Action).toBe('s3:GetObject');
+    expect(fn('ControlApiConversationRecordings').props.Environment.Variables).toMatchObject({
+      RECORDINGS_BUCKET: { Ref: bucket },
+      RECORDING_RETENTION_DAYS: '7',
+    });
   });
 });
 

@@ -44,6 +44,7 @@ beforeAll(() => {
       natGateways: '1',
       removalPolicy: 'destroy',
       alarmTopicArn: TOPIC,
+      callRecording: 'false',
     },
   });
   r = s.template.toJSON().Resources;
@@ -61,6 +62,14 @@ describe('configured deployment', () => {
     expect(readdirSync(path.join(s.outdir, images[0].source.directory)).sort()).toEqual(['Dockerfile', 'gateway']);
     expect(ofType('AWS::CodeBuild::Project')).toEqual([]);
     expect(ofType('Custom::CDKContainerImageBuild')).toEqual([]);
+  });
+
+  it('forbids call recording when callRecording is false: no bucket, and the gateway told so', () => {
+    expect(ofType('AWS::S3::Bucket').filter(([id]) => id.startsWith('Recordings'))).toEqual([]);
+    const [, task] = ofType('AWS::ECS::TaskDefinition')[0];
+    const environment = task.Properties!.ContainerDefinitions[0].Environment as Array<{ Name: string }>;
+    expect(environment).toContainEqual({ Name: 'CALL_RECORDING', Value: 'forbidden' });
+    expect(environment.map((e) => e.Name)).not.toContain('RECORDINGS_BUCKET');
   });
 
   it('uses the certificate from context (no template parameter) and publishes the custom AudioHook host', () => {
