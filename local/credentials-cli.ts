@@ -126,6 +126,14 @@ async function main(): Promise<number> {
         ? 'The API accepts it once its credentials cache expires (at most API_CREDENTIALS_CACHE_SECONDS, 300 s).'
         : 'Gateway tasks started from now on accept it (force a new deployment of the gateway service to apply it now).';
 
+  // When a revoked pair stops working: caches in AWS keep it for a while, which the operator must know.
+  const revoked = (kind: CredentialKind) =>
+    fileStore
+      ? 'Restart npm start to apply.'
+      : kind === 'api'
+        ? "The API refuses it once its caches expire: the credentials cache (API_CREDENTIALS_CACHE_SECONDS, 300 s) and API Gateway's authorizer cache (apiAuthorizerCacheSeconds, 300 s; aws apigateway flush-stage-authorizers-cache empties it)."
+        : 'Gateway tasks started from now on refuse it; running tasks accept it until they are replaced (force a new deployment of the gateway service to apply it now).';
+
   switch (command) {
     case 'list': {
       const kind = kindOf(kindArg, true);
@@ -194,7 +202,7 @@ async function main(): Promise<number> {
       }
       await store.save(remaining);
       if (values.json) out(JSON.stringify({ revoked: id, kind, store: store.where }));
-      else out(`revoked ${kind} credential ${id} in ${store.where}. ${fileStore ? 'Restart npm start to apply.' : ''}`.trim());
+      else out(`revoked ${kind} credential ${id} in ${store.where}. ${revoked(kind)}`);
       return EXIT.ok;
     }
     default:
