@@ -30,7 +30,7 @@ export function loadCommandEnv(
 export function loadEnvFile(path: string): void {
   if (!existsSync(path)) throw new UsageError(`${path} does not exist`);
   const text = readFileSync(path, 'utf8');
-  if (!text.trimStart().startsWith('{')) {
+  if (!/^\s*[[{]/.test(text)) {
     process.loadEnvFile(path);
     return;
   }
@@ -38,12 +38,22 @@ export function loadEnvFile(path: string): void {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new UsageError(`${path} starts like JSON but is not valid JSON`);
+    throw new UsageError(`${path} looks like JSON but is not valid JSON`);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${path} must be a JSON object of strings`);
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new UsageError(`${path}: ${k} must be a string`);
-    process.env[k] ??= v;
+  const entries = Object.entries(value);
+  const wrong = entries.find(([, v]) => typeof v !== 'string');
+  if (wrong) throw new UsageError(`${path}: ${wrong[0]} must be a string`);
+  for (const [k, v] of entries) process.env[k] ??= v as string;
+}
+
+/** An endpoint on this machine: loopback, or a `*.localhost` name such as the local SQS stand-in's queue URLs. */
+export function isLocalUrl(raw: string): boolean {
+  try {
+    const host = new URL(raw).hostname;
+    return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
   }
 }
 

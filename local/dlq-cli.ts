@@ -4,7 +4,7 @@
  */
 import './quiet-logs.ts';
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError, intFlag, loadCommandEnv, parseFlags } from './command-env.ts';
+import { EXIT, UsageError, intFlag, isLocalUrl, loadCommandEnv, parseFlags } from './command-env.ts';
 
 const HELP = `usage: npm run dlq -- <list|show|replay> [options]
 
@@ -63,7 +63,7 @@ const { values, positionals } = parseFlags(
 );
 try {
   // A queue in AWS (--queue-url not on this machine) must not pick up a local npm start's stand-ins.
-  const remote = values['queue-url'] !== undefined && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(values['queue-url']);
+  const remote = values['queue-url'] !== undefined && !isLocalUrl(values['queue-url']);
   loadCommandEnv('dlq', values['env-file'], ['WEBHOOK_DLQ_URL', 'AWS_ENDPOINT_URL'], { findRunning: !remote });
 } catch (error) {
   process.stderr.write(`dlq: ${(error as Error).message}\n`);
