@@ -183,8 +183,8 @@ export class Call implements SessionHandler {
 
   audio(frame: Uint8Array): void {
     const channelCount = this.channelRoles.length as 1 | 2;
-    const startSample = this.timeline.positionSamples;
-    const { channels, samplesPerChannel, droppedBytes } = splitChannels(frame, channelCount);
+    const samplesPerChannel = Math.floor(frame.length / channelCount);
+    const droppedBytes = frame.length - samplesPerChannel * channelCount;
     if (droppedBytes > 0) {
       this.counters.droppedBytes += droppedBytes;
       this.logger.warn('audio frame length is not a multiple of the channel count; incomplete tail dropped', {
@@ -193,15 +193,18 @@ export class Call implements SessionHandler {
         droppedBytes,
       });
     }
-    for (let i = 0; i < channels.length; i++) {
-      const role = this.channelRoles[i];
-      this.counters.receivedSamples[role] += samplesPerChannel;
-      this.span?.write(role, channels[i], startSample);
-    }
-    if (this.recording) {
-      const byRole: Partial<Record<Role, Int16Array>> = {};
-      for (let i = 0; i < channels.length; i++) byRole[this.channelRoles[i]] = channels[i];
-      this.recording.write(byRole, startSample, samplesPerChannel);
+    for (const role of this.channelRoles) this.counters.receivedSamples[role] += samplesPerChannel;
+    // Decoding is for the recognizer and the recording alone: outside a span, audio is only counted.
+    const { span, recording } = this;
+    if (span || recording) {
+      const startSample = this.timeline.positionSamples;
+      const { channels } = splitChannels(frame, channelCount);
+      if (span) for (let i = 0; i < channels.length; i++) span.write(this.channelRoles[i], channels[i], startSample);
+      if (recording) {
+        const byRole: Partial<Record<Role, Int16Array>> = {};
+        for (let i = 0; i < channels.length; i++) byRole[this.channelRoles[i]] = channels[i];
+        recording.write(byRole, startSample, samplesPerChannel);
+      }
     }
     this.timeline.addReceived(samplesPerChannel);
   }
