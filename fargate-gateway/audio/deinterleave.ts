@@ -13,9 +13,8 @@ export interface SplitFrame {
  *
  * `into` lends output buffers to reuse (one per channel); a buffer too small for this frame is replaced
  * by a fresh one, so the returned `channels` are always the arrays to read. Without `into` the output
- * is fresh and safe to queue: a stereo frame's two channels are views on one new ArrayBuffer (one
- * allocation per frame, the gateway's case), so a consumer may keep them but must copy before it
- * transfers one to another thread.
+ * is fresh and safe to queue: a stereo frame's two channels are views into a shared slab (see `carve`),
+ * so a consumer may keep them but must copy before it transfers one to another thread.
  */
 export function splitChannels(frame: Uint8Array, channelCount: 1 | 2, into?: readonly Int16Array[]): SplitFrame {
   if (channelCount !== 1 && channelCount !== 2) {
@@ -42,13 +41,35 @@ function output(lent: Int16Array | undefined, samples: number): Int16Array {
 }
 
 /**
- * Stereo into one fresh ArrayBuffer: channel a in its first half, b in its second (4-byte aligned),
- * written two samples per 32-bit store through a single view — no other allocation per frame.
+ * Fresh output for frames up to a quarter of a slab is carved from a shared slab, as Node's Buffer pool
+ * does for small buffers: a new ArrayBuffer per frame (25,000 a second at 5,000 calls) costs more in
+ * allocation, zero-filling and garbage collection than the decoding itself. No region is handed out
+ * twice, so whoever keeps a frame's output keeps its samples (and its 64 KiB slab alive).
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = SLAB_BYTES;
+
+/**
+ * Stereo into one fresh region: channel a in its first half, b in its second (4-byte aligned), written
+ * two samples per 32-bit store through a single view.
  */
 function decodeStereoFresh(frame: Uint8Array, samples: number): Int16Array[] {
   const padded = (samples + 1) & ~1;
-  const buffer = new ArrayBuffer(padded * 4);
-  const words = new Int32Array(buffer);
+  const bytes = padded * 4; // a multiple of 4: every region stays 4-byte aligned
+  let buffer: ArrayBuffer;
+  let byteOffset = 0;
+  if (bytes > SLAB_BYTES / 4) buffer = new ArrayBuffer(bytes);
+  else {
+    if (slabUsed + bytes > SLAB_BYTES) {
+      slab = new ArrayBuffer(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    buffer = slab;
+    byteOffset = slabUsed;
+    slabUsed += bytes;
+  }
+  const words = new Int32Array(buffer, byteOffset, padded);
   const second = padded >>> 1;
   const pairs = samples >>> 1;
   // DataView because a frame from the socket can start at any byte offset.
@@ -60,8 +81,8 @@ function decodeStereoFresh(frame: Uint8Array, samples: number): Int16Array[] {
     words[p] = lo[v & 0xff] | hi[(v >>> 16) & 0xff];
     words[second + p] = lo[(v >>> 8) & 0xff] | hi[v >>> 24];
   }
-  const a = new Int16Array(buffer, 0, samples);
-  const b = new Int16Array(buffer, padded * 2, samples);
+  const a = new Int16Array(buffer, byteOffset, samples);
+  const b = new Int16Array(buffer, byteOffset + padded * 2, samples);
   if (samples & 1) {
     a[samples - 1] = MULAW_DECODE_TABLE[frame[2 * samples - 2]];
     b[samples - 1] = MULAW_DECODE_TABLE[frame[2 * samples - 1]];

@@ -132,17 +132,35 @@ describe('splitChannels', () => {
     expect(frame).toEqual(copy);
   });
 
-  it('puts a stereo frame in one fresh ArrayBuffer per call, channels exactly sized and not overlapping', () => {
+  it('gives each stereo frame its own region of fresh memory, channels exactly sized, aligned and not overlapping', () => {
     const frame = noise(3200);
-    const first = splitChannels(frame, 2).channels;
-    const again = splitChannels(frame, 2).channels;
-    expect(first[0].buffer).toBe(first[1].buffer);
-    expect(first[0].buffer.byteLength).toBe(6400);
-    expect(first[0].byteOffset).toBe(0);
-    expect(first[1].byteOffset).toBe(3200);
-    expect(again[0].buffer).not.toBe(first[0].buffer);
-    again[0].fill(7);
-    expectSameSamples(first, reference(frame, 2));
+    const outputs = Array.from({ length: 50 }, () => splitChannels(frame, 2).channels); // spans several slabs
+    for (const [a, b] of outputs) {
+      expect(a.buffer).toBe(b.buffer);
+      expect(a.byteOffset % 4).toBe(0);
+      expect(b.byteOffset).toBe(a.byteOffset + 3200);
+      expect([a.length, b.length]).toEqual([1600, 1600]);
+    }
+    // Writing into one frame's output leaves every other's samples as decoded.
+    for (const [a, b] of outputs.slice(1)) {
+      a.fill(7);
+      b.fill(7);
+    }
+    expectSameSamples(outputs[0], reference(frame, 2));
+    const regions = outputs.flatMap(([a]) => [{ buffer: a.buffer, from: a.byteOffset, to: a.byteOffset + 6400 }]);
+    for (const [i, r] of regions.entries()) {
+      for (const other of regions.slice(i + 1)) {
+        if (other.buffer === r.buffer) expect(other.from >= r.to || other.to <= r.from).toBe(true);
+      }
+    }
+  });
+
+  it('gives a frame too large for the slab its own ArrayBuffer', () => {
+    const frame = noise(64 * 1024);
+    const [a, b] = splitChannels(frame, 2).channels;
+    expect(a.buffer).toBe(b.buffer);
+    expect(a.buffer.byteLength).toBe(64 * 1024 * 2);
+    expectSameSamples([a, b], reference(frame, 2));
   });
 
   it('decodes every length and byte alignment of a stereo frame like the reference', () => {
