@@ -1,4 +1,4 @@
-import { decodeMulaw, LITTLE_ENDIAN, MULAW_DECODE_HI, MULAW_DECODE_LO, MULAW_DECODE_TABLE } from './mulaw.ts';
+import { decodeMulaw, LITTLE_ENDIAN, MULAW_DECODE_PAIRS, MULAW_DECODE_TABLE } from './mulaw.ts';
 
 export interface SplitFrame {
   /** PCM16 per channel, in the frame's (negotiated) channel order. */
@@ -74,12 +74,12 @@ function decodeStereoFresh(frame: Uint8Array, samples: number): Int16Array[] {
   const pairs = samples >>> 1;
   // DataView because a frame from the socket can start at any byte offset.
   const view = new DataView(frame.buffer, frame.byteOffset, samples << 1);
-  const lo = MULAW_DECODE_LO;
-  const hi = MULAW_DECODE_HI;
+  const table = MULAW_DECODE_PAIRS;
   for (let p = 0; p < pairs; p++) {
+    // v holds a0 b0 a1 b1 (low byte first): each channel's pair is one lookup.
     const v = view.getUint32(p << 2, true);
-    words[p] = lo[v & 0xff] | hi[(v >>> 16) & 0xff];
-    words[second + p] = lo[(v >>> 8) & 0xff] | hi[v >>> 24];
+    words[p] = table[(v & 0xff) | ((v >>> 8) & 0xff00)];
+    words[second + p] = table[((v >>> 8) & 0xff) | ((v >>> 16) & 0xff00)];
   }
   const a = new Int16Array(buffer, byteOffset, samples);
   const b = new Int16Array(buffer, byteOffset + padded * 2, samples);
@@ -100,12 +100,11 @@ function decodeStereo(frame: Uint8Array, samples: number, a: Int16Array, b: Int1
     const pairs = samples >>> 1;
     const a32 = new Int32Array(a.buffer, a.byteOffset, pairs);
     const b32 = new Int32Array(b.buffer, b.byteOffset, pairs);
-    const lo = MULAW_DECODE_LO;
-    const hi = MULAW_DECODE_HI;
+    const pairTable = MULAW_DECODE_PAIRS;
     for (let p = 0; p < pairs; p++) {
       const v = view.getUint32(p << 2, true);
-      a32[p] = lo[v & 0xff] | hi[(v >>> 16) & 0xff];
-      b32[p] = lo[(v >>> 8) & 0xff] | hi[v >>> 24];
+      a32[p] = pairTable[(v & 0xff) | ((v >>> 8) & 0xff00)];
+      b32[p] = pairTable[((v >>> 8) & 0xff) | ((v >>> 16) & 0xff00)];
     }
     i = pairs << 1;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { splitChannels } from '#gateway/audio/deinterleave.ts';
 import { decodeMulaw, encodeMulaw, encodeMulawSample, MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
 
 /** The segment-base formulation of the expansion (as in most codec libraries), to cross-check ours. */
@@ -72,6 +73,16 @@ describe('decodeMulaw', () => {
 
   it('decodes every byte', () => {
     expect(decodeMulaw(ALL_BYTES)).toEqual(reference(ALL_BYTES));
+  });
+
+  it('decodes every pair of bytes (the two-sample table), mono and as stereo channels', () => {
+    const pairs = new Uint8Array(2 * 65536);
+    for (let p = 0; p < 65536; p++) [pairs[2 * p], pairs[2 * p + 1]] = [p & 0xff, p >>> 8];
+    const expected = Int16Array.from(pairs, referenceDecode);
+    expect(decodeMulaw(pairs)).toEqual(expected);
+    const [a, b] = splitChannels(pairs, 2).channels;
+    expect(a).toEqual(expected.filter((_, i) => i % 2 === 0));
+    expect(b).toEqual(expected.filter((_, i) => i % 2 === 1));
   });
 
   it('decodes an empty input to an empty output', () => {
