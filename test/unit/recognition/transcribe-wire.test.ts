@@ -159,7 +159,7 @@ describe('TranscribeRecognizer through the real SDK', () => {
     expect(call.header('x-amzn-transcribe-content-redaction-type')).toBeUndefined();
     expect(call.header('x-amzn-transcribe-session-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-    expect(call.audio.map((chunk) => chunk.length)).toEqual([3200, 3200, 3200]);
+    expect(call.audio.map((chunk) => chunk.length)).toEqual([6400, 3200]); // 200 ms chunks, the rest at the end;
     const first = samplesOf(call.audio[0]);
     expect([first[0], first[1], first[2]]).toEqual([
       sampleValue('customer', 8000),

@@ -40,6 +40,8 @@ function setup(scripts: StreamScript[], config: TranscribeRecognizerConfig = {},
     retryBaseDelayMs: 1,
     retryMaxDelayMs: 5,
     endTimeoutMs: 2_000,
+    // Small chunks make the cuts below easy to count; the default has its own test.
+    chunkMs: 100,
     ...config,
   });
   const sink = collector();
@@ -96,6 +98,13 @@ describe('TranscribeRecognizer: the stream it opens', () => {
       );
       expect(samplesOf(chunk)).toEqual(expected);
     });
+  });
+
+  it('sends 200 ms chunks by default: one signed event per AudioHook frame', async () => {
+    const { session, streams } = setup([], { chunkMs: undefined });
+    writeAudio(session, BOTH, 0, 1000);
+    await session.end();
+    expect(streams[0].chunks.map((c) => c.length)).toEqual(Array(5).fill(6400));
   });
 
   it('sends the remainder as a short last chunk when the span ends', async () => {
