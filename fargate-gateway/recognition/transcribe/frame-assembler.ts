@@ -1,4 +1,5 @@
 import type { Role } from '#core/domain/participant.ts';
+import { LITTLE_ENDIAN } from '#gateway/audio/mulaw.ts';
 
 /** One uniform chunk for Amazon Transcribe: interleaved PCM16LE in the assembler's channel order. */
 export interface AudioFrame {
@@ -48,7 +49,7 @@ class Track {
   }
 
   /** Copies [from, from + count) into one channel of `out`, leaving absent samples at zero, and forgets them. */
-  take(from: number, count: number, out: DataView, channel: number, channels: number): void {
+  take(from: number, count: number, out: Int16Array, channel: number, channels: number): void {
     const to = from + count;
     while (this.chunks.length > 0) {
       const chunk = this.chunks[0];
@@ -58,7 +59,8 @@ class Track {
       const first = Math.max(chunk.start, from) - chunk.start;
       const last = Math.min(chunkEnd, to) - chunk.start;
       const offset = chunk.start - from;
-      for (let i = first; i < last; i++) out.setInt16(((offset + i) * channels + channel) * 2, chunk.pcm[i], true);
+      const pcm = chunk.pcm;
+      for (let i = first, o = (offset + first) * channels + channel; i < last; i++, o += channels) out[o] = pcm[i];
       if (chunkEnd > to) {
         this.chunks[0] = { start: to, pcm: chunk.pcm.subarray(to - chunk.start) };
         break;
@@ -126,9 +128,11 @@ export class FrameAssembler {
 
   private cut(start: number, samples: number): AudioFrame {
     const channels = this.tracks.length;
-    const bytes = new Uint8Array(samples * channels * 2);
-    const view = new DataView(bytes.buffer);
-    this.tracks.forEach((track, channel) => track.take(start, samples, view, channel, channels));
+    const out = new Int16Array(samples * channels);
+    this.tracks.forEach((track, channel) => track.take(start, samples, out, channel, channels));
+    const bytes = new Uint8Array(out.buffer);
+    // Transcribe takes little-endian PCM; samples were stored in the machine's order.
+    if (!LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 2) [bytes[i], bytes[i + 1]] = [bytes[i + 1], bytes[i]];
     return { startSample: start, samples, bytes };
   }
 
