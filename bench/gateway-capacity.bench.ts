@@ -1,9 +1,9 @@
 import { runCapacityStep } from './support/capacity.ts';
 
 /**
- * Raw gateway capacity (RECOGNIZER=none: every frame is decoded, nothing is recognized): N simulated
- * real-time stereo calls from a load generator in a separate process, for N in BENCH_CALLS (default
- * 2000,3000,4000,5000). For each N: event-loop lag, pong round trips as the callers saw them, frames
+ * Raw gateway capacity (RECOGNIZER=none: transcription is started on every call, so every frame is
+ * decoded and handed to a recognizer that only counts it): N simulated real-time stereo calls from a
+ * load generator in a separate process, for N in BENCH_CALLS (default 2000,3000,4000,5000). For each N: event-loop lag, pong round trips as the callers saw them, frames
  * lost, closes acknowledged, CPU and RSS per live session. The goal: 5,000 calls with pong p99 ≤ 50 ms,
  * no failure, every close acknowledged, ≤ 64 KB of RSS per session.
  */
@@ -13,7 +13,7 @@ const GOAL = { calls: 5000, pongP99Ms: 50, rssKbPerCall: 64 };
 
 let largestHolding = 0;
 for (const calls of steps) {
-  const r = await runCapacityStep({ calls, streamSeconds, recognizer: 'none', startStreaming: false });
+  const r = await runCapacityStep({ calls, streamSeconds, recognizer: 'none', startStreaming: true });
   const holds =
     r.pongP99Ms !== null &&
     r.pongP99Ms <= GOAL.pongP99Ms &&

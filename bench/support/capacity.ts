@@ -37,6 +37,7 @@ export interface LoadReport {
   pongsLate: number;
   closesAcknowledged: number;
   violations: number;
+  loadCpuCores: number;
 }
 
 export async function runCapacityStep(step: CapacityStep) {
@@ -110,7 +111,9 @@ export async function runCapacityStep(step: CapacityStep) {
 function spawnLoad(options: Record<string, unknown>): { child: ChildProcess; report: Promise<LoadReport> } {
   // The load is generated the same way whatever the gateway is measured with (WS_NO_BUFFER_UTIL).
   const { WS_NO_BUFFER_UTIL: _gatewayOnly, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', tsx, loader, JSON.stringify(options)], {
+  // BENCH_LOAD_CPU_PROF=DIR: a CPU profile of the load generator too (the gateway's: node --cpu-prof).
+  const profile = process.env.BENCH_LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_LOAD_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', tsx, loader, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });

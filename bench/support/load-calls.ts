@@ -107,8 +107,11 @@ async function oneCall(delayMs: number): Promise<void> {
   }
 }
 
+const cpuAtStart = process.cpuUsage();
+const startedAt = performance.now();
 await Promise.all(Array.from({ length: options.calls }, (_, i) => oneCall((i * options.rampSeconds * 1000) / options.calls)));
 clearInterval(ticker);
+const cpu = process.cpuUsage(cpuAtStart);
 rtts.sort((a, b) => a - b);
 const percentile = (p: number) =>
   rtts.length ? Math.round(rtts[Math.min(rtts.length - 1, Math.floor((p / 100) * rtts.length))] * 10) / 10 : null;
@@ -124,5 +127,7 @@ console.log(
     pongsLate,
     closesAcknowledged,
     violations,
+    /** The generator's own CPU averaged over its whole run, ramp included (1 = one core): near 1, it is what is measured. */
+    loadCpuCores: Math.round(((cpu.user + cpu.system) / 1e3 / (performance.now() - startedAt)) * 1000) / 1000,
   }),
 );
