@@ -99,7 +99,7 @@ for (const config of configs) {
   const rssBefore = process.memoryUsage().rss;
   const recognizer = await createEmbeddedRecognizer({
     decoders,
-    maxPendingSegments: 100_000,
+    maxPendingSeconds: 1_000_000,
     watchdogMs: 300_000,
     onSegment: (report) => segments.push(report),
     ...(config === 'candidate' ? { paths: candidatePaths(), segmenter: candidateSegmenter } : {}),

@@ -102,6 +102,8 @@ export class Call implements SessionHandler {
   private span: TranscriptionSpan | undefined;
   /** The running span's recording, when its start asked for one and the deployment allows it. */
   private recording: SpanRecording | undefined;
+  /** The running span, or else the last one that ran: its statuses stay visible after it stopped. */
+  private latestSpan: TranscriptionSpan | undefined;
   private stopping: Promise<SpanReport> | undefined;
   private isFinished = false;
   private endPromise: Promise<void> | undefined;
@@ -142,9 +144,12 @@ export class Call implements SessionHandler {
     return this.span !== undefined;
   }
 
-  /** Status of each present participant in the running span (recognizer errors show here), if one runs. */
+  /**
+   * Status of each present participant (recognizer errors show here) in the running span, or in the last
+   * one that ran: speech lost just before a stop is still seen by the console's next round.
+   */
   get transcriptionStatus(): Partial<Record<Role, StreamStatus>> | undefined {
-    const span = this.span;
+    const span = this.latestSpan;
     if (!span) return undefined;
     return Object.fromEntries(this.channelRoles.map((role) => [role, span.statusOf(role)]));
   }
@@ -312,6 +317,7 @@ export class Call implements SessionHandler {
       return { ok: true, report };
     }
     this.span = span;
+    this.latestSpan = span;
     this.recording = this.openRecording(request, streamIds);
     this.logger.info('transcription started', {
       customerStreamId: streamIds.customer,

@@ -82,12 +82,16 @@ export interface RecognizedEntity {
 export type RecognitionStatusCode = 4050 | 4080 | 5000 | 5001 | 5002;
 
 export class RecognitionError extends Error {
+  /** Audio that will never be recognized because of this failure, when the engine knows how much. */
+  readonly lostAudioMs: number | undefined;
+
   constructor(
     readonly statusCode: RecognitionStatusCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; lostAudioMs?: number },
   ) {
     super(message, options);
     this.name = 'RecognitionError';
+    this.lostAudioMs = options?.lostAudioMs;
   }
 }

@@ -12,6 +12,7 @@ import type { Utterance } from '#core/domain/utterance.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts';
 import { NO_REWRITE, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
+import { countLostAudio } from '../recognition/lost-audio.ts';
 import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSession } from '../recognition/recognizer.ts';
 
 /**
@@ -306,7 +307,13 @@ export class TranscriptionSpan {
    * and the code is reported at stop. An unsupported language or a shutting-down engine ends the speaker.
    */
   private onError(role: Role, error: RecognitionError): void {
-    this.options.logger.error('recognition failed for a participant', { role, statusCode: error.statusCode, error: error.message });
+    this.options.logger.error('recognition failed for a participant', {
+      role,
+      statusCode: error.statusCode,
+      error: error.message,
+      lostAudioMs: error.lostAudioMs,
+    });
+    countLostAudio(error);
     const participant = this.participants[role];
     participant.status = error.statusCode;
     if (error.statusCode === 4050 || error.statusCode === 5001 || error.statusCode === 4080) participant.stopped = true;

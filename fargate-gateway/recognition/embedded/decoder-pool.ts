@@ -19,8 +19,12 @@ import { PocketSphinxUnavailableError } from './pocketsphinx.ts';
 export interface DecoderPoolOptions {
   size: number;
   workerData: DecoderWorkerData;
-  /** Complete segments allowed to wait for a decoder; more fail with 5002. */
-  maxPendingSegments: number;
+  /**
+   * Audio of complete segments allowed to wait for a decoder, in samples. Beyond it the newest complete
+   * segment fails with 5002: a bounded queue (16 KB a second of speech) that absorbs bursts — a call sent
+   * faster than real time, a spike of speakers — and only loses speech when the engine is far behind.
+   */
+  maxPendingSamples: number;
   /** A worker that has not answered a ping for this long is restarted. */
   watchdogMs: number;
   /** Another worker entry (tests). */
@@ -45,6 +49,7 @@ export interface SegmentJob {
 const WORKER_URL = new URL('./decoder-worker.mjs', import.meta.url);
 const MAX_START_FAILURES = 3;
 const TERMINATE_WAIT_MS = 2_000;
+const SAMPLES_PER_MS = 8;
 
 type JobState = 'waiting' | 'queued' | 'running' | 'returning' | 'done';
 
@@ -57,6 +62,8 @@ interface Job {
   mean?: Float32Array;
   /** Audio held here while no worker has it. */
   chunks: Int16Array[];
+  /** Samples of the segment so far (what it costs the pending budget while it waits). */
+  samples: number;
   slot?: Slot;
   resolve: (outcome: JobOutcome) => void;
 }
@@ -71,6 +78,11 @@ interface Slot {
   pingSentAt?: number;
   pingSeq: number;
   startFailures: number;
+}
+
+/** Milliseconds of audio a segment has received so far. */
+function msOf(job: Job): number {
+  return Math.round(job.samples / SAMPLES_PER_MS);
 }
 
 function ownBuffer(pcm: Int16Array): Int16Array {
@@ -117,7 +129,16 @@ export class DecoderPool {
   open(): SegmentJob {
     let resolve!: (outcome: JobOutcome) => void;
     const outcome = new Promise<JobOutcome>((r) => (resolve = r));
-    const job: Job = { id: ++this.#seq, openedSeq: this.#seq, closedSeq: 0, closed: false, state: 'waiting', chunks: [], resolve };
+    const job: Job = {
+      id: ++this.#seq,
+      openedSeq: this.#seq,
+      closedSeq: 0,
+      closed: false,
+      state: 'waiting',
+      chunks: [],
+      samples: 0,
+      resolve,
+    };
     this.#pending.add(job);
     if (this.#closing) this.#finish(job, { ok: false, error: new RecognitionError(5001, 'speech engine shutting down') });
     return {
@@ -150,6 +171,7 @@ export class DecoderPool {
 
   #append(job: Job, pcm: Int16Array): void {
     if (job.state === 'done' || pcm.length === 0) return;
+    job.samples += pcm.length;
     if (job.state === 'running') this.#send(job.slot!, { type: 'audio', job: job.id, pcm: ownBuffer(pcm) });
     else job.chunks.push(pcm);
   }
@@ -162,12 +184,28 @@ export class DecoderPool {
       this.#send(job.slot!, { type: 'end', job: job.id });
       return;
     }
-    const waiting = [...this.#pending].filter((j) => j.closed).length;
-    if (waiting > this.#o.maxPendingSegments) {
-      logger.warn('embedded speech engine over capacity: segment dropped', { waiting, decoders: this.size });
+    let waiting = 0;
+    let waitingSamples = 0;
+    for (const j of this.#pending) {
+      if (!j.closed) continue;
+      waiting++;
+      waitingSamples += j.samples;
+    }
+    if (waitingSamples > this.#o.maxPendingSamples) {
+      const lostAudioMs = msOf(job);
+      logger.warn('embedded speech engine over capacity: segment dropped', {
+        waiting,
+        waitingMs: Math.round(waitingSamples / SAMPLES_PER_MS),
+        lostAudioMs,
+        decoders: this.size,
+      });
       this.#finish(job, {
         ok: false,
-        error: new RecognitionError(5002, `speech engine capacity exhausted: ${waiting} segments waiting for ${this.size} decoders`),
+        error: new RecognitionError(
+          5002,
+          `speech engine capacity exhausted: ${Math.round(waitingSamples / 8000)} s of speech in ${waiting} segments waiting for ${this.size} decoders`,
+          { lostAudioMs },
+        ),
       });
       return;
     }
@@ -178,7 +216,7 @@ export class DecoderPool {
     if (this.#closing) return;
     if (this.#slots.every((s) => s.state === 'dead')) {
       for (const job of [...this.#pending]) {
-        this.#finish(job, { ok: false, error: new RecognitionError(5000, 'no speech decoder is running') });
+        this.#finish(job, { ok: false, error: new RecognitionError(5000, 'no speech decoder is running', { lostAudioMs: msOf(job) }) });
       }
       return;
     }
@@ -295,7 +333,10 @@ export class DecoderPool {
         if (!job) return;
         slot.returning.delete(message.job);
         logger.error('embedded decoder failed on a segment', { decoder: slot.index, error: message.message });
-        this.#finish(job, { ok: false, error: new RecognitionError(5000, `speech decoding failed: ${message.message}`) });
+        this.#finish(job, {
+          ok: false,
+          error: new RecognitionError(5000, `speech decoding failed: ${message.message}`, { lostAudioMs: msOf(job) }),
+        });
         this.#schedule();
         return;
       }
@@ -341,7 +382,10 @@ export class DecoderPool {
     void this.#terminate(old);
     this.#slots[slot.index] = this.#spawn(slot.index, slot);
     for (const job of lost) {
-      this.#finish(job, { ok: false, error: new RecognitionError(5000, `speech decoder failed: ${error.message}`) });
+      this.#finish(job, {
+        ok: false,
+        error: new RecognitionError(5000, `speech decoder failed: ${error.message}`, { lostAudioMs: msOf(job) }),
+      });
     }
     this.#schedule();
   }

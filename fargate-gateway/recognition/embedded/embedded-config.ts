@@ -6,8 +6,11 @@ import type { SegmenterOptions } from './segmenter.ts';
 export interface EmbeddedRecognizerConfig {
   /** Decoder worker threads (one decoder each, ≈90 MB). `EMBEDDED_DECODERS`, default: the cores. */
   decoders: number;
-  /** Complete segments allowed to wait for a decoder before new ones fail with 5002. `EMBEDDED_MAX_PENDING_SEGMENTS`. */
-  maxPendingSegments: number;
+  /**
+   * Seconds of complete speech segments allowed to wait for a decoder before new ones fail with 5002.
+   * `EMBEDDED_MAX_PENDING_SECONDS`, default 300 per decoder (≈4.7 MB of audio each).
+   */
+  maxPendingSeconds: number;
   /** A decoder silent this long while it has work is restarted. `EMBEDDED_WATCHDOG_MS`. */
   watchdogMs: number;
   paths: DecoderPaths;
@@ -59,7 +62,7 @@ export function embeddedConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Emb
     .filter(Boolean);
   return {
     decoders,
-    maxPendingSegments: positiveInt(env, 'EMBEDDED_MAX_PENDING_SEGMENTS', 8 * decoders),
+    maxPendingSeconds: positiveInt(env, 'EMBEDDED_MAX_PENDING_SECONDS', 300 * decoders),
     watchdogMs: positiveInt(env, 'EMBEDDED_WATCHDOG_MS', 30_000),
     paths: decoderPathsFromEnv(env),
     segmenter,

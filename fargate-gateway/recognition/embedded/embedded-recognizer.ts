@@ -33,7 +33,7 @@ export class EmbeddedRecognizer implements Recognizer {
     const pool = await DecoderPool.start({
       size: config.decoders,
       workerData: { paths: config.paths, search },
-      maxPendingSegments: config.maxPendingSegments,
+      maxPendingSamples: config.maxPendingSeconds * 8000,
       watchdogMs: config.watchdogMs,
       workerUrl: config.workerUrl,
     });

@@ -80,6 +80,11 @@ export class SpeakerTranscriber {
     const job = this.#o.pool.open();
     const timing: SegmentTiming = { startSample, speechStartSample };
     this.#current = { job, timing };
+    // A lost segment is reported when it is lost, not when its turn in the speaker's order comes: a stop
+    // that arrives while earlier segments still decode must already see the loss in its summary.
+    void job.outcome.then((outcome) => {
+      if (!outcome.ok) this.#o.onError(outcome.error);
+    });
     this.#chain = this.#chain.then(async (mean) => {
       job.start(mean);
       const outcome = await job.outcome;
@@ -95,10 +100,7 @@ export class SpeakerTranscriber {
 
   /** Reports one segment's outcome; returns the speaker's new cepstral mean when there is one. */
   #report(outcome: JobOutcome, timing: SegmentTiming): Float32Array | undefined {
-    if (!outcome.ok) {
-      this.#o.onError(outcome.error);
-      return undefined;
-    }
+    if (!outcome.ok) return undefined; // reported as it happened (#open)
     const result = toResult(this.#o.role, outcome.utterance, timing, this.#o.wordTimings);
     this.#o.onSegment?.({
       role: this.#o.role,

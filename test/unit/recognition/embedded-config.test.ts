@@ -14,7 +14,7 @@ describe('embedded engine configuration', () => {
       POCKETSPHINX_LM: '/models/x.lm.bin',
     });
     expect(config.decoders).toBe(3);
-    expect(config.maxPendingSegments).toBe(24);
+    expect(config.maxPendingSeconds).toBe(900);
     expect(config.segmenter).toEqual({ minSilenceMs: 350 });
     expect(config.phrases).toEqual(['yes', 'no']);
     expect(config.paths.lm).toBe('/models/x.lm.bin');

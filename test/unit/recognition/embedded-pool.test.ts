@@ -19,7 +19,7 @@ afterEach(async () => {
 async function pool(options: Partial<DecoderPoolOptions> = {}): Promise<DecoderPool> {
   const p = await DecoderPool.start({
     size: 1,
-    maxPendingSegments: 16,
+    maxPendingSamples: 1_000_000,
     watchdogMs: 30_000,
     workerUrl: FAKE_WORKER,
     workerData: { paths: { hmm: '', lm: '', dict: '', fdict: '' }, search: { kind: 'lm' } },
@@ -111,24 +111,29 @@ describe('DecoderPool', () => {
     expect(text(await good.outcome)).toBe(describeAudio([7], 'none'));
   });
 
-  it('rejects segments beyond the pending bound with 5002', async () => {
-    const p = await pool({ maxPendingSegments: 1 });
-    const jobs = [0, 1, 2].map((i) => {
+  it('bounds the speech waiting for a decoder, not the segments: beyond it a segment fails with 5002 and its length', async () => {
+    const p = await pool({ maxPendingSamples: 8_000 });
+    const lengths = [1, 4_000, 4_000, 1_600];
+    const jobs = lengths.map((n, i) => {
       const job = p.open();
       job.start();
-      job.append(pcm(i === 0 ? SLOW : i));
+      const audio = new Int16Array(n).fill(i + 1);
+      if (i === 0) audio[0] = SLOW;
+      job.append(audio);
       job.close();
       return job;
     });
     const outcomes = await Promise.all(jobs.map((j) => j.outcome));
-    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.statusCode))).toEqual(['ok', 'ok', 5002]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.statusCode))).toEqual(['ok', 'ok', 'ok', 5002]);
+    const lost = outcomes[3];
+    expect(!lost.ok && lost.error.lostAudioMs).toBe(200);
   });
 
   it('fails fast and clearly when decoders cannot start', async () => {
     await expect(
       DecoderPool.start({
         size: 2,
-        maxPendingSegments: 1,
+        maxPendingSamples: 1,
         watchdogMs: 1000,
         workerUrl: FAKE_WORKER,
         workerData: { failStart: true } as never,
