@@ -384,7 +384,8 @@ export class Call implements SessionHandler {
     const status = span.statusOf(role);
     if (status.code === 1000) return { streamId, status };
     const reason = !this.channelRoles.includes(role) ? 'channel not present in the AudioHook session' : status.description.toLowerCase();
-    return { streamId, status, message: `${role}: ${reason}` };
+    // The public errorMessage names the participant itself (responses.ts): the detail does not repeat it.
+    return { streamId, status, message: reason };
   }
 
   async stopTranscription(): Promise<StopOutcome> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signControlRequest } from '#core/api/control-auth.ts';
 import { controlPath } from '#core/api/gateway-control.ts';
+import { startResponse } from '#core/api/responses.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -87,8 +88,10 @@ describe('control endpoint', () => {
     expect(started.body.agent).toEqual({
       streamId: 'as-1',
       status: { code: 4080, description: 'Unable to transcribe the audio' },
-      message: 'agent: channel not present in the AudioHook session',
+      message: 'channel not present in the AudioHook session',
     });
+    // The public answer names the participant once (it read "agent: agent: …").
+    expect(startResponse(started.body).errorMessage).toBe('agent: channel not present in the AudioHook session');
     await c.close();
     const silent = new AudioHookClient({
       ...gw.clientOptions,
