@@ -2,6 +2,7 @@ import '../quiet-logs.ts';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
+import { EXIT, UsageError, intFlag, parseFlags } from '../command-env.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '../dev-credentials.ts';
 import { startStopApi } from './control-api.ts';
 import { simulateCall } from './simulate-call.ts';
@@ -30,54 +31,56 @@ const USAGE = `usage: npm run call -- [--wav FILE] [options]
   --api-id ID --api-secret S   API credentials (default $API_ID / $API_SECRET or the development pair)
   --customer-id ID --agent-id ID --language TAG --redaction MODE   start-streaming parameters
   --record              start-streaming with audioRecordingAllowed: the span is recorded (GET …/recordings)
-  --help`;
+  --help
+
+Exit status: 0 the call ran; 1 it failed (gateway refused it, start-streaming refused it, protocol
+violations); 2 bad options.`;
 
 function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      wav: { type: 'string' },
-      url: { type: 'string' },
-      'api-key': { type: 'string' },
-      'client-secret': { type: 'string' },
-      'conversation-id': { type: 'string' },
-      fast: { type: 'boolean', default: false },
-      speed: { type: 'string', default: '1' },
-      'frame-ms': { type: 'string', default: '200' },
-      'pause-at': { type: 'string' },
-      'pause-for': { type: 'string' },
-      start: { type: 'boolean', default: false },
-      api: { type: 'string' },
-      'api-id': { type: 'string' },
-      'api-secret': { type: 'string' },
-      'customer-id': { type: 'string', default: 'customer-1' },
-      'agent-id': { type: 'string', default: 'agent-1' },
-      language: { type: 'string', default: 'en-US' },
-      redaction: { type: 'string', default: 'redacted' },
-      record: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return Promise.resolve();
-  }
+  const { values } = parseFlags(
+    () =>
+      parseArgs({
+        options: {
+          wav: { type: 'string' },
+          url: { type: 'string' },
+          'api-key': { type: 'string' },
+          'client-secret': { type: 'string' },
+          'conversation-id': { type: 'string' },
+          fast: { type: 'boolean', default: false },
+          speed: { type: 'string', default: '1' },
+          'frame-ms': { type: 'string', default: '200' },
+          'pause-at': { type: 'string' },
+          'pause-for': { type: 'string' },
+          start: { type: 'boolean', default: false },
+          api: { type: 'string' },
+          'api-id': { type: 'string' },
+          'api-secret': { type: 'string' },
+          'customer-id': { type: 'string', default: 'customer-1' },
+          'agent-id': { type: 'string', default: 'agent-1' },
+          language: { type: 'string', default: 'en-US' },
+          redaction: { type: 'string', default: 'redacted' },
+          record: { type: 'boolean', default: false },
+          help: { type: 'boolean', default: false },
+        },
+        allowPositionals: false,
+      }),
+    `${USAGE}\n`,
+  );
   return run(values);
 }
 
 async function run(values: Record<string, string | boolean | undefined>): Promise<void> {
   const str = (name: string) => values[name] as string | undefined;
   const wav = str('wav') ?? 'samples/sample-call.wav';
-  if (!existsSync(wav)) throw new Error(`no such WAV file: ${wav}`);
+  if (!existsSync(wav)) throw new UsageError(`no such WAV file: ${wav}`);
   const speed = Number(str('speed'));
-  if (!(speed > 0 && speed <= 100)) throw new Error('--speed must be a number above 0 and at most 100');
-  const frameMs = Number(str('frame-ms'));
-  if (!Number.isInteger(frameMs) || frameMs < 10 || frameMs > 1_000) throw new Error('--frame-ms must be an integer from 10 to 1000');
+  if (!(speed > 0 && speed <= 100)) throw new UsageError('--speed must be a number above 0 and at most 100');
+  const frameMs = intFlag('frame-ms', str('frame-ms'), 200, 10, 1_000);
   const pauses = [];
   if (str('pause-at') !== undefined || str('pause-for') !== undefined) {
     const at = Number(str('pause-at'));
     const duration = Number(str('pause-for'));
-    if (!(at >= 0) || !(duration > 0)) throw new Error('--pause-at and --pause-for take seconds (both required)');
+    if (!(at >= 0) || !(duration > 0)) throw new UsageError('--pause-at and --pause-for take seconds (both required)');
     pauses.push({ atMs: at * 1000, durationMs: duration * 1000 });
   }
   const audio = loadCallAudio(wav);
@@ -121,6 +124,8 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
         ...(values.record ? { audioRecordingAllowed: true } : {}),
       });
       console.log(`start-streaming: HTTP ${started.status} ${JSON.stringify(started.body)}`);
+      // Streaming a call nobody transcribes proves nothing: end the session and fail the command.
+      if (started.status !== 200) throw new StartFailed(`start-streaming answered HTTP ${started.status}; call ended without streaming`);
     },
     beforeClose: async (client) => {
       if (interactive) process.stdout.write('\n');
@@ -140,11 +145,19 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
   console.log(`closed: ${result.framesSent} frames, ${(result.audioMsSent / 1000).toFixed(1)} s of audio sent`);
   if (result.violations.length > 0) {
     console.error(`protocol violations a Genesys client would report:\n  ${result.violations.join('\n  ')}`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.problem;
   }
 }
 
+/** start-streaming refused the call (bad credentials, unknown call…): the command fails. */
+class StartFailed extends Error {}
+
 main().catch((error: unknown) => {
-  console.error(`call failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    console.error(`${message} (--help lists the options)`);
+    process.exit(EXIT.usage);
+  }
+  console.error(error instanceof StartFailed ? message : `call failed: ${message}`);
+  process.exit(EXIT.problem);
 });

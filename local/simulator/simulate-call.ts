@@ -48,7 +48,13 @@ export async function simulateCall(options: SimulateCallOptions): Promise<CallRe
   if (opened.type !== 'opened') throw new Error(`server answered open with ${opened.type}: ${JSON.stringify(opened.parameters)}`);
   const rttMs = await client.ping();
   client.startPinging(pingIntervalMs);
-  await options.afterOpened?.(client);
+  try {
+    await options.afterOpened?.(client);
+  } catch (error) {
+    // The session ends as Genesys would end it (close transaction), not with a dropped socket.
+    await client.close('end').catch(() => undefined);
+    throw error;
+  }
 
   const negotiated = client.selectedMedia?.channels ?? [];
   const totalSamples = audio.mulaw.length / audio.channels;
