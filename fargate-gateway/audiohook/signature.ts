@@ -48,8 +48,8 @@ export type SecretLookup = (apiKey: string) => Buffer | null | undefined;
 export interface VerifyOptions {
   /** Unix time in seconds (fractions allowed). */
   now: () => number;
-  /** Replay protection; omitted means none. */
-  nonceCache?: NonceCache;
+  /** Replay protection; omitted means none. A cache that answers later is checked by authenticate.ts. */
+  nonceCache?: Pick<NonceCache, 'checkAndRemember'>;
 }
 
 /** The components Genesys signs, in its order (§4.2); all must be covered. */
@@ -242,14 +242,55 @@ export function verifySignature(request: SignedRequest, lookupSecret: SecretLook
   return { ok: true, apiKey, signed: true, warnings };
 }
 
+/**
+ * Parses a signature field (RFC 8941 §4.2.2) and accepts it only in its canonical serialization
+ * (RFC 8941 §4.1), spacing aside. The parser alone is lenient where RFC 8941 lets it be, and each leniency lets one
+ * signature travel in several spellings: a decimal `created=N.0` reads as the integer N, base64 without
+ * its padding (or with stray bits in it) decodes to the same MAC, and a member repeated — two
+ * `Signature` fields, a bogus one first — silently keeps the last. A legitimate signer cannot be hurt:
+ * the signature base ends with the canonical serialization of its parameters (§2.3 of RFC 9421), so it
+ * writes that form; any other spelling is someone else's rewrite and is rejected.
+ */
 function parseSignatureDictionary(raw: string | undefined, field: string): Dictionary | VerifyFailure {
   if (!raw) return new Map();
+  let parsed: Dictionary;
   try {
-    return parseDictionary(raw);
+    parsed = parseDictionary(raw);
   } catch (error) {
     // The parser's message names a position, never the input.
     return fail('INVALID', `${field} is not a structured dictionary: ${(error as Error).message}`);
   }
+  let canonical: string;
+  try {
+    canonical = serializeDictionary(parsed);
+  } catch {
+    return fail('INVALID', `${field} cannot be re-serialised`);
+  }
+  if (withoutSpaces(canonical) !== withoutSpaces(raw)) {
+    return fail('INVALID', `${field} is not in canonical form (repeated member, non-canonical number or byte sequence)`);
+  }
+  return parsed;
+}
+
+/**
+ * The field without the spaces RFC 8941 lets a sender put between items and members (strings keep
+ * theirs): spacing is tolerated, as the base re-serialises the parameters anyway; nothing else is.
+ */
+function withoutSpaces(field: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < field.length; i++) {
+    const c = field[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += field[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== ' ' && c !== '\t') out += c;
+  }
+  return out;
 }
 
 function isInnerList(member: Item | InnerList): member is InnerList {

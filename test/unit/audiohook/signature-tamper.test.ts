@@ -322,7 +322,34 @@ describe('malformed Signature-Input → INVALID', () => {
     ['expires negative', ';expires=-5', /"expires"/],
     ['expires as date', ';expires=@3282026430', /"expires"/],
   ])('%s', (_, param, reason) => {
-    expectFailure(verify(withInput((s) => `${s}${param}`)), 'INVALID', reason);
+    // The parameter replaces the vector's own: a repeated parameter is refused before its type is read.
+    const name = param.slice(1).split('=')[0];
+    const without = (s: string) => s.replace(new RegExp(`;${name}(=[^;]*)?`), '');
+    expectFailure(verify(withInput((s) => `${without(s)}${param}`)), 'INVALID', reason);
+  });
+});
+
+describe('non-canonical encodings of a valid signature → INVALID (RFC 8941 §4.1)', () => {
+  const MAC = V.signature.slice('sig1=:'.length, -1);
+  it.each<[string, Partial<Record<'signature-input' | 'signature', string | string[]>>]>([
+    [
+      'created as a decimal with a zero fraction',
+      { 'signature-input': V.signatureInput.replace(`created=${V.created}`, `created=${V.created}.0`) },
+    ],
+    ['expires with a leading zero', { 'signature-input': V.signatureInput.replace(`expires=${V.expires}`, `expires=0${V.expires}`) }],
+    ['a parameter repeated', { 'signature-input': `${V.signatureInput};alg="hmac-sha256"` }],
+    ['the member repeated', { 'signature-input': `${V.signatureInput}, ${V.signatureInput}` }],
+    ['MAC without its padding', { signature: `sig1=:${MAC.replace(/=+$/, '')}:` }],
+    ['MAC with stray bits in its padding', { signature: `sig1=:${MAC.slice(0, -2)}5=:` }],
+    ['a bogus Signature before the valid one', { signature: [`sig1=:${'A'.repeat(43)}=:`, V.signature] }],
+    ['a bogus Signature member before the valid one', { signature: `sig1=:${'A'.repeat(43)}=:, ${V.signature}` }],
+  ])('%s', (_, headers) => {
+    expectFailure(verify(withHeaders(vectorRequest(), headers)), 'INVALID', /canonical/);
+  });
+
+  it('still accepts the vector with spaces RFC 8941 allows, and other members beside it', () => {
+    expect(verify(withHeaders(vectorRequest(), { 'signature-input': ` ${V.signatureInput.replace(';nonce', '; nonce')}` })).ok).toBe(true);
+    expect(verify(withHeaders(vectorRequest(), { signature: `${V.signature},   other=:AAAA:` })).ok).toBe(true);
   });
 });
 
