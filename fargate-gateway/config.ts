@@ -29,6 +29,11 @@ const schema = z.object({
   AUTH_REJECTION: z.enum(['disconnect', 'http401']).default('disconnect'),
   /** Every authentication failure is answered no sooner than this (timing-safe rejection). */
   AUTH_FAILURE_FLOOR_MS: z.coerce.number().int().min(0).max(10_000).default(500),
+  /**
+   * Where used signature nonces are remembered: `shared` (the conversations table, so a replay to any
+   * task is refused; needs CONVERSATIONS_TABLE) or `task` (this process only). Default: shared when the table is set.
+   */
+  REPLAY_CACHE: z.enum(['shared', 'task']).optional(),
   /** Verify the signature against X-Forwarded-Host / X-Forwarded-Uri set by a trusted proxy. */
   TRUST_FORWARDED_HEADERS: flag(false),
   MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(5_000),
@@ -72,6 +77,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (parsed.success && env.NODE_ENV === 'production' && parsed.data.CONTROL_SECRET === undefined) {
     problems.push('CONTROL_SECRET: required in production (the secret the start/stop Lambdas sign control requests with)');
+  }
+  if (parsed.success && parsed.data.REPLAY_CACHE === 'shared' && !env.CONVERSATIONS_TABLE) {
+    problems.push('REPLAY_CACHE: "shared" needs CONVERSATIONS_TABLE (the table the nonces are kept in); use "task" without it');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
   return parsed.data;

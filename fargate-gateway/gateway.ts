@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientConfig } from '#core/aws/clients.ts';
+import { awsClientConfig, dynamoDbDocumentClient } from '#core/aws/clients.ts';
 import { loadStoreConfig } from '#core/config/stores.ts';
 import { loadRedactionPolicy } from '#core/config/api.ts';
 import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
@@ -10,6 +10,8 @@ import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
 import { createStores } from '#core/stores/create-stores.ts';
 import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
 import { createApiKeySet, loadApiKeys, type ApiKeySet } from './audiohook/api-keys.ts';
+import type { ReplayCache } from './audiohook/nonce-cache.ts';
+import { SharedNonceCache } from './audiohook/shared-nonce-cache.ts';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from './audiohook/dev-credentials.ts';
 import type { CallEvents } from './call.ts';
 import { LiveCalls } from './live-calls.ts';
@@ -73,6 +75,10 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let publisher: UtterancePublisher | undefined;
   let live: LivePublisher | undefined;
   let vocabulary: ((tenant: string) => Promise<VocabularyRewrite>) | undefined;
+  let nonceCache: ReplayCache | undefined;
+  if (env.CONVERSATIONS_TABLE && config.REPLAY_CACHE !== 'task') {
+    nonceCache = new SharedNonceCache({ client: dynamoDbDocumentClient(), tableName: env.CONVERSATIONS_TABLE, logger });
+  }
   if (env.CONVERSATIONS_TABLE && env.MESSAGES_TABLE) {
     const stores = createStores(loadStoreConfig(env));
     live = new LivePublisher({
@@ -105,6 +111,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     config,
     apiKeys,
     calls,
+    nonceCache,
     call: {
       recognizer,
       sink,

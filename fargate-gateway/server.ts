@@ -9,7 +9,7 @@ import { keyedLogger, logger as rootLogger, type AppLogger } from '#core/logger.
 import type { ApiKeySet } from './audiohook/api-keys.ts';
 import { authenticateUpgrade, logValue } from './audiohook/authenticate.ts';
 import { isUuid } from './audiohook/messages.ts';
-import { NonceCache } from './audiohook/nonce-cache.ts';
+import { NonceCache, type ReplayCache } from './audiohook/nonce-cache.ts';
 import { AudioHookSession, type Transport } from './audiohook/session.ts';
 import { Call, type CallDependencies } from './call.ts';
 import { LiveCalls } from './live-calls.ts';
@@ -37,6 +37,8 @@ export interface GatewayServerOptions {
   logger?: AppLogger;
   /** Shared with the control endpoint, which finds calls here. */
   calls?: LiveCalls;
+  /** Where used signature nonces are kept (default: this process; shared-nonce-cache.ts for every task). */
+  nonceCache?: ReplayCache;
   /** Told whenever the number of live sessions changes (ECS task scale-in protection). */
   onSessionsChanged?(liveSessions: number): void;
 }
@@ -53,7 +55,7 @@ export class GatewayServer {
   framesReceived = 0;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly nonces = new NonceCache();
+  private readonly nonces: ReplayCache;
   private readonly logger: AppLogger;
   private draining = false;
   private retiring = false;
@@ -61,6 +63,7 @@ export class GatewayServer {
   constructor(private readonly options: GatewayServerOptions) {
     this.logger = options.logger ?? rootLogger;
     this.calls = options.calls ?? new LiveCalls();
+    this.nonces = options.nonceCache ?? new NonceCache();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
     this.http = createHttpServer(
       (req, res) => this.onRequest(req, res),

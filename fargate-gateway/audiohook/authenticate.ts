@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { logger as defaultLogger } from '#core/logger.ts';
 import type { AppLogger } from '#core/logger.ts';
 import type { ApiKeySet } from './api-keys.ts';
-import type { NonceCache } from './nonce-cache.ts';
+import type { ReplayCache } from './nonce-cache.ts';
 import { verifySignature } from './signature.ts';
 import type { SignedRequest, VerifyResult } from './signature.ts';
 
@@ -30,8 +30,11 @@ const DEFAULT_FORWARDED_HEADERS: Required<ForwardedHeaderNames> = {
 };
 
 export interface AuthenticateOptions {
-  /** Replay protection (§4.4, Policy); null turns it off. Share one cache across connections. */
-  nonceCache: NonceCache | null;
+  /**
+   * Replay protection (§4.4, Policy); null turns it off. Share one cache across connections, and one
+   * across tasks (shared-nonce-cache.ts) when a replay could reach another task.
+   */
+  nonceCache: ReplayCache | null;
   /** Default 500 ms. */
   failureFloorMs?: number;
   /** Unix seconds; default the system clock. */
@@ -53,6 +56,8 @@ export interface AuthenticateOptions {
 export interface UpgradeRequest {
   url?: string | undefined;
   headers: IncomingHttpHeaders;
+  /** As received: Node keeps only the first of several `Host` fields in `headers`. */
+  rawHeaders?: string[];
 }
 
 /**
@@ -70,11 +75,19 @@ export async function authenticateUpgrade(req: UpgradeRequest, keys: ApiKeySet, 
 
   let outcome: AuthOutcome;
   try {
-    const nonceCache = opts.nonceCache ?? undefined;
-    outcome = verifySignature(signedRequest(req, opts.trustForwardedHeaders), (apiKey) => keys.lookup(apiKey)?.secret, {
-      now: opts.now ?? (() => Date.now() / 1000),
-      ...(nonceCache ? { nonceCache } : {}),
-    });
+    const now = opts.now ?? (() => Date.now() / 1000);
+    // The signature check is synchronous: it names the nonce to claim, and the claim (perhaps a
+    // round trip to the shared table) is made once the MAC has verified.
+    let claim: { nonce: string; until: number } | undefined;
+    outcome = duplicateHost(req)
+      ? { ok: false, code: 'INVALID', reason: 'more than one Host header (RFC 9112 §3.2)' }
+      : verifySignature(signedRequest(req, opts.trustForwardedHeaders), (apiKey) => keys.lookup(apiKey)?.secret, {
+          now,
+          nonceCache: { checkAndRemember: (nonce, until) => ((claim = { nonce, until }), true) },
+        });
+    if (outcome.ok && claim && opts.nonceCache && !(await opts.nonceCache.checkAndRemember(claim.nonce, claim.until, now()))) {
+      outcome = { ok: false, code: 'REPLAY', reason: 'nonce already used by a signature that is still valid' };
+    }
   } catch (error) {
     // Fail closed; the caught error is ours (a lookup or clock fault), not request data.
     log.error('AudioHook authentication error', { ...context, error: error as Error });
@@ -89,6 +102,12 @@ export async function authenticateUpgrade(req: UpgradeRequest, keys: ApiKeySet, 
   log.warn('AudioHook authentication failed', { ...context, code: outcome.code, reason: outcome.reason });
   await holdUntil(started + (opts.failureFloorMs ?? DEFAULT_FAILURE_FLOOR_MS));
   return outcome;
+}
+
+function duplicateHost(req: UpgradeRequest): boolean {
+  let hosts = 0;
+  for (let i = 0; i < (req.rawHeaders?.length ?? 0); i += 2) if (req.rawHeaders![i].toLowerCase() === 'host') hosts++;
+  return hosts > 1;
 }
 
 function signedRequest(req: UpgradeRequest, trust: AuthenticateOptions['trustForwardedHeaders']): SignedRequest {

@@ -12,7 +12,13 @@ export interface NonceCacheOptions {
 
 export const DEFAULT_MAX_NONCES = 100_000;
 
-export class NonceCache {
+/** Where used nonces are remembered: this task's memory (NonceCache) or a table every task shares. */
+export interface ReplayCache {
+  /** True when `nonce` was not live and is now recorded until `until`; false for a replay. */
+  checkAndRemember(nonce: string, until: number, now: number): boolean | Promise<boolean>;
+}
+
+export class NonceCache implements ReplayCache {
   readonly #maxEntries: number;
   // Map keeps insertion order, and with near-uniform lifetimes insertion order is close to expiry
   // order, so the oldest entries are both the first to expire and the ones to evict.

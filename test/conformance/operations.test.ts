@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '#gateway/audiohook/signature.ts';
 import { AudioHookClient, UpgradeRefusedError } from '#local/simulator/client.ts';
@@ -83,6 +84,50 @@ describe('authentication on the upgrade', () => {
     await first.close();
     const replay = new AudioHookClient({ url: gw.url, apiKey: TEST_API_KEY, ...ids, headers });
     expect(await replay.start()).toMatchObject({ type: 'disconnect', parameters: { reason: 'unauthorized' } });
+  });
+});
+
+describe('upgrade with two Host fields', () => {
+  it('is refused although its signature matches the first one', async () => {
+    gw = await startTestGateway({ env: { AUTH_REJECTION: 'http401' } });
+    const url = new URL(gw.url);
+    const ids = { organizationId: crypto.randomUUID(), sessionId: crypto.randomUUID(), correlationId: crypto.randomUUID() };
+    const sign = () =>
+      signRequest({
+        apiKey: TEST_API_KEY,
+        secret: Buffer.from(TEST_CLIENT_SECRET, 'base64'),
+        requestTarget: url.pathname,
+        authority: url.host,
+        ...ids,
+      });
+    const request = (hosts: string[], signed = sign()) =>
+      [
+        `GET ${url.pathname} HTTP/1.1`,
+        ...hosts.map((h) => `Host: ${h}`),
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        `Audiohook-Organization-Id: ${ids.organizationId}`,
+        `Audiohook-Session-Id: ${ids.sessionId}`,
+        `Audiohook-Correlation-Id: ${ids.correlationId}`,
+        `X-API-KEY: ${TEST_API_KEY}`,
+        `Signature-Input: ${signed['signature-input']}`,
+        `Signature: ${signed.signature}`,
+        '',
+        '',
+      ].join('\r\n');
+    const statusLine = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+        socket.once('data', (data) => {
+          resolve(data.toString().split('\r\n')[0]);
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+    expect(await statusLine(request([url.host, 'evil.example.com']))).toBe('HTTP/1.1 401 Unauthorized');
+    expect(await statusLine(request([url.host]))).toBe('HTTP/1.1 101 Switching Protocols');
   });
 });
 

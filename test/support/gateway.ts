@@ -1,5 +1,6 @@
 import type { Utterance } from '#core/domain/utterance.ts';
 import { createApiKeySet } from '#gateway/audiohook/api-keys.ts';
+import type { ReplayCache } from '#gateway/audiohook/nonce-cache.ts';
 import { loadGatewayConfig, type GatewayConfig } from '#gateway/config.ts';
 import { CountingRecognizer } from '#gateway/recognition/counting-recognizer.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
@@ -30,6 +31,7 @@ export async function startTestGateway(
     events?: CallEvents;
     logger?: AppLogger;
     vocabulary?: CallDependencies['vocabulary'];
+    nonceCache?: ReplayCache;
   } = {},
 ): Promise<TestGateway> {
   const config: GatewayConfig = loadGatewayConfig({ AUTH_FAILURE_FLOOR_MS: '50', ...options.env });
@@ -55,6 +57,7 @@ export async function startTestGateway(
     },
     supportedLanguages: recognizer.languages ?? ['en-US', 'es-US'],
     logger: options.logger,
+    nonceCache: options.nonceCache,
   });
   const address = await server.listen(0, '127.0.0.1');
   const url = `ws://127.0.0.1:${address.port}${config.AUDIOHOOK_PATH}`;

@@ -102,6 +102,34 @@ describe('authenticateUpgrade: outcomes', () => {
     expect(await authenticateUpgrade(upgrade(), keys, options({ nonceCache }))).toMatchObject({ code: 'REPLAY' });
   });
 
+  it('claims the nonce only after the MAC verified, and waits for a cache that answers later', async () => {
+    const claimed: string[] = [];
+    const slow = {
+      checkAndRemember: async (nonce: string) => {
+        await new Promise((r) => setTimeout(r, 5));
+        const seen = claimed.includes(nonce);
+        claimed.push(nonce);
+        return !seen;
+      },
+    };
+    const forged = upgrade({ signature: `sig1=:${Buffer.alloc(32).toString('base64')}:` });
+    expect(await authenticateUpgrade(forged, keys, options({ nonceCache: slow }))).toMatchObject({ code: 'FAILED' });
+    expect(claimed).toEqual([]);
+    expect((await authenticateUpgrade(upgrade(), keys, options({ nonceCache: slow }))).ok).toBe(true);
+    expect(await authenticateUpgrade(upgrade(), keys, options({ nonceCache: slow }))).toMatchObject({ code: 'REPLAY' });
+    expect(claimed).toEqual([`${V.apiKey} ${V.nonce}`, `${V.apiKey} ${V.nonce}`]);
+  });
+
+  it('refuses a request with two Host fields (RFC 9112 §3.2), whichever one Node kept', async () => {
+    const req = { ...upgrade(), rawHeaders: ['Host', V.authority, 'Host', 'evil.example.com'] };
+    expect(await authenticateUpgrade(req, keys, options())).toMatchObject({
+      ok: false,
+      code: 'INVALID',
+      reason: expect.stringMatching(/Host/),
+    });
+    expect((await authenticateUpgrade({ ...upgrade(), rawHeaders: ['Host', V.authority] }, keys, options())).ok).toBe(true);
+  });
+
   it('allows replays with nonceCache: null', async () => {
     const opts = options({ nonceCache: null });
     expect((await authenticateUpgrade(upgrade(), keys, opts)).ok).toBe(true);
