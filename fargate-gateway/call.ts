@@ -105,6 +105,8 @@ export class Call implements SessionHandler {
   /** The running span, or else the last one that ran: its statuses stay visible after it stopped. */
   private latestSpan: TranscriptionSpan | undefined;
   private stopping: Promise<SpanReport> | undefined;
+  /** Settles with the report of the last stop if its answer did not reach the caller (see stopTranscription). */
+  private undelivered: Promise<SpanReport | undefined> | undefined;
   private isFinished = false;
   private endPromise: Promise<void> | undefined;
   private readonly logger: AppLogger;
@@ -318,6 +320,8 @@ export class Call implements SessionHandler {
     }
     this.span = span;
     this.latestSpan = span;
+    // A new span supersedes an unreported summary, as in the registry.
+    this.undelivered = undefined;
     this.recording = this.openRecording(request, streamIds);
     this.logger.info('transcription started', {
       customerStreamId: streamIds.customer,
@@ -388,22 +392,42 @@ export class Call implements SessionHandler {
     return { streamId, status, message: reason };
   }
 
-  async stopTranscription(): Promise<StopOutcome> {
+  /**
+   * Stops the running span and returns its report. `delivered`, when given, settles with whether the
+   * report reached the caller: one that did not (the caller timed out during a long flush, or went away)
+   * is kept, and the next stop — or, when the call ends first, the registry — gets it, so a stop racing
+   * a close or a timeout never loses a span's summary.
+   */
+  async stopTranscription(delivered?: Promise<boolean>): Promise<StopOutcome> {
     // While the call is being torn down its final summary is still on its way to the registry.
     if (this.isFinished) return { ok: false, error: 'ended' };
     if (this.isClosing || this.ended) return { ok: false, error: 'closing' };
     const span = this.span;
-    if (!span) return { ok: false, error: 'not-running' };
+    if (!span) {
+      const kept = await this.takeUndelivered();
+      return kept ? { ok: true, report: kept } : { ok: false, error: 'not-running' };
+    }
     // Audio stops flowing to recognition at once; the flush may take a moment.
     this.span = undefined;
-    this.stopping = this.endSpan(span);
+    const stopping = this.endSpan(span);
+    this.stopping = stopping;
+    if (delivered) this.undelivered = stopping.then(async (report) => ((await delivered) ? undefined : report));
     try {
-      const report = await this.stopping;
+      const report = await stopping;
       this.logger.info('transcription stopped', summaryLog(report));
       return { ok: true, report };
     } finally {
       this.stopping = undefined;
     }
+  }
+
+  /** The report of a stop whose answer never reached its caller, once; undefined when there is none. */
+  private async takeUndelivered(): Promise<SpanReport | undefined> {
+    const pending = this.undelivered;
+    this.undelivered = undefined;
+    const report = await pending?.catch(() => undefined);
+    if (report) this.logger.warn('the last stop answer did not reach its caller; its summary is handed on', summaryLog(report));
+    return report;
   }
 
   /** The call is over: flush a running span; its report is handed to the registry, returned once by stop. */
@@ -419,8 +443,9 @@ export class Call implements SessionHandler {
     if (span) {
       report = await this.endSpan(span);
       this.logger.info('transcription ended with the call', summaryLog(report));
-    } else if (this.stopping) {
-      await this.stopping.catch(() => undefined);
+    } else {
+      await this.stopping?.catch(() => undefined);
+      report = await this.takeUndelivered();
     }
     try {
       await this.deps.events?.ended?.(this, report);

@@ -102,7 +102,9 @@ export class ControlServer {
     if (!controlStopRequestSchema.safeParse(body).success) return reply(res, 400, { error: 'bad-request' });
     const call = this.calls.find(conversationId);
     if (!call) return reply(res, 404, { error: 'no-session' });
-    const outcome = await call.stopTranscription();
+    // Whether the report reaches the caller: the response closes having been written, or not.
+    const delivered = new Promise<boolean>((resolve) => res.once('close', () => resolve(res.writableFinished)));
+    const outcome = await call.stopTranscription(delivered);
     if (!outcome.ok)
       return reply(res, outcome.error === 'ended' ? 404 : 409, { error: outcome.error === 'ended' ? 'no-session' : outcome.error });
     reply(res, 200, outcome.report);
