@@ -46,6 +46,17 @@ export default tseslint.config(
     },
   },
   {
+    // The contract module is the one place contract values are written; the stack, the runtimes and the
+    // docs import it, so it imports nothing (no AWS, no zod, no other folder): only its own files.
+    files: ['core/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'core/contract/ is dependency-free: import only its own files (./…).' }] },
+      ],
+    },
+  },
+  {
     // `any` by nature: the embedded engine's native bindings (koffi), a stand-in without usable types,
     // and structured-headers, whose BareItem names the DOM type BufferSource that a Node-only lib lacks.
     files: ['fargate-gateway/recognition/embedded/**/*.ts', 'local/aws-standins.ts', 'fargate-gateway/audiohook/signature.ts'],

@@ -218,7 +218,12 @@ try {
       [10, 10],
       [100, 25],
     ] as const) {
-      const { elapsedMs, latencies, failed } = await batchRun({ ...env, WEBHOOK_CONCURRENCY: '16' }, MESSAGES, batchSize, conversations);
+      const { elapsedMs, latencies, failed } = await batchRun(
+        { ...env, WEBHOOK_PARALLEL_CONVERSATIONS: '16' },
+        MESSAGES,
+        batchSize,
+        conversations,
+      );
       report(
         'batch-function',
         { protocol, batchSize, conversationsPerBatch: conversations, concurrency: 16, failed },

@@ -15,6 +15,7 @@ import type { VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
 import type { CallRecorder } from './recording/call-recorder.ts';
 import type { SpanRecording } from './recording/span-recording.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 /**
  * The call behind one AudioHook session: the audio path (de-interleave, decode, timeline, counters)
@@ -307,9 +308,11 @@ export class Call implements SessionHandler {
       customer: this.participantReport(span, 'customer', streamIds.customer),
       agent: this.participantReport(span, 'agent', streamIds.agent),
     };
-    const refusedLanguage = report.customer.status.code === 4050 || report.agent.status.code === 4050;
+    const refusedLanguage =
+      report.customer.status.code === STREAM_STATUS.LANGUAGE_NOT_SUPPORTED ||
+      report.agent.status.code === STREAM_STATUS.LANGUAGE_NOT_SUPPORTED;
     const connectorWaitsForLanguage = this.mode === 'connector' && refusedLanguage;
-    if (report.customer.status.code !== 1000 && report.agent.status.code !== 1000 && !connectorWaitsForLanguage) {
+    if (report.customer.status.code !== STREAM_STATUS.OK && report.agent.status.code !== STREAM_STATUS.OK && !connectorWaitsForLanguage) {
       // Nothing can be transcribed: keep nothing running, so the caller may fix the request and retry.
       void span.end();
       this.logger.warn('transcription not started: no participant can be transcribed', {
@@ -386,7 +389,7 @@ export class Call implements SessionHandler {
 
   private participantReport(span: TranscriptionSpan, role: Role, streamId: string): StartedParticipant {
     const status = span.statusOf(role);
-    if (status.code === 1000) return { streamId, status };
+    if (status.code === STREAM_STATUS.OK) return { streamId, status };
     const reason = !this.channelRoles.includes(role) ? 'channel not present in the AudioHook session' : status.description.toLowerCase();
     // The public errorMessage names the participant itself (responses.ts): the detail does not repeat it.
     return { streamId, status, message: reason };

@@ -3,6 +3,7 @@ import { controlSecretSchema } from '#core/config/api.ts';
 import { ConfigError } from '#core/config/stores.ts';
 import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
 import { LIVE_PUBLISH_INTERVAL_MS } from '#core/domain/live-call.ts';
+import { AUDIOHOOK_PATH, CONTROL_PORT, GATEWAY_PORT } from '#core/contract/gateway-endpoints.ts';
 
 /**
  * Gateway configuration from the environment, validated once at start. A bad value stops the process
@@ -18,13 +19,13 @@ const flag = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const schema = z.object({
-  GATEWAY_PORT: port(8080),
+  GATEWAY_PORT: port(GATEWAY_PORT),
   /** Loopback by default: the container (and anyone exposing a gateway on purpose) sets 0.0.0.0. */
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOHOOK_PATH: z
     .string()
     .regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"')
-    .default('/audiohook/ws'),
+    .default(AUDIOHOOK_PATH),
   /** How failed authentication is answered (audiohook-protocol.md §4.5). */
   AUTH_REJECTION: z.enum(['disconnect', 'http401']).default('disconnect'),
   /** Every authentication failure is answered no sooner than this (timing-safe rejection). */
@@ -42,7 +43,7 @@ const schema = z.object({
   DRAIN_DEADLINE_MS: millis(30_000),
   /** On ECS: how often the task asks the ECS API whether it is superseded or surplus (ecs/retirement.ts). */
   RETIREMENT_CHECK_MS: millis(15_000),
-  CONTROL_PORT: port(8081),
+  CONTROL_PORT: port(CONTROL_PORT),
   CONTROL_HOST: z.string().min(1).default('127.0.0.1'),
   /** Shared with the start/stop Lambdas: every control request must be signed with it (required in production). */
   CONTROL_SECRET: z.preprocess((v) => (v === '' ? undefined : v), controlSecretSchema.optional()),

@@ -14,6 +14,7 @@ import { AudioHookSession, type Transport } from './audiohook/session.ts';
 import { Call, type CallDependencies } from './call.ts';
 import { LiveCalls } from './live-calls.ts';
 import type { GatewayConfig } from './config.ts';
+import { HEALTH_PATH, LIVE_PATH } from '#core/contract/gateway-endpoints.ts';
 
 /**
  * The AudioHook WebSocket server: upgrade checks and authentication, one session per connection,
@@ -126,14 +127,14 @@ export class GatewayServer {
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const { path } = requestTarget(req);
     // Readiness, for the load balancer: 503 while new sessions are refused.
-    if (req.method === 'GET' && path === '/health') {
+    if (req.method === 'GET' && path === HEALTH_PATH) {
       res.writeHead(this.refusingNewSessions ? 503 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: this.draining ? 'draining' : this.retiring ? 'retiring' : 'ok', sessions: this.sessions.size }));
       return;
     }
     // Liveness, for the container health check: the process answers. A retiring task must fail
     // readiness without ECS taking it for broken and stopping it with its calls.
-    if (req.method === 'GET' && path === '/live') {
+    if (req.method === 'GET' && path === LIVE_PATH) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'alive' }));
       return;

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_REDACTION_MODE, REDACTION_MODES, type RedactionMode } from '#core/contract/redaction-modes.ts';
+import { parseWebhookAuthModes, WEBHOOK_AUTH_MODES } from '#core/contract/webhook-auth.ts';
 
 /**
  * Deployment settings, read from CDK context (`-c key=value`, `cdk.json` or `cdk.context.json`).
@@ -10,8 +12,6 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root: where dist/ (the built artifacts) and the gateway image's build context are. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-export type RedactionMode = 'default' | 'always' | 'off';
 
 /** Where the gateway image is built: in the account by CodeBuild (default), or by Docker on the deployer's machine. */
 const GATEWAY_IMAGE_BUILDS = ['codebuild', 'local-docker'] as const;
@@ -86,6 +86,7 @@ export interface DeploymentConfig {
   // Webhook delivery
   /** Absent: the queue is still filled but the delivery Lambda's event source is disabled. */
   webhookUrl?: string;
+  /** Canonical form (`custom-ca+mtls`): the modes in contract order, joined by `+`. */
   webhookAuthMode: string;
   webhookSecretTokenName?: string;
   webhookSecretTokenLocation?: 'header' | 'query';
@@ -97,8 +98,11 @@ export interface DeploymentConfig {
   webhookDeadlineMs: number;
   /** Receives per message; 1 (the contract's default) means no retry: a failure goes to the DLQ. */
   webhookMaxAttempts: number;
-  /** Reserved concurrency of the webhook Lambda (and the SQS event source's maximum concurrency). */
-  webhookConcurrency: number;
+  /**
+   * Most webhook Lambda invocations (each delivering one SQS batch) running at once: the SQS event
+   * source's maximum concurrency. Not WEBHOOK_PARALLEL_CONVERSATIONS, which is per invocation.
+   */
+  webhookMaxConcurrentBatches: number;
   /**
    * Reserved concurrency of the webhook Lambda. Absent by default: reserving it fails the deploy in an
    * account whose Lambda concurrency quota is the new-account 10 (AWS keeps 10 unreserved).
@@ -136,7 +140,7 @@ export const DEFAULTS: DeploymentConfig = {
   apiCredentialRateLimit: 1200,
   apiAuthorizerCacheSeconds: 300,
   apiCloudWatchRole: true,
-  redactionMode: 'default',
+  redactionMode: DEFAULT_REDACTION_MODE,
   messageRetentionDays: 7,
   feedUrlExpirySeconds: 900,
   callRecording: true,
@@ -145,7 +149,7 @@ export const DEFAULTS: DeploymentConfig = {
   webhookTimeoutMs: 5_000,
   webhookDeadlineMs: 60_000,
   webhookMaxAttempts: 1,
-  webhookConcurrency: 5,
+  webhookMaxConcurrentBatches: 5,
   logRetentionDays: 30,
   logLevel: 'INFO',
   removalPolicy: 'retain',
@@ -193,17 +197,13 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     apiCredentialRateLimit: r.integer('apiCredentialRateLimit', d.apiCredentialRateLimit, 10, 2_000_000_000),
     apiAuthorizerCacheSeconds: r.integer('apiAuthorizerCacheSeconds', d.apiAuthorizerCacheSeconds, 0, 3600),
     apiCloudWatchRole: r.flag('apiCloudWatchRole', d.apiCloudWatchRole),
-    redactionMode: r.oneOf('redactionMode', d.redactionMode, ['default', 'always', 'off'] as const),
+    redactionMode: r.oneOf('redactionMode', d.redactionMode, REDACTION_MODES),
     messageRetentionDays: r.integer('messageRetentionDays', d.messageRetentionDays, 1, 3650),
     feedUrlExpirySeconds: r.integer('feedUrlExpirySeconds', d.feedUrlExpirySeconds, 60, 43_200),
     callRecording: r.flag('callRecording', d.callRecording),
     recordingRetentionDays: r.integer('recordingRetentionDays', d.recordingRetentionDays, 1, 3650),
     webhookUrl: r.optionalString('webhookUrl', /^https?:\/\/[^\s]+$/),
-    webhookAuthMode: r.string(
-      'webhookAuthMode',
-      d.webhookAuthMode,
-      /^(none|custom-ca|mtls|secret-token|oauth2)([+, ](none|custom-ca|mtls|secret-token|oauth2))*$/,
-    ),
+    webhookAuthMode: r.webhookAuthMode('webhookAuthMode', d.webhookAuthMode),
     webhookSecretTokenName: r.optionalString('webhookSecretTokenName', /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/),
     webhookSecretTokenLocation: r.optionalOneOf('webhookSecretTokenLocation', ['header', 'query'] as const),
     webhookOAuth2TokenUrl: r.optionalString('webhookOAuth2TokenUrl', /^https:\/\/[^\s]+$/),
@@ -213,7 +213,7 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     webhookTimeoutMs: r.integer('webhookTimeoutMs', d.webhookTimeoutMs, 100, 60_000),
     webhookDeadlineMs: r.integer('webhookDeadlineMs', d.webhookDeadlineMs, 1_000, 14 * 24 * 3_600_000),
     webhookMaxAttempts: r.integer('webhookMaxAttempts', d.webhookMaxAttempts, 1, 20),
-    webhookConcurrency: r.integer('webhookConcurrency', d.webhookConcurrency, 2, 1000),
+    webhookMaxConcurrentBatches: r.integer('webhookMaxConcurrentBatches', d.webhookMaxConcurrentBatches, 2, 1000),
     webhookReservedConcurrency: r.optionalInteger('webhookReservedConcurrency', 1, 1000),
     logRetentionDays: r.oneOf('logRetentionDays', d.logRetentionDays, [
       1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -222,6 +222,9 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     alarmTopicArn: r.optionalString('alarmTopicArn', /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/),
     removalPolicy: r.oneOf('removalPolicy', d.removalPolicy, ['retain', 'destroy'] as const),
   };
+  if (lookup('webhookConcurrency') !== undefined) {
+    problems.push('webhookConcurrency was renamed webhookMaxConcurrentBatches (concurrent webhook Lambda invocations)');
+  }
   if (config.gatewayMinTasks > config.gatewayMaxTasks) problems.push('gatewayMinTasks must not exceed gatewayMaxTasks');
   if ((config.apiDomainName === undefined) !== (config.apiCertificateArn === undefined)) {
     problems.push('apiDomainName and apiCertificateArn must be set together');
@@ -271,6 +274,19 @@ class Reader {
       return undefined;
     }
     return value;
+  }
+
+  /** Parsed exactly as the delivery function parses WEBHOOK_AUTH_MODE; returned in canonical form. */
+  webhookAuthMode(key: string, fallback: string): string {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string') {
+      this.problems.push(`${key}: must be a string`);
+      return fallback;
+    }
+    const { modes, problems } = parseWebhookAuthModes(value, key);
+    this.problems.push(...problems);
+    return WEBHOOK_AUTH_MODES.filter((m) => modes.has(m)).join('+');
   }
 
   integer(key: string, fallback: number, min: number, max: number): number {

@@ -15,8 +15,8 @@ import { NagSuppressions } from 'cdk-nag';
 import { LIVE_INDEX } from '#core/stores/tables.ts';
 import { API_ROUTES, CONSOLE_API_PREFIX, CONSOLE_PATH } from '#lambdas/routes.ts';
 import { artifactDir } from './artifacts.ts';
-import type { RedactionMode } from './config.ts';
-import { FEED_RETENTION_DAYS } from './export.ts';
+import type { RedactionMode } from '#core/contract/redaction-modes.ts';
+import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
 import { ServiceFunction } from './node-function.ts';
 import { privateBucketProps } from './private-bucket.ts';
 

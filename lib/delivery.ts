@@ -23,7 +23,7 @@ export type DeliveryProps = Pick<
   | 'webhookTimeoutMs'
   | 'webhookDeadlineMs'
   | 'webhookMaxAttempts'
-  | 'webhookConcurrency'
+  | 'webhookMaxConcurrentBatches'
   | 'webhookReservedConcurrency'
   | 'logLevel'
 > & {
@@ -35,7 +35,7 @@ export type DeliveryProps = Pick<
  * Real-time delivery (api-contract.md §3.5): the gateway queues each utterance in `utterances`; the
  * webhook Lambda POSTs it once. A failed message is reported as a batch item failure and, with the
  * default redrive `maxReceiveCount` of 1 (= WEBHOOK_MAX_ATTEMPTS), lands in the dead-letter queue for
- * inspection instead of being retried. The event source's maximum concurrency (`webhookConcurrency`)
+ * inspection instead of being retried. The event source's maximum concurrency (`webhookMaxConcurrentBatches`)
  * caps the load on the customer's target: SQS never runs more batches at once. Reserving concurrency
  * as well (`webhookReservedConcurrency`) also guarantees those slots against other functions of the
  * account (a throttled batch counts as a receive and, with one attempt allowed, is dead-lettered
@@ -119,7 +119,7 @@ export class Delivery extends Construct {
       new SqsEventSource(this.queue, {
         batchSize: 10,
         reportBatchItemFailures: true,
-        maxConcurrency: props.webhookConcurrency,
+        maxConcurrency: props.webhookMaxConcurrentBatches,
         // Without a target there is nothing to deliver to: messages wait in the queue (and expire).
         enabled: props.webhookUrl !== undefined,
       }),

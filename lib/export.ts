@@ -6,13 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DAILY_EXPORT_CRON, DAILY_EXPORT_HOUR_UTC, FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
 import { ServiceFunction } from './node-function.ts';
 import { privateBucketProps } from './private-bucket.ts';
-
-/** File Exporter retention (api-contract.md §5.4). */
-export const FEED_RETENTION_DAYS = 32;
-/** 02:00 UTC every day; EventBridge cron expressions are evaluated in UTC. */
-const DAILY_EXPORT_SCHEDULE = 'cron(0 2 * * ? *)';
 
 export interface ExportProps {
   messages: dynamodb.ITable;
@@ -89,8 +85,8 @@ export class Export extends Construct {
     );
 
     this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Daily utterances feed at 02:00 UTC',
-      schedule: events.Schedule.expression(DAILY_EXPORT_SCHEDULE),
+      description: `Daily utterances feed at ${String(DAILY_EXPORT_HOUR_UTC).padStart(2, '0')}:00 UTC`,
+      schedule: events.Schedule.expression(DAILY_EXPORT_CRON),
     });
     this.rule.addTarget(new targets.LambdaFunction(this.exportFunction, { retryAttempts: 2, maxEventAge: Duration.hours(2) }));
   }

@@ -13,10 +13,8 @@ import { Construct } from 'constructs';
 import type { GatewayImageBuild } from './config.ts';
 import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
+import { AUDIOHOOK_PATH, CONTROL_PORT, GATEWAY_PORT, HEALTH_PATH, LIVE_PATH } from '#core/contract/gateway-endpoints.ts';
 
-const GATEWAY_PORT = 8080;
-export const CONTROL_PORT = 8081;
-export const AUDIOHOOK_PATH = '/audiohook/ws';
 /** Fargate's longest stop timeout: SIGTERM, then at most this long before SIGKILL. */
 const STOP_TIMEOUT = Duration.seconds(120);
 /** The gateway's own drain deadline after SIGTERM, inside the stop timeout. */
@@ -82,7 +80,7 @@ export interface GatewayServiceProps {
  *   no new ones), then gets SIGTERM and up to 120 s (stopTimeout) to end what is left;
  * - Availability Zone rebalancing, which stops running tasks, is off.
  *
- * The control port (8081) is not behind the load balancer: the start/stop Lambdas call the task that
+ * The control port (CONTROL_PORT) is not behind the load balancer: the start/stop Lambdas call the task that
  * holds a call at its private address (the gateway advertises it from the ECS task metadata), and
  * only their security group may reach that port.
  */
@@ -157,7 +155,7 @@ export class GatewayService extends Construct {
           'CMD',
           'node',
           '-e',
-          `fetch('http://127.0.0.1:${GATEWAY_PORT}/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+          `fetch('http://127.0.0.1:${GATEWAY_PORT}${LIVE_PATH}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
         ],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
@@ -247,7 +245,7 @@ export class GatewayService extends Construct {
       connectionTermination: false,
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
-        path: '/health',
+        path: HEALTH_PATH,
         port: String(GATEWAY_PORT),
         healthyHttpCodes: '200',
         interval: Duration.seconds(10),

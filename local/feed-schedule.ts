@@ -1,6 +1,6 @@
 import { logger } from '#core/logger.ts';
 import { defaultExportRuntime, type ExportRuntime } from '#core/daily-export/runtime.ts';
-import { DAILY_EXPORT_HOUR_UTC } from '#core/daily-export/schedule.ts';
+import { DAILY_EXPORT_HOUR_UTC } from '#core/contract/export-schedule.ts';
 import { previousUtcDate } from '#core/daily-export/utc-date.ts';
 
 /**

@@ -32,6 +32,7 @@ import { createExportRuntime } from '#core/daily-export/runtime.ts';
 import { startLocalFeedSchedule } from './feed-schedule.ts';
 import { ensureBucket } from '#core/daily-export/export-bucket.ts';
 import { createS3Client } from '#core/daily-export/s3-client.ts';
+import { CONTROL_PORT } from '#core/contract/gateway-endpoints.ts';
 
 /** Where `npm run build:console` writes the console (CONSOLE_DIR overrides). */
 const CONSOLE_BUILD_DIR = 'dist/console';
@@ -115,7 +116,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // The API signs control requests with it and the gateway checks them, as in AWS; fresh every run.
   env.CONTROL_SECRET ||= randomBytes(32).toString('base64url');
   env.CONTROL_HOST ||= host;
-  env.CONTROL_PORT ||= '8081';
+  env.CONTROL_PORT ||= String(CONTROL_PORT);
 
   // Webhook target: the customer's, or the built-in printer.
   let receiver: WebhookReceiver | undefined;

@@ -1,6 +1,7 @@
 import type { Role } from '../domain/participant.ts';
 import type { StreamStatus, StreamSummary } from '../domain/transcription.ts';
 import type { StartResults, StartedStream, StopResults, StoppedStream } from './gateway-control.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 /** start-streaming / stop-streaming 200 bodies, keys in contract order (api-contract.md §2.3, §2.4). */
 interface ParticipantResponse {
@@ -14,8 +15,6 @@ export interface StreamingResponse {
   errorMessage?: string;
   autotranscribeResponse: { customer: ParticipantResponse; agent: ParticipantResponse };
 }
-
-const OK = 1000;
 
 export function startResponse(results: StartResults): StreamingResponse {
   return streamingResponse(results, (s) => participant(s));
@@ -41,7 +40,7 @@ function streamingResponse<S extends StartedStream | StoppedStream>(
   results: Record<Role, S>,
   shape: (s: S) => ParticipantResponse,
 ): StreamingResponse {
-  const failing = (['customer', 'agent'] as const).filter((role) => results[role].status.code !== OK);
+  const failing = (['customer', 'agent'] as const).filter((role) => results[role].status.code !== STREAM_STATUS.OK);
   const autotranscribeResponse = { customer: shape(results.customer), agent: shape(results.agent) };
   if (failing.length === 0) return { isOk: true, autotranscribeResponse };
   const errorMessage = failing.map((role) => `${role}: ${results[role].message ?? results[role].status.description}`).join('; ');
@@ -49,5 +48,5 @@ function streamingResponse<S extends StartedStream | StoppedStream>(
 }
 
 export function anyParticipantOk(results: StartResults): boolean {
-  return results.customer.status.code === OK || results.agent.status.code === OK;
+  return results.customer.status.code === STREAM_STATUS.OK || results.agent.status.code === STREAM_STATUS.OK;
 }

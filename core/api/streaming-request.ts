@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { redactionRefusal, type RedactionMode } from '../config/api.ts';
+import { redactionRefusal } from '../config/api.ts';
+import type { RedactionMode } from '#core/contract/redaction-modes.ts';
 import { canonicalLanguage, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
 import { conversationKey } from '../stores/conversation-key.ts';
 import { ApiError } from './errors.ts';

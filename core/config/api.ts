@@ -1,14 +1,8 @@
 import { z } from 'zod';
+import { DEFAULT_REDACTION_MODE, REDACTION_MODES, type RedactionMode } from '#core/contract/redaction-modes.ts';
 import { MIN_CONTROL_SECRET_CHARS } from '../api/control-auth.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from './stores.ts';
-
-/**
- * Tenant redaction policy (api-contract.md §2.2, §6.2): `default` lets the request choose, `always`
- * refuses unredacted output, `off` means no rules are configured so redacted output cannot be produced.
- */
-const REDACTION_MODES = ['default', 'always', 'off'] as const;
-export type RedactionMode = (typeof REDACTION_MODES)[number];
 
 /** One `asapp-api-id` / `asapp-api-secret` pair and the tenant (company_marker) it acts for. */
 export interface ApiCredential {
@@ -95,7 +89,7 @@ export const controlSecretSchema = z.string().min(MIN_CONTROL_SECRET_CHARS, `mus
 /** REDACTION_MODE and TENANT_REDACTION_MODES. */
 export function loadRedactionPolicy(env: NodeJS.ProcessEnv = process.env): RedactionPolicy {
   return {
-    defaultMode: parse('REDACTION_MODE', modeSchema.default('default'), emptyToUndefined(env.REDACTION_MODE)),
+    defaultMode: parse('REDACTION_MODE', modeSchema.default(DEFAULT_REDACTION_MODE), emptyToUndefined(env.REDACTION_MODE)),
     byTenant: parse(
       'TENANT_REDACTION_MODES',
       z.record(z.string(), modeSchema),

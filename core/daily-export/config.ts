@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TENANT } from '../config/api.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from '../config/stores.ts';
+import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
 
 /** Settings of the `utterances` feed shared by the daily export, the retention sweep and the File Exporter endpoints. */
 export interface FeedConfig {
@@ -29,7 +30,7 @@ const schema = z.object({
   EXPORT_BUCKET: z.string().min(3).max(63),
   FEED_ROWS_PER_FILE: z.coerce.number().int().positive().default(100_000),
   FEED_EXTRA_COLUMNS: flag,
-  FEED_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(32),
+  FEED_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(FEED_RETENTION_DAYS),
   // SigV4 presigned URLs are valid for at most 7 days.
   FEED_URL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
   FEED_TENANT_PREFIX: flag,

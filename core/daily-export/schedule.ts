@@ -1,8 +1,5 @@
 import { isUtcDate, previousUtcDate } from './utc-date.ts';
 
-/** When the daily export runs and which day it exports (api-contract.md §5.4: 02:00 UTC, the previous UTC day). */
-export const DAILY_EXPORT_HOUR_UTC = 2;
-
 /** What the daily-export Lambda is invoked with: EventBridge's scheduled event, or `{ "date": "YYYY-MM-DD" }`. */
 export interface DailyExportEvent {
   date?: unknown;

@@ -1,3 +1,5 @@
+import { STREAM_STATUS_DESCRIPTIONS, type StreamStatusCode } from '#core/contract/status-codes.ts';
+
 /** Settings a start-streaming request chooses for one start→stop span (api-contract.md §2.1). */
 export type RedactionOutput = 'redacted' | 'unredacted' | 'redacted_and_unredacted';
 
@@ -37,16 +39,6 @@ export interface StreamSummary {
   transcripts: number;
 }
 
-const STATUS_DESCRIPTIONS: Record<number, string> = {
-  1000: 'OK',
-  4050: 'Language not supported',
-  4051: 'Encoding not supported',
-  4080: 'Unable to transcribe the audio',
-  5000: 'Internal service error',
-  5001: 'Service shutting down',
-  5002: 'No instances available',
-};
-
-export function streamStatus(code: number): StreamStatus {
-  return { code, description: STATUS_DESCRIPTIONS[code] ?? 'Internal service error' };
+export function streamStatus(code: StreamStatusCode): StreamStatus {
+  return { code, description: STREAM_STATUS_DESCRIPTIONS[code] };
 }

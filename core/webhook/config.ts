@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { parseWebhookAuthModes, type WebhookAuthMode } from '#core/contract/webhook-auth.ts';
 
 /**
  * Webhook delivery settings (api-contract.md §3.4, §3.5), read from the environment. In AWS the secret
@@ -8,8 +9,7 @@ import { z } from 'zod';
  * variable names; locally they come from the environment or from files (`*_FILE`).
  */
 
-const AUTH_MODES = ['none', 'custom-ca', 'mtls', 'secret-token', 'oauth2'] as const;
-type AuthMode = (typeof AUTH_MODES)[number];
+type AuthMode = WebhookAuthMode;
 
 interface TlsSettings {
   /** PEM bundle that replaces the system roots for the target. */
@@ -44,8 +44,8 @@ export interface WebhookConfig {
   maxAttempts: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
-  /** Conversations delivered in parallel within one batch. */
-  concurrency: number;
+  /** Conversations delivered in parallel within one batch (one invocation); not the stack's concurrent batches. */
+  parallelConversations: number;
   /** Needed only to shorten visibility of failed messages (backoff, prompt dead-lettering). */
   queueUrl?: string;
   /** When set, the function dead-letters failed messages itself, with the reason (dead-letter.ts). */
@@ -94,7 +94,11 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: intSetting(1, 1, 20),
   WEBHOOK_RETRY_BASE_DELAY_MS: intSetting(1_000, 0, 43_200_000),
   WEBHOOK_RETRY_MAX_DELAY_MS: intSetting(30_000, 0, 43_200_000),
-  WEBHOOK_CONCURRENCY: intSetting(16, 1, 256),
+  WEBHOOK_PARALLEL_CONVERSATIONS: intSetting(16, 1, 256),
+  WEBHOOK_CONCURRENCY: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.undefined({ error: 'was renamed WEBHOOK_PARALLEL_CONVERSATIONS (conversations delivered in parallel within a batch)' }),
+  ),
   UTTERANCES_QUEUE_URL: optionalString,
   WEBHOOK_DLQ_URL: optionalString,
   WEBHOOK_CA_PEM: optionalString,
@@ -112,18 +116,6 @@ const envSchema = z.object({
   WEBHOOK_OAUTH2_CLIENT_AUTH: z.preprocess((v) => (v === '' || v === undefined ? 'basic' : v), z.enum(['basic', 'post'])),
 });
 type ParsedEnv = z.infer<typeof envSchema>;
-
-/** The combinations the contract allows: custom CA may accompany any mode; mTLS, token and OAuth2 exclude each other. */
-const ALLOWED_COMBINATIONS = [
-  ['none'],
-  ['custom-ca'],
-  ['mtls'],
-  ['custom-ca', 'mtls'],
-  ['secret-token'],
-  ['custom-ca', 'secret-token'],
-  ['oauth2'],
-  ['custom-ca', 'oauth2'],
-].map((c) => c.join('+'));
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Node rejects CR, LF and NUL in header values, and its error message would echo the value.
@@ -216,7 +208,7 @@ export function parseWebhookConfig(env: Env): WebhookConfig {
     maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     retryBaseDelayMs: e.WEBHOOK_RETRY_BASE_DELAY_MS,
     retryMaxDelayMs: e.WEBHOOK_RETRY_MAX_DELAY_MS,
-    concurrency: e.WEBHOOK_CONCURRENCY,
+    parallelConversations: e.WEBHOOK_PARALLEL_CONVERSATIONS,
     ...(e.UTTERANCES_QUEUE_URL ? { queueUrl: e.UTTERANCES_QUEUE_URL } : {}),
     ...(e.WEBHOOK_DLQ_URL ? { deadLetterQueueUrl: e.WEBHOOK_DLQ_URL } : {}),
     tls,
@@ -226,21 +218,9 @@ export function parseWebhookConfig(env: Env): WebhookConfig {
 }
 
 function parseModes(raw: string | undefined, problems: string[]): Set<AuthMode> {
-  const parts = (raw ?? 'none')
-    .split(/[+,\s]+/)
-    .map((p) => p.trim().toLowerCase())
-    .filter(Boolean);
-  const modes = new Set<AuthMode>();
-  for (const p of parts) {
-    if ((AUTH_MODES as readonly string[]).includes(p)) modes.add(p as AuthMode);
-    else problems.push(`WEBHOOK_AUTH_MODE: unknown mode ${JSON.stringify(p)} (expected ${AUTH_MODES.join(', ')})`);
-  }
-  if (modes.size === 0) modes.add('none');
-  const key = AUTH_MODES.filter((m) => modes.has(m)).join('+');
-  if (!ALLOWED_COMBINATIONS.includes(key)) {
-    problems.push(`WEBHOOK_AUTH_MODE: ${key} is not an allowed combination (allowed: ${ALLOWED_COMBINATIONS.join(', ')})`);
-  }
-  return modes;
+  const parsed = parseWebhookAuthModes(raw, 'WEBHOOK_AUTH_MODE');
+  problems.push(...parsed.problems);
+  return parsed.modes;
 }
 
 function parseUrl(name: string, raw: string, problems: string[]): URL | undefined {

@@ -50,7 +50,7 @@ export function createWebhookDelivery(config: WebhookConfig, options: WebhookDel
           maxAttempts: config.maxAttempts,
           retryBaseDelayMs: config.retryBaseDelayMs,
           retryMaxDelayMs: config.retryMaxDelayMs,
-          concurrency: config.concurrency,
+          concurrency: config.parallelConversations,
           ...(options.now ? { now: options.now } : {}),
           ...(setVisibility ? { setVisibility } : {}),
           ...(deadLetter ? { deadLetter } : {}),

@@ -1,4 +1,5 @@
 import type { Role } from '#core/domain/participant.ts';
+import type { STREAM_STATUS, StreamFailureCode } from '#core/contract/status-codes.ts';
 
 /**
  * One streaming speech recognizer behind one interface: the embedded offline engine locally and in
@@ -78,8 +79,8 @@ export interface RecognizedEntity {
   endMs?: number;
 }
 
-/** Status codes of api-contract.md §2.6 that an engine failure maps to. */
-export type RecognitionStatusCode = 4050 | 4080 | 5000 | 5001 | 5002;
+/** The contract's status codes that an engine failure maps to. */
+export type RecognitionStatusCode = Exclude<StreamFailureCode, typeof STREAM_STATUS.ENCODING_NOT_SUPPORTED>;
 
 export class RecognitionError extends Error {
   /** Audio that will never be recognized because of this failure, when the engine knows how much. */

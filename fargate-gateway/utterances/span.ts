@@ -14,6 +14,7 @@ import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts'
 import { NO_REWRITE, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import { countLostAudio } from '../recognition/lost-audio.ts';
 import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSession } from '../recognition/recognizer.ts';
+import { STREAM_STATUS, type StreamStatusCode } from '#core/contract/status-codes.ts';
 
 /**
  * One start→stop span of transcription for a call (api-contract.md §2.4, §2.7): the recognition
@@ -71,7 +72,7 @@ export interface SpanFinal {
 interface ParticipantState {
   streamId: string;
   /** The worst status seen in the span; reported by stop. */
-  status: number;
+  status: StreamStatusCode;
   /** No more audio goes to recognition (channel absent, language unsupported, engine shutting down). */
   stopped: boolean;
   samples: number;
@@ -108,14 +109,14 @@ export class TranscriptionSpan {
     this.participants = {
       customer: {
         streamId: options.streamIds.customer,
-        status: present.has('customer') ? 1000 : 4080,
+        status: present.has('customer') ? STREAM_STATUS.OK : STREAM_STATUS.UNABLE_TO_TRANSCRIBE,
         stopped: !present.has('customer'),
         samples: 0,
         transcripts: 0,
       },
       agent: {
         streamId: options.streamIds.agent,
-        status: present.has('agent') ? 1000 : 4080,
+        status: present.has('agent') ? STREAM_STATUS.OK : STREAM_STATUS.UNABLE_TO_TRANSCRIBE,
         stopped: !present.has('agent'),
         samples: 0,
         transcripts: 0,
@@ -168,7 +169,7 @@ export class TranscriptionSpan {
     const { options } = this;
     this.languageRefused = !TranscriptionSpan.supports(options.recognizer, this.language);
     if (this.languageRefused) {
-      for (const role of ROLES) if (!this.participants[role].stopped) this.participants[role].status = 4050;
+      for (const role of ROLES) if (!this.participants[role].stopped) this.participants[role].status = STREAM_STATUS.LANGUAGE_NOT_SUPPORTED;
       return { write: () => undefined, end: async () => undefined };
     }
     const language = this.language;
@@ -254,7 +255,7 @@ export class TranscriptionSpan {
         summary: {
           totalAudioBytes,
           audioDurationMs: Math.floor(totalAudioBytes / 16),
-          streamingSeconds: p.status !== 1000 && p.samples === 0 ? 0 : streamingSeconds,
+          streamingSeconds: p.status !== STREAM_STATUS.OK && p.samples === 0 ? 0 : streamingSeconds,
           transcripts: p.transcripts,
         },
       };
@@ -316,6 +317,12 @@ export class TranscriptionSpan {
     countLostAudio(error);
     const participant = this.participants[role];
     participant.status = error.statusCode;
-    if (error.statusCode === 4050 || error.statusCode === 5001 || error.statusCode === 4080) participant.stopped = true;
+    if (
+      error.statusCode === STREAM_STATUS.LANGUAGE_NOT_SUPPORTED ||
+      error.statusCode === STREAM_STATUS.SHUTTING_DOWN ||
+      error.statusCode === STREAM_STATUS.UNABLE_TO_TRANSCRIBE
+    ) {
+      participant.stopped = true;
+    }
   }
 }

@@ -7,6 +7,9 @@ import { DEV_API_ID, DEV_API_SECRET } from '../dev-credentials.ts';
 import { startStopApi } from './control-api.ts';
 import { simulateCall } from './simulate-call.ts';
 import { loadCallAudio } from './wav-source.ts';
+import { AUDIOHOOK_PATH, GATEWAY_PORT } from '#core/contract/gateway-endpoints.ts';
+
+const DEFAULT_URL = `ws://localhost:${GATEWAY_PORT}${AUDIOHOOK_PATH}`;
 
 /**
  * `npm run call -- --wav FILE`: plays a recording into the gateway as Genesys Cloud would.
@@ -17,7 +20,7 @@ const USAGE = `usage: npm run call -- [--wav FILE] [options]
 
   --wav FILE            WAV recording (any rate/format; stereo = customer left, agent right)
                         default: samples/sample-call.wav
-  --url URL             gateway WebSocket URL (default $GATEWAY_URL or ws://localhost:8080/audiohook/ws)
+  --url URL             gateway WebSocket URL (default $GATEWAY_URL or ${DEFAULT_URL})
   --api-key KEY         X-API-KEY (default $AUDIOHOOK_API_KEY or the development key)
   --client-secret B64   client secret, base64 (default $AUDIOHOOK_CLIENT_SECRET or the development secret);
                         --client-secret "" sends an unsigned upgrade
@@ -84,7 +87,7 @@ async function run(values: Record<string, string | boolean | undefined>): Promis
     pauses.push({ atMs: at * 1000, durationMs: duration * 1000 });
   }
   const audio = loadCallAudio(wav);
-  const url = str('url') ?? process.env.GATEWAY_URL ?? 'ws://localhost:8080/audiohook/ws';
+  const url = str('url') ?? process.env.GATEWAY_URL ?? DEFAULT_URL;
   const apiKey = str('api-key') ?? process.env.AUDIOHOOK_API_KEY ?? DEV_AUDIOHOOK_API_KEY;
   const secretArg = str('client-secret') ?? process.env.AUDIOHOOK_CLIENT_SECRET ?? DEV_AUDIOHOOK_CLIENT_SECRET;
   const api = values.start

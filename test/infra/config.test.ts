@@ -75,5 +75,9 @@ describe('deployment context', () => {
       'gatewayDomainName is not inside hostedZoneName',
     ]);
     expect(problemsOf({ webhookAuthMode: 'custom-ca+oauth2', webhookOAuth2TokenUrl: 'https://idp.example.com/token' })).toEqual([]);
+    expect(problemsOf({ webhookAuthMode: 'mtls+oauth2' })[0]).toMatch(/^webhookAuthMode: mtls\+oauth2 is not an allowed combination/);
+    expect(problemsOf({ webhookConcurrency: '8' })).toEqual([
+      'webhookConcurrency was renamed webhookMaxConcurrentBatches (concurrent webhook Lambda invocations)',
+    ]);
   });
 });

@@ -33,7 +33,7 @@ beforeAll(() => {
       webhookAuthMode: 'secret-token',
       webhookSecretTokenName: 'X-Api-Token',
       webhookMaxAttempts: '3',
-      webhookConcurrency: '20',
+      webhookMaxConcurrentBatches: '20',
       webhookReservedConcurrency: '20',
       interfaceEndpoints: 'true',
       apiWaf: 'false',

@@ -11,6 +11,7 @@ import {
   type StopResults,
 } from '#core/api/gateway-control.ts';
 import type { ConversationsStore } from '#core/stores/conversations.ts';
+import { STREAM_STATUS, type StreamStatusCode } from '#core/contract/status-codes.ts';
 
 /**
  * A stand-in for the gateway at the integration level of the API: a real HTTP server speaking the
@@ -33,7 +34,7 @@ export interface ControlDouble {
   requests: Array<{ action: 'start' | 'stop'; conversationId: string; body: unknown }>;
   sessions: Map<string, DoubleSession>;
   /** Status codes per participant for the next starts (default 1000 both). */
-  startStatuses: Partial<Record<Role, { code: number; message?: string }>>;
+  startStatuses: Partial<Record<Role, { code: StreamStatusCode; message?: string }>>;
   summary: StreamSummary;
   /** Milliseconds each control answer is delayed. */
   delayMs: number;
@@ -92,7 +93,7 @@ export async function startControlDouble(store: ConversationsStore): Promise<Con
   function stopResults(session: DoubleSession): StopResults {
     const entry = (role: Role) => ({
       streamId: role === 'customer' ? session.start!.customerStreamId : session.start!.agentStreamId,
-      status: streamStatus(1000),
+      status: streamStatus(STREAM_STATUS.OK),
       summary: { ...double.summary },
     });
     return { customer: entry('customer'), agent: entry('agent') };
@@ -133,12 +134,12 @@ export async function startControlDouble(store: ConversationsStore): Promise<Con
       if (session.state === 'closing') return send(res, 409, { error: 'closing' });
       if (session.running) return send(res, 409, { error: 'running' });
       const entry = (role: Role, streamId: string) => {
-        const wanted = double.startStatuses[role] ?? { code: 1000 };
+        const wanted = double.startStatuses[role] ?? { code: STREAM_STATUS.OK };
         return { streamId, status: streamStatus(wanted.code), ...(wanted.message ? { message: wanted.message } : {}) };
       };
       const customer = entry('customer', request.customerStreamId);
       const agent = entry('agent', request.agentStreamId);
-      session.running = customer.status.code === 1000 || agent.status.code === 1000;
+      session.running = customer.status.code === STREAM_STATUS.OK || agent.status.code === STREAM_STATUS.OK;
       session.start = request;
       return send(res, 200, { customer, agent });
     }

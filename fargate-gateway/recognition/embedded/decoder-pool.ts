@@ -4,6 +4,7 @@ import { RecognitionError } from '../recognizer.ts';
 import type { DecoderWorkerData, FromWorker, ToWorker } from './decoder-protocol.ts';
 import type { DecodedUtterance } from './pocketsphinx-decoder.ts';
 import { PocketSphinxUnavailableError } from './pocketsphinx.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 /**
  * Decoder worker threads shared by every call, one decoder each (≈90 MB, 0.2–0.4 s to load).
@@ -140,7 +141,8 @@ export class DecoderPool {
       resolve,
     };
     this.#pending.add(job);
-    if (this.#closing) this.#finish(job, { ok: false, error: new RecognitionError(5001, 'speech engine shutting down') });
+    if (this.#closing)
+      this.#finish(job, { ok: false, error: new RecognitionError(STREAM_STATUS.SHUTTING_DOWN, 'speech engine shutting down') });
     return {
       outcome,
       start: (mean) => this.#startJob(job, mean),
@@ -156,7 +158,7 @@ export class DecoderPool {
     this.#closing = true;
     clearInterval(this.#watchdog);
     for (const job of [...this.#pending, ...this.#slots.flatMap((s) => (s.job ? [s.job] : []))]) {
-      this.#finish(job, { ok: false, error: new RecognitionError(5001, 'speech engine shutting down') });
+      this.#finish(job, { ok: false, error: new RecognitionError(STREAM_STATUS.SHUTTING_DOWN, 'speech engine shutting down') });
     }
     await Promise.all(this.#slots.map((slot) => this.#terminate(slot)));
   }
@@ -202,7 +204,7 @@ export class DecoderPool {
       this.#finish(job, {
         ok: false,
         error: new RecognitionError(
-          5002,
+          STREAM_STATUS.NO_INSTANCES_AVAILABLE,
           `speech engine capacity exhausted: ${Math.round(waitingSamples / 8000)} s of speech in ${waiting} segments waiting for ${this.size} decoders`,
           { lostAudioMs },
         ),
@@ -216,7 +218,10 @@ export class DecoderPool {
     if (this.#closing) return;
     if (this.#slots.every((s) => s.state === 'dead')) {
       for (const job of [...this.#pending]) {
-        this.#finish(job, { ok: false, error: new RecognitionError(5000, 'no speech decoder is running', { lostAudioMs: msOf(job) }) });
+        this.#finish(job, {
+          ok: false,
+          error: new RecognitionError(STREAM_STATUS.INTERNAL_ERROR, 'no speech decoder is running', { lostAudioMs: msOf(job) }),
+        });
       }
       return;
     }
@@ -335,7 +340,9 @@ export class DecoderPool {
         logger.error('embedded decoder failed on a segment', { decoder: slot.index, error: message.message });
         this.#finish(job, {
           ok: false,
-          error: new RecognitionError(5000, `speech decoding failed: ${message.message}`, { lostAudioMs: msOf(job) }),
+          error: new RecognitionError(STREAM_STATUS.INTERNAL_ERROR, `speech decoding failed: ${message.message}`, {
+            lostAudioMs: msOf(job),
+          }),
         });
         this.#schedule();
         return;
@@ -384,7 +391,7 @@ export class DecoderPool {
     for (const job of lost) {
       this.#finish(job, {
         ok: false,
-        error: new RecognitionError(5000, `speech decoder failed: ${error.message}`, { lostAudioMs: msOf(job) }),
+        error: new RecognitionError(STREAM_STATUS.INTERNAL_ERROR, `speech decoder failed: ${error.message}`, { lostAudioMs: msOf(job) }),
       });
     }
     this.#schedule();

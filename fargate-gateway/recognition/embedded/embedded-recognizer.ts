@@ -8,6 +8,7 @@ import type { EmbeddedRecognizerConfig } from './embedded-config.ts';
 import { EMBEDDED_LANGUAGES, embeddedConfigFromEnv } from './embedded-config.ts';
 import { phraseGrammar } from './phrase-grammar.ts';
 import { SpeakerTranscriber } from './speaker-transcriber.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 /**
  * The offline engine: PocketSphinx with the 8 kHz telephone model, in a pool of decoder worker threads
@@ -64,7 +65,9 @@ export class EmbeddedRecognizer implements Recognizer {
       },
     };
     if (this.#closed) {
-      queueMicrotask(() => options.roles.forEach((role) => safe.onError(role, new RecognitionError(5001, 'speech engine closed'))));
+      queueMicrotask(() =>
+        options.roles.forEach((role) => safe.onError(role, new RecognitionError(STREAM_STATUS.SHUTTING_DOWN, 'speech engine closed'))),
+      );
       return inertSession();
     }
     if (!EMBEDDED_LANGUAGES.includes(options.language)) {
@@ -74,7 +77,7 @@ export class EmbeddedRecognizer implements Recognizer {
           safe.onError(
             role,
             new RecognitionError(
-              4050,
+              STREAM_STATUS.LANGUAGE_NOT_SUPPORTED,
               `the embedded speech engine has no ${options.language} model (only ${EMBEDDED_LANGUAGES.join(', ')})`,
             ),
           );

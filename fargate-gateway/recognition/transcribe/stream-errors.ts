@@ -1,4 +1,5 @@
 import type { RecognitionStatusCode } from '../recognizer.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 export type StreamErrorVerdict = { retry: true } | { retry: false; statusCode: RecognitionStatusCode };
 
@@ -43,9 +44,12 @@ interface ErrorLike {
 export function classifyStreamError(error: unknown): StreamErrorVerdict {
   const chain = causes(error);
   const top = chain[0] ?? {};
-  if (top.name === 'LimitExceededException') return { retry: false, statusCode: 5002 };
+  if (top.name === 'LimitExceededException') return { retry: false, statusCode: STREAM_STATUS.NO_INSTANCES_AVAILABLE };
   if (top.name === 'BadRequestException') {
-    return { retry: false, statusCode: /language/i.test(String(top.message ?? '')) ? 4050 : 5000 };
+    return {
+      retry: false,
+      statusCode: /language/i.test(String(top.message ?? '')) ? STREAM_STATUS.LANGUAGE_NOT_SUPPORTED : STREAM_STATUS.INTERNAL_ERROR,
+    };
   }
   const retryable = chain.some(
     (e) =>
@@ -54,7 +58,7 @@ export function classifyStreamError(error: unknown): StreamErrorVerdict {
       e.$retryable !== undefined ||
       (e.$metadata?.httpStatusCode ?? 0) >= 500,
   );
-  return retryable ? { retry: true } : { retry: false, statusCode: 5000 };
+  return retryable ? { retry: true } : { retry: false, statusCode: STREAM_STATUS.INTERNAL_ERROR };
 }
 
 /** A short, text-free description for logs. */

@@ -13,6 +13,7 @@ import { StreamAttempt } from './stream-attempt.ts';
 import type { AttemptOutcome, StreamParameters } from './stream-attempt.ts';
 import type { StreamClock } from './stream-clock.ts';
 import { classifyStreamError, describeError } from './stream-errors.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 export interface TranscribeSessionSettings {
   /** Without new audio for this long the stream is ended (Transcribe fails idle streams at 15 s). */
@@ -195,7 +196,7 @@ export class TranscribeSession implements RecognitionSession {
     if (!verdict.retry) return this.fail(verdict.statusCode, outcome.error);
     if (this.consecutiveFailures >= this.settings.maxRetries) {
       logger.error('Transcribe stream kept failing; giving up the span', { ...context, retries: this.consecutiveFailures });
-      return this.fail(5000, outcome.error);
+      return this.fail(STREAM_STATUS.INTERNAL_ERROR, outcome.error);
     }
     this.consecutiveFailures += 1;
     const delayMs = backoffDelay(this.consecutiveFailures, this.settings.backoff, this.settings.random);

@@ -25,10 +25,17 @@ describe('parseWebhookConfig', () => {
   it('applies the contract defaults', () => {
     const c = parseWebhookConfig({ WEBHOOK_URL: 'http://127.0.0.1:9999/hook' });
     expect([...c.modes]).toEqual(['none']);
-    expect(c).toMatchObject({ timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 1, concurrency: 16, tls: {} });
+    expect(c).toMatchObject({ timeoutMs: 5000, deadlineMs: 60000, maxAttempts: 1, parallelConversations: 16, tls: {} });
     expect(c.secretToken).toBeUndefined();
     expect(c.oauth2).toBeUndefined();
     expect(c.queueUrl).toBeUndefined();
+  });
+
+  it('refuses the old WEBHOOK_CONCURRENCY, naming the variable that replaced it', () => {
+    expect(problemsOf(() => parseWebhookConfig({ WEBHOOK_URL: 'https://example.com/h', WEBHOOK_CONCURRENCY: '4' }))).toEqual([
+      'WEBHOOK_CONCURRENCY: was renamed WEBHOOK_PARALLEL_CONVERSATIONS (conversations delivered in parallel within a batch)',
+    ]);
+    expect(parseWebhookConfig({ WEBHOOK_URL: 'https://example.com/h', WEBHOOK_PARALLEL_CONVERSATIONS: '4' }).parallelConversations).toBe(4);
   });
 
   it('treats empty variables as unset', () => {
