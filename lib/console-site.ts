@@ -13,7 +13,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 import { LIVE_INDEX } from '#core/stores/tables.ts';
-import { API_ROUTES, CONSOLE_API_PREFIX, CONSOLE_PATH } from '#lambdas/routes.ts';
+import { API_ROUTES, CONSOLE_API_PREFIX, CONSOLE_PATH } from '#core/contract/routes.ts';
 import { artifactDir } from './artifacts.ts';
 import type { RedactionMode } from '#core/contract/redaction-modes.ts';
 import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';

@@ -11,7 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RedactionMode } from '#core/contract/redaction-modes.ts';
 import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
-import { API_ROUTES, type ApiRoute } from '#lambdas/routes.ts';
+import { API_ROUTES, type ApiRoute } from '#core/contract/routes.ts';
 import { CREDENTIAL_HEADERS } from '#core/api/request-authorizer.ts';
 import { ServiceFunction } from './node-function.ts';
 
@@ -321,7 +321,7 @@ export class ControlApi extends Construct {
       });
     }
 
-    // Every route of the table the local runtime serves (lambdas/routes.ts), so a route added there is
+    // Every route of the table the local runtime serves (core/contract/routes.ts), so a route added there is
     // deployed here. Console routes (auth: 'console') need the console's user-pool authorizer, which
     // this construct does not create; they are not part of the public API.
     const functions: Record<PublicApiLambda, ServiceFunction> = {

@@ -6,7 +6,8 @@ import { ApiError, errorEnvelope, type ErrorCode } from '#core/api/errors.ts';
 import { requestTarget } from '#core/http/request-target.ts';
 import { closeServer, createHttpServer, listen, readBody } from '#core/http/server.ts';
 import sirv from 'sirv';
-import { CONSOLE_API_PREFIX, CONSOLE_PATH, matchRoute, type ApiLambda } from '#lambdas/routes.ts';
+import { CONSOLE_API_PREFIX, CONSOLE_PATH, type ApiLambda } from '#core/contract/routes.ts';
+import { matchRoute } from './route-matcher.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
 
 /**

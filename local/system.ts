@@ -18,7 +18,7 @@ import { createStopStreamingHandler } from '#lambdas/stop-streaming/handler.ts';
 import { createHandler as createWebhookHandler } from '#lambdas/webhook-delivery/handler.ts';
 import { join, resolve } from 'node:path';
 import { createConsoleHandler, createConsoleRuntime } from '#lambdas/console/handler.ts';
-import { CONSOLE_PATH } from '#lambdas/routes.ts';
+import { CONSOLE_PATH } from '#core/contract/routes.ts';
 import { LocalApiServer } from './api-server.ts';
 import { checkLocalConfig } from './config-check.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';

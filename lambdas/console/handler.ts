@@ -11,7 +11,7 @@ import { createFileExporterRuntime } from '../file-exporter/runtime.ts';
 import { apiHandler, type ApiHandler, type ApiRequest } from '../shared/api-handler.ts';
 import { queryParameter } from '../shared/apigw.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
-import { CONSOLE_ROUTES } from '../routes.ts';
+import { CONSOLE_ROUTES } from '#core/contract/routes.ts';
 
 /**
  * Every /console/v1 route (docs/console.md): live calls, a call's health and messages, start/stop and

@@ -1,3 +1,5 @@
+import { ASAPP_ROUTES } from '#core/contract/routes.ts';
+
 /**
  * The start/stop calls a CTI integration makes around a call, as the simulator's `--start` needs them:
  * plain HTTPS requests with the ASAPP-style credential headers.
@@ -43,7 +45,7 @@ export function startStopApi(options: ControlApiOptions) {
   };
   return {
     start: (p: StartParameters) =>
-      post('/mg-autotranscribe/v1/start-streaming', {
+      post(ASAPP_ROUTES.startStreaming, {
         namespace: 'genesysaudiohook',
         guid: p.guid,
         customerId: p.customerId,
@@ -55,6 +57,6 @@ export function startStopApi(options: ControlApiOptions) {
           ...(p.audioRecordingAllowed !== undefined ? { audioRecordingAllowed: p.audioRecordingAllowed } : {}),
         },
       }),
-    stop: (guid: string) => post('/mg-autotranscribe/v1/stop-streaming', { namespace: 'genesysaudiohook', guid }),
+    stop: (guid: string) => post(ASAPP_ROUTES.stopStreaming, { namespace: 'genesysaudiohook', guid }),
   };
 }

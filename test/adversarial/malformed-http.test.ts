@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_TIMEOUT_MS } from '#core/http/server.ts';
 import { LiveCalls } from '#gateway/live-calls.ts';
 import { ControlServer } from '#gateway/control-server.ts';
-import type { ApiLambda } from '#lambdas/routes.ts';
+import type { ApiLambda } from '#core/contract/routes.ts';
 import { LocalApiServer, type ProxyHandler } from '#local/api-server.ts';
 import { WebhookReceiver } from '#local/webhook-receiver.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';

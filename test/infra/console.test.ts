@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_INDEX } from '#core/stores/tables.ts';
-import { API_ROUTES } from '#lambdas/routes.ts';
+import { API_ROUTES } from '#core/contract/routes.ts';
 import { policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
 
 /**

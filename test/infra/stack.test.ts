@@ -13,7 +13,7 @@ import {
 import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GATEWAY_RESPONSES, publicApiRoutes } from '#lib/control-api.ts';
-import { matchRoute } from '#lambdas/routes.ts';
+import { matchRoute } from '#local/route-matcher.ts';
 import { BUILD_DIR } from '#lib/artifacts.ts';
 import { LAMBDA_RUNTIME } from '#lib/node-function.ts';
 import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';

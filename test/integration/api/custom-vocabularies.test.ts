@@ -6,7 +6,7 @@ import type { RecognitionListener, RecognitionOptions, Recognizer } from '#gatew
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway } from '#test/support/gateway.ts';
 import { handler } from '#lambdas/custom-vocabularies/handler.ts';
-import { CUSTOM_VOCABULARIES_PATH } from '#lambdas/routes.ts';
+import { CUSTOM_VOCABULARIES_PATH } from '#core/contract/routes.ts';
 import { apiGatewayEvent, lambdaContext } from '#test/support/apigw-event.ts';
 import { useEmulators } from '#test/support/emulators.ts';
 import { authHeaders, configureApiEnv, type Caller } from './api-test-kit.ts';

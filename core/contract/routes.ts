@@ -1,9 +1,8 @@
-import { decodePathSegment } from '#core/http/request-target.ts';
-
 /**
- * The public HTTP API: which Lambda serves which route. The CDK stack declares these resources on API
- * Gateway and the local runtime routes real HTTP requests with the same table, so the two cannot
- * drift. Every path is also served with a trailing slash (api-contract.md §1.3).
+ * The public HTTP API (docs/api-contract.md): which Lambda serves which route. The CDK stack declares
+ * these resources on API Gateway and the local runtime routes real HTTP requests with the same table
+ * (lambdas/routes.ts), so the two cannot drift; the docs and the OpenAPI document list the same routes.
+ * Every path is also served with a trailing slash.
  */
 
 export type ApiLambda =
@@ -38,14 +37,25 @@ export const CONSOLE_ROUTES = {
   files: '/console/v1/files/{operation}',
 } as const;
 
+/** The ASAPP-compatible routes (same paths as ASAPP's API, so a client switches by changing the host). */
+export const ASAPP_ROUTES = {
+  startStreaming: '/mg-autotranscribe/v1/start-streaming',
+  stopStreaming: '/mg-autotranscribe/v1/stop-streaming',
+  messages: '/conversation/v1/conversation/messages',
+  fileExporter: '/fileexporter/v1/static/{operation}',
+} as const;
+
+/** Our own: a call's recordings (beside the ASAPP paths, under the same prefix as its messages). */
+export const RECORDINGS_PATH = '/conversation/v1/conversation/recordings';
+
 export const CUSTOM_VOCABULARIES_PATH = '/configuration/v1/auto-transcribe/custom-vocabularies';
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', resource: '/mg-autotranscribe/v1/start-streaming', lambda: 'start-streaming', auth: 'asapp' },
-  { method: 'POST', resource: '/mg-autotranscribe/v1/stop-streaming', lambda: 'stop-streaming', auth: 'asapp' },
-  { method: 'GET', resource: '/conversation/v1/conversation/messages', lambda: 'conversation-messages', auth: 'asapp' },
-  { method: 'GET', resource: '/conversation/v1/conversation/recordings', lambda: 'conversation-recordings', auth: 'asapp' },
-  { method: 'POST', resource: '/fileexporter/v1/static/{operation}', lambda: 'file-exporter', auth: 'asapp' },
+  { method: 'POST', resource: ASAPP_ROUTES.startStreaming, lambda: 'start-streaming', auth: 'asapp' },
+  { method: 'POST', resource: ASAPP_ROUTES.stopStreaming, lambda: 'stop-streaming', auth: 'asapp' },
+  { method: 'GET', resource: ASAPP_ROUTES.messages, lambda: 'conversation-messages', auth: 'asapp' },
+  { method: 'GET', resource: RECORDINGS_PATH, lambda: 'conversation-recordings', auth: 'asapp' },
+  { method: 'POST', resource: ASAPP_ROUTES.fileExporter, lambda: 'file-exporter', auth: 'asapp' },
   { method: 'GET', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'POST', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'GET', resource: `${CUSTOM_VOCABULARIES_PATH}/{customVocabularyId}`, lambda: 'custom-vocabularies', auth: 'asapp' },
@@ -57,31 +67,3 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: CONSOLE_ROUTES.stopStreaming, lambda: 'console', auth: 'console' },
   { method: 'POST', resource: CONSOLE_ROUTES.files, lambda: 'console', auth: 'console' },
 ];
-
-export interface RouteMatch {
-  route: ApiRoute;
-  pathParameters: Record<string, string> | null;
-}
-
-/** The route for a request path (with or without a trailing slash), as API Gateway would choose it. */
-export function matchRoute(method: string, path: string): RouteMatch | undefined {
-  const segments = path.replace(/\/+$/, '').split('/');
-  for (const route of API_ROUTES) {
-    if (route.method !== method.toUpperCase()) continue;
-    const pattern = route.resource.split('/');
-    if (pattern.length !== segments.length) continue;
-    const parameters: Record<string, string> = {};
-    const matches = pattern.every((part, i) => {
-      const param = /^\{(\w+)\}$/.exec(part);
-      if (param) {
-        const value = decodePathSegment(segments[i]);
-        if (value === undefined || value === '') return false;
-        parameters[param[1]] = value;
-        return true;
-      }
-      return part === segments[i];
-    });
-    if (matches) return { route, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
-  }
-  return undefined;
-}
