@@ -1,7 +1,7 @@
 /**
  * The public HTTP API (docs/api-contract.md): which Lambda serves which route. The CDK stack declares
  * these resources on API Gateway and the local runtime routes real HTTP requests with the same table
- * (lambdas/routes.ts), so the two cannot drift; the docs and the OpenAPI document list the same routes.
+ * (local/route-matcher.ts), so the two cannot drift.
  * Every path is also served with a trailing slash.
  */
 
@@ -46,7 +46,7 @@ export const ASAPP_ROUTES = {
 } as const;
 
 /** Our own: a call's recordings (beside the ASAPP paths, under the same prefix as its messages). */
-export const RECORDINGS_PATH = '/conversation/v1/conversation/recordings';
+const RECORDINGS_PATH = '/conversation/v1/conversation/recordings';
 
 export const CUSTOM_VOCABULARIES_PATH = '/configuration/v1/auto-transcribe/custom-vocabularies';
 
