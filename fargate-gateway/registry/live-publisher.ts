@@ -3,6 +3,7 @@ import type { LiveCallView, LiveState } from '#core/domain/live-call.ts';
 import type { AppLogger } from '#core/logger.ts';
 import type { LiveCallsStore } from '#core/stores/live-calls.ts';
 import { conversationKey } from '#core/stores/conversation-key.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 import { samplesToMs } from '../audio/timeline.ts';
 import type { AudioHookSession } from '../audiohook/session.ts';
 import type { Call } from '../call.ts';
@@ -124,7 +125,7 @@ export class LivePublisher {
   private viewOf(session: AudioHookSession, tracked: Tracked): LiveCallView {
     const { call, conversationId } = tracked;
     for (const [role, status] of Object.entries(call?.transcriptionStatus ?? {})) {
-      if (status && status.code !== 1000) tracked.errors.set(`${role}:${status.code}`, { role: role as Role, ...status });
+      if (status && status.code !== STREAM_STATUS.OK) tracked.errors.set(`${role}:${status.code}`, { role: role as Role, ...status });
     }
     const openedAt = session.openedAt!;
     const openReceivedAt = session.openReceivedAt ?? openedAt;

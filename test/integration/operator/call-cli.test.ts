@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiLambda } from '#lambdas/routes.ts';
+import type { ApiLambda } from '#core/contract/routes.ts';
 import { createStartStreamingHandler } from '#lambdas/start-streaming/handler.ts';
 import { LocalApiServer, type ProxyHandler } from '#local/api-server.ts';
 import { runCli } from '#test/support/cli.ts';
