@@ -27,7 +27,8 @@ export interface CallDependencies {
   recognizer: Recognizer;
   sink: UtteranceSink;
   tenant: string;
-  redaction: SpanOptions['redaction'];
+  /** Redaction settings of a tenant's utterances (the defaults plus the tenant's own rules). */
+  redaction: (tenant: string) => SpanOptions['redaction'];
   logger: AppLogger;
   /** Lifecycle notifications for the session registry (DynamoDB in the full system). */
   events?: CallEvents;
@@ -299,7 +300,7 @@ export class Call implements SessionHandler {
       audioEpochMs: this.session.openedAt ?? this.now(),
       tenant: request.tenant ?? this.deps.tenant,
       ...(this.deps.vocabulary ? { vocabulary: this.deps.vocabulary(request.tenant ?? this.deps.tenant) } : {}),
-      redaction: this.deps.redaction,
+      redaction: this.deps.redaction(request.tenant ?? this.deps.tenant),
       logger: this.logger,
       now: this.now,
       flushBudgetMs: this.deps.flushBudgetMs,

@@ -4,6 +4,7 @@ import { ConfigError } from '#core/config/stores.ts';
 import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
 import { LIVE_PUBLISH_INTERVAL_MS } from '#core/domain/live-call.ts';
 import { AUDIOHOOK_PATH, CONTROL_PORT, GATEWAY_PORT } from '#core/contract/gateway-endpoints.ts';
+import { tenantRedactionRulesSchema } from '#core/redaction/custom-rules.ts';
 
 /**
  * Gateway configuration from the environment, validated once at start. A bad value stops the process
@@ -67,6 +68,11 @@ const schema = z.object({
   CALL_RECORDING: z.enum(['allowed', 'forbidden']).default('allowed'),
   /** Where recordings go; without it nothing is recorded. */
   RECORDINGS_BUCKET: z.string().min(3).max(63).optional(),
+  /**
+   * Per-tenant redaction on top of the contract's rules: `{"<tenant>"|"*": {"digitRuns": N, "patterns": ["RE2", …]}}`
+   * (core/redaction/custom-rules.ts; `*` for every tenant without its own entry).
+   */
+  TENANT_REDACTION_RULES: tenantRedactionRulesSchema,
   /** How often the console's view of each live session is refreshed in the conversations table. */
   LIVE_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(LIVE_PUBLISH_INTERVAL_MS),
 });

@@ -8,7 +8,7 @@ import { SUPPORTED_LANGUAGES } from '#core/domain/transcription.ts';
 import { logger } from '#core/logger.ts';
 import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
 import { createStores } from '#core/stores/create-stores.ts';
-import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
+import { tenantRedaction } from '#core/text/pipeline.ts';
 import { createApiKeySet, loadApiKeys, type ApiKeySet } from './audiohook/api-keys.ts';
 import type { ReplayCache } from './audiohook/nonce-cache.ts';
 import { SharedNonceCache } from './audiohook/shared-nonce-cache.ts';
@@ -116,7 +116,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       recognizer,
       sink,
       tenant: config.TENANT,
-      redaction: DEFAULT_REDACTION,
+      redaction: tenantRedaction(config.TENANT_REDACTION_RULES),
       events,
       flushBudgetMs: config.FLUSH_BUDGET_MS,
       transcriptEvents: config.TRANSCRIPT_EVENTS,

@@ -100,6 +100,11 @@ function emailAddresses({ text }: TextScan): Match[] {
   return [...text.matchAll(EMAIL)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
 }
 
+/** Every written number, and chain of digit groups, with at least `min` digits (a tenant's digit-run rule). */
+export function digitRuns(scan: TextScan, min: number): Match[] {
+  return byDigitCount(scan, (n) => n >= min, { amounts: true });
+}
+
 export const RULE_MATCHERS: Readonly<Record<RedactionRuleName, (scan: TextScan) => Match[]>> = {
   'credit-card': creditCards,
   ssn: socialSecurityNumbers,

@@ -1,5 +1,6 @@
+import { patternMatches, type CustomRedaction } from './custom-rules.ts';
 import { applyMask, mergeSpans, type RedactionSpan } from './mask.ts';
-import { RULE_MATCHERS, scanText } from './matchers.ts';
+import { RULE_MATCHERS, digitRuns, scanText } from './matchers.ts';
 import { DEFAULT_RULES, withAlwaysOn, type RedactionRuleName } from './rules.ts';
 
 export interface RedactOptions {
@@ -7,6 +8,8 @@ export interface RedactOptions {
   rules?: readonly RedactionRuleName[];
   /** Further spans to mask, e.g. engine-identified personal data; `rule` defaults to `entity`. */
   entitySpans?: ReadonlyArray<{ start: number; end: number; rule?: string }>;
+  /** The tenant's own rules (custom-rules.ts): digit runs of N or more, patterns. */
+  custom?: CustomRedaction;
 }
 
 export interface RedactionResult {
@@ -26,6 +29,9 @@ export function redact(text: string, options: RedactOptions = {}): RedactionResu
   for (const rule of withAlwaysOn(options.rules ?? DEFAULT_RULES)) {
     for (const m of RULE_MATCHERS[rule](scan)) found.push({ rule, start: m.start, end: m.end });
   }
+  const { custom } = options;
+  if (custom?.digitRuns) for (const m of digitRuns(scan, custom.digitRuns)) found.push({ rule: 'digit-run', ...m });
+  if (custom?.patterns) for (const m of patternMatches(text, custom.patterns)) found.push({ rule: 'custom-pattern', ...m });
   for (const s of options.entitySpans ?? []) {
     const start = Math.max(0, s.start);
     const end = Math.min(text.length, s.end);

@@ -1,4 +1,5 @@
 import type { UtteranceToken } from '../domain/utterance.ts';
+import { customRedactionFor, type CustomRedaction, type TenantRedactionRules } from '../redaction/custom-rules.ts';
 import { DEFAULT_ENTITY_TYPES, entitySpans } from '../redaction/entities.ts';
 import type { RedactionSpan } from '../redaction/mask.ts';
 import { redact } from '../redaction/redact.ts';
@@ -18,9 +19,19 @@ export interface RedactionSettings {
   rules: readonly RedactionRuleName[];
   /** Engine-identified entity types to mask. */
   entityTypes: readonly string[];
+  /** The tenant's own rules on top (TENANT_REDACTION_RULES). */
+  custom?: CustomRedaction;
 }
 
 export const DEFAULT_REDACTION: RedactionSettings = { rules: DEFAULT_RULES, entityTypes: DEFAULT_ENTITY_TYPES };
+
+/** The settings each tenant's utterances are rendered with: the default rules plus its own (TENANT_REDACTION_RULES). */
+export function tenantRedaction(rules: TenantRedactionRules): (tenant: string) => RedactionSettings {
+  return (tenant) => {
+    const custom = customRedactionFor(rules, tenant);
+    return custom ? { ...DEFAULT_REDACTION, custom } : DEFAULT_REDACTION;
+  };
+}
 
 export interface RenderOptions {
   redaction: RedactionSettings;
@@ -64,7 +75,11 @@ export function renderUtteranceText(result: RenderInput, options: RenderOptions)
   const fromEntities = result.entities?.length
     ? entitySpans(rawText, result.words ?? [], result.entities, options.redaction.entityTypes)
     : [];
-  const { text: maskedText, spans } = redact(rawText, { rules: options.redaction.rules, entitySpans: fromEntities });
+  const { text: maskedText, spans } = redact(rawText, {
+    rules: options.redaction.rules,
+    entitySpans: fromEntities,
+    custom: options.redaction.custom,
+  });
   const rendered: RenderedUtteranceText = { rawText, maskedText, spans };
   if (options.wantTokens && result.words?.length) rendered.tokens = formatTokens(result.words, options.tokenOffsetMs);
   return rendered;

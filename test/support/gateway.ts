@@ -7,7 +7,7 @@ import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { GatewayServer } from '#gateway/server.ts';
 import type { CallDependencies, CallEvents } from '#gateway/call.ts';
 import type { AppLogger } from '#core/logger.ts';
-import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
+import { tenantRedaction } from '#core/text/pipeline.ts';
 
 export const TEST_API_KEY = 'test-api-key';
 export const TEST_CLIENT_SECRET = Buffer.from('test-client-secret-of-32-bytes!!').toString('base64');
@@ -47,7 +47,7 @@ export async function startTestGateway(
       recognizer,
       sink: { record: async (u) => void utterances.push(u) },
       tenant: 'test',
-      redaction: DEFAULT_REDACTION,
+      redaction: tenantRedaction(config.TENANT_REDACTION_RULES),
       events: options.events,
       vocabulary: options.vocabulary,
       flushBudgetMs: config.FLUSH_BUDGET_MS,
