@@ -124,7 +124,7 @@ async function main(): Promise<number> {
       ? 'Restart npm start to use it.'
       : kind === 'api'
         ? 'The API accepts it once its credentials cache expires (at most API_CREDENTIALS_CACHE_SECONDS, 300 s).'
-        : 'Gateway tasks started from now on accept it (force a new deployment of the gateway service to apply it now).';
+        : "Gateway tasks started from now on accept it (force a new deployment of the gateway service to apply it now); they keep accepting the older pairs only where the stack gives them the secret's apiKeys field as AUDIOHOOK_API_KEYS.";
 
   // When a revoked pair stops working: caches in AWS keep it for a while, which the operator must know.
   const revoked = (kind: CredentialKind) =>
