@@ -23,6 +23,8 @@ export interface CapacityStep {
   recognizer: 'none' | 'transcribe';
   /** Start transcription on each call through the control endpoint. */
   startStreaming: boolean;
+  /** How fast calls connect (default 200 a second): every call is streaming before measuring begins. */
+  callsPerSecond?: number;
   env?: Record<string, string>;
 }
 
@@ -57,7 +59,7 @@ export async function runCapacityStep(step: CapacityStep) {
   });
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
-  const rampSeconds = Math.max(5, step.calls / 200);
+  const rampSeconds = Math.max(5, step.calls / (step.callsPerSecond ?? 200));
   const load = spawnLoad({
     url: `ws://127.0.0.1:${gw.address.port}${gw.config.AUDIOHOOK_PATH}`,
     apiKey: API_KEY,
