@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REDACTION_MODE, REDACTION_MODES, type RedactionMode } from '#core/contract/redaction-modes.ts';
 import { parseWebhookAuthModes, WEBHOOK_AUTH_MODES } from '#core/contract/webhook-auth.ts';
+import { CALLS_PER_TASK_TARGET, GATEWAY_TASK_MEMORY_MIB, GATEWAY_TASK_VCPU } from '#core/contract/gateway-capacity.ts';
 
 /**
  * Deployment settings, read from CDK context (`-c key=value`, `cdk.json` or `cdk.context.json`).
@@ -125,11 +126,11 @@ export const DEFAULTS: DeploymentConfig = {
   interfaceEndpoints: false,
   gatewayArchitecture: 'arm64',
   gatewayImageBuild: 'codebuild',
-  gatewayCpu: 1024,
-  gatewayMemoryMiB: 2048,
+  gatewayCpu: GATEWAY_TASK_VCPU * 1024,
+  gatewayMemoryMiB: GATEWAY_TASK_MEMORY_MIB,
   gatewayMinTasks: 2,
   gatewayMaxTasks: 10,
-  connectionsPerTask: 100,
+  connectionsPerTask: CALLS_PER_TASK_TARGET,
   cpuTargetPercent: 60,
   deregistrationDelaySeconds: 3600,
   apiStageName: 'prod',

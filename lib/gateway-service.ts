@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MAX_SESSIONS_PER_TASK } from '#core/contract/gateway-capacity.ts';
 import type { GatewayImageBuild } from './config.ts';
 import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
@@ -195,6 +196,7 @@ export class GatewayService extends Construct {
           ? { CALL_RECORDING: 'allowed', RECORDINGS_BUCKET: props.recordings.bucketName }
           : { CALL_RECORDING: 'forbidden' }),
         DRAIN_DEADLINE_MS: String(DRAIN_DEADLINE_MS),
+        MAX_SESSIONS: String(MAX_SESSIONS_PER_TASK),
         AWS_REGION: Aws.REGION,
         POWERTOOLS_SERVICE_NAME: 'gateway',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -14,6 +14,12 @@ import { CERTIFICATE_PARAMETER } from '#lib/audiohook-transcribe-stack.ts';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { GATEWAY_RESPONSES, publicApiRoutes } from '#lib/control-api.ts';
 import { matchRoute } from '#local/route-matcher.ts';
+import {
+  CALLS_PER_TASK_TARGET,
+  GATEWAY_TASK_MEMORY_MIB,
+  GATEWAY_TASK_VCPU,
+  MAX_SESSIONS_PER_TASK,
+} from '#core/contract/gateway-capacity.ts';
 import { BUILD_DIR } from '#lib/artifacts.ts';
 import { LAMBDA_RUNTIME } from '#lib/node-function.ts';
 import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
@@ -164,8 +170,8 @@ describe('gateway', () => {
     expect(task).toMatchObject({
       RequiresCompatibilities: ['FARGATE'],
       NetworkMode: 'awsvpc',
-      Cpu: '1024',
-      Memory: '2048',
+      Cpu: String(GATEWAY_TASK_VCPU * 1024),
+      Memory: String(GATEWAY_TASK_MEMORY_MIB),
       RuntimePlatform: { CpuArchitecture: 'ARM64' },
     });
     const [c] = task.ContainerDefinitions;
@@ -181,6 +187,7 @@ describe('gateway', () => {
       MESSAGE_RETENTION_DAYS: '7',
       TENANT: 'default',
       DRAIN_DEADLINE_MS: '110000',
+      MAX_SESSIONS: String(MAX_SESSIONS_PER_TASK),
       GATEWAY_HOST: '0.0.0.0',
       CONTROL_HOST: '0.0.0.0',
       REDACTION_MODE: 'default',
@@ -268,7 +275,7 @@ describe('gateway', () => {
     const connections = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalingPolicy') as Resources)
       .map((r) => r.Properties!.TargetTrackingScalingPolicyConfiguration)
       .find((c) => c.CustomizedMetricSpecification);
-    expect(connections.TargetValue).toBe(100);
+    expect(connections.TargetValue).toBe(CALLS_PER_TASK_TARGET);
     const spec = connections.CustomizedMetricSpecification;
     expect(Object.keys(spec)).toEqual(['Metrics']);
     expect(spec.Metrics.map((m: { Id: string }) => m.Id)).toEqual(['flows', 'hosts', 'perTask']);
