@@ -57,6 +57,22 @@ export default tseslint.config(
     },
   },
   {
+    // Layering: the domain and the stores sit below the API; they never import it (or a runtime).
+    files: ['core/domain/**/*.ts', 'core/stores/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./api/|#core/api/)', message: 'The domain and the stores do not import the API layer.' },
+            { regex: '^#(gateway|lambdas|local|lib)/', message: 'The domain and the stores do not import a runtime.' },
+            { regex: '^(\\.\\./){2,}', message: 'Use an import alias (#core/…) instead of climbing paths.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // `any` by nature: the embedded engine's native bindings (koffi), a stand-in without usable types,
     // and structured-headers, whose BareItem names the DOM type BufferSource that a Node-only lib lacks.
     files: ['fargate-gateway/recognition/embedded/**/*.ts', 'local/aws-standins.ts', 'fargate-gateway/audiohook/signature.ts'],

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { roleOfChannel, type Role } from '#core/domain/participant.ts';
 import { storedText } from '#core/domain/utterance.ts';
-import { canonicalLanguage, type StreamStatus, type TranscriptionSettings } from '#core/domain/transcription.ts';
+import { canonicalLanguage, type TranscriptionSettings } from '#core/domain/transcription.ts';
+import type { StartResults, StartedParticipant, StopResults, StreamStatus } from '#core/domain/participant-result.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { splitChannels } from './audio/deinterleave.ts';
 import { AudioTimeline } from './audio/timeline.ts';
@@ -9,7 +10,7 @@ import type { SelectedMedia } from './audiohook/media.ts';
 import type { OpenParameters } from './audiohook/messages.ts';
 import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
-import { TranscriptionSpan, type SpanFinal, type SpanReport, type SpanOptions } from './utterances/span.ts';
+import { TranscriptionSpan, type SpanFinal, type SpanOptions } from './utterances/span.ts';
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
 import type { VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
@@ -64,7 +65,7 @@ export interface CallEvents {
    * The call stays findable (answering `closing`) until the returned promise settles, so the registry
    * holds the final summary before a stop can miss it.
    */
-  ended?(call: Call, report: SpanReport | undefined): Promise<void> | void;
+  ended?(call: Call, report: StopResults | undefined): Promise<void> | void;
 }
 
 export interface StartRequest {
@@ -75,15 +76,8 @@ export interface StartRequest {
   tenant?: string;
 }
 
-export interface StartedParticipant {
-  streamId: string;
-  status: { code: number; description: string };
-  /** Why a participant is not transcribed (becomes the API's `errorMessage`). */
-  message?: string;
-}
-
-export type StartOutcome = { ok: true; report: Record<Role, StartedParticipant> } | { ok: false; error: 'closing' | 'running' | 'ended' };
-export type StopOutcome = { ok: true; report: SpanReport } | { ok: false; error: 'closing' | 'not-running' | 'ended' };
+export type StartOutcome = { ok: true; report: StartResults } | { ok: false; error: 'closing' | 'running' | 'ended' };
+export type StopOutcome = { ok: true; report: StopResults } | { ok: false; error: 'closing' | 'not-running' | 'ended' };
 
 export interface AudioCounters {
   /** Samples per participant received from Genesys, transcribed or not. */
@@ -106,9 +100,9 @@ export class Call implements SessionHandler {
   private recording: SpanRecording | undefined;
   /** The running span, or else the last one that ran: its statuses stay visible after it stopped. */
   private latestSpan: TranscriptionSpan | undefined;
-  private stopping: Promise<SpanReport> | undefined;
+  private stopping: Promise<StopResults> | undefined;
   /** Settles with the report of the last stop if its answer did not reach the caller (see stopTranscription). */
-  private undelivered: Promise<SpanReport | undefined> | undefined;
+  private undelivered: Promise<StopResults | undefined> | undefined;
   private isFinished = false;
   private endPromise: Promise<void> | undefined;
   private readonly logger: AppLogger;
@@ -355,7 +349,7 @@ export class Call implements SessionHandler {
    * Ends a span and its recording together, so the recording is listed once stop has answered. A
    * recording that fails is logged and dropped; it never fails the span or its report.
    */
-  private async endSpan(span: TranscriptionSpan): Promise<SpanReport> {
+  private async endSpan(span: TranscriptionSpan): Promise<StopResults> {
     const recording = this.recording;
     this.recording = undefined;
     const [report] = await Promise.all([span.end(), recording?.close()]);
@@ -426,7 +420,7 @@ export class Call implements SessionHandler {
   }
 
   /** The report of a stop whose answer never reached its caller, once; undefined when there is none. */
-  private async takeUndelivered(): Promise<SpanReport | undefined> {
+  private async takeUndelivered(): Promise<StopResults | undefined> {
     const pending = this.undelivered;
     this.undelivered = undefined;
     const report = await pending?.catch(() => undefined);
@@ -443,7 +437,7 @@ export class Call implements SessionHandler {
   private async finishCall(): Promise<void> {
     const span = this.span;
     this.span = undefined;
-    let report: SpanReport | undefined;
+    let report: StopResults | undefined;
     if (span) {
       report = await this.endSpan(span);
       this.logger.info('transcription ended with the call', summaryLog(report));
@@ -460,7 +454,7 @@ export class Call implements SessionHandler {
   }
 }
 
-function summaryLog(report: SpanReport): Record<string, unknown> {
+function summaryLog(report: StopResults): Record<string, unknown> {
   return {
     customer: { streamId: report.customer.streamId, ...report.customer.summary },
     agent: { streamId: report.agent.streamId, ...report.agent.summary },

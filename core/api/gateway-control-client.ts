@@ -2,14 +2,11 @@ import type { z } from 'zod';
 import {
   controlErrorSchema,
   controlPath,
-  controlStartResponseSchema,
-  controlStopResponseSchema,
   type ControlErrorKind,
   type ControlStartRequest,
   type ControlStopRequest,
-  type StartResults,
-  type StopResults,
 } from './gateway-control.ts';
+import { startResultsSchema, stopResultsSchema, type StartResults, type StopResults } from '../domain/participant-result.ts';
 import { signControlRequest } from './control-auth.ts';
 
 /**
@@ -89,8 +86,8 @@ export function createGatewayControlClient(options: GatewayControlClientOptions 
 
   return {
     start: (gatewayUrl, conversationId, request) =>
-      call(gatewayUrl, controlPath(conversationId, 'start'), request, options.startTimeoutMs ?? 5_000, controlStartResponseSchema),
+      call(gatewayUrl, controlPath(conversationId, 'start'), request, options.startTimeoutMs ?? 5_000, startResultsSchema),
     stop: (gatewayUrl, conversationId, request) =>
-      call(gatewayUrl, controlPath(conversationId, 'stop'), request, options.stopTimeoutMs ?? 8_000, controlStopResponseSchema),
+      call(gatewayUrl, controlPath(conversationId, 'stop'), request, options.stopTimeoutMs ?? 8_000, stopResultsSchema),
   };
 }

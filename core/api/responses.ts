@@ -1,14 +1,12 @@
 import type { Role } from '../domain/participant.ts';
-import type { StreamStatus, StreamSummary } from '../domain/transcription.ts';
-import type { StartResults, StartedStream, StopResults, StoppedStream } from './gateway-control.ts';
+import type { StartResults, StartedParticipant, StopResults, StoppedParticipant } from '../domain/participant-result.ts';
 import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
-/** start-streaming / stop-streaming 200 bodies, keys in contract order (api-contract.md §2.3, §2.4). */
-interface ParticipantResponse {
-  streamId: string;
-  status: StreamStatus;
-  summary?: StreamSummary;
-}
+/**
+ * start-streaming / stop-streaming 200 bodies, keys in contract order (api-contract.md §2.3, §2.4): the
+ * domain's per-participant result without its internal `message` (which becomes `errorMessage`).
+ */
+type ParticipantResponse = Pick<StoppedParticipant, 'streamId' | 'status'> & Partial<Pick<StoppedParticipant, 'summary'>>;
 
 export interface StreamingResponse {
   isOk: boolean;
@@ -32,11 +30,11 @@ export function stopResponse(results: StopResults): StreamingResponse {
   }));
 }
 
-function participant(s: StartedStream): ParticipantResponse {
+function participant(s: StartedParticipant): ParticipantResponse {
   return { streamId: s.streamId, status: { code: s.status.code, description: s.status.description } };
 }
 
-function streamingResponse<S extends StartedStream | StoppedStream>(
+function streamingResponse<S extends StartedParticipant | StoppedParticipant>(
   results: Record<Role, S>,
   shape: (s: S) => ParticipantResponse,
 ): StreamingResponse {

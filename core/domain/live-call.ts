@@ -1,5 +1,5 @@
 import type { Role } from './participant.ts';
-import type { StreamStatus } from './transcription.ts';
+import type { StreamStatus } from './participant-result.ts';
 
 /**
  * What a gateway task publishes about each AudioHook session it holds, for the console

@@ -1,5 +1,3 @@
-import { STREAM_STATUS_DESCRIPTIONS, type StreamStatusCode } from '#core/contract/status-codes.ts';
-
 /** Settings a start-streaming request chooses for one start→stop span (api-contract.md §2.1). */
 export type RedactionOutput = 'redacted' | 'unredacted' | 'redacted_and_unredacted';
 
@@ -23,22 +21,4 @@ export interface TranscriptionSettings {
   audioRecordingAllowed: boolean;
   customerId: string;
   agentId: string;
-}
-
-/** Per-participant status in start/stop responses (api-contract.md §2.6). */
-export interface StreamStatus {
-  code: number;
-  description: string;
-}
-
-/** Per-participant counters of one start→stop span (api-contract.md §2.4). */
-export interface StreamSummary {
-  totalAudioBytes: number;
-  audioDurationMs: number;
-  streamingSeconds: number;
-  transcripts: number;
-}
-
-export function streamStatus(code: StreamStatusCode): StreamStatus {
-  return { code, description: STREAM_STATUS_DESCRIPTIONS[code] };
 }

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TranscriptionSettings } from '../domain/transcription.ts';
-import type { StopResults } from '../api/gateway-control.ts';
+import type { StopResults } from '../domain/participant-result.ts';
 import { conversationKey } from './conversation-key.ts';
 import { isConditionalCheckFailure, updateExpression, withCondition, type UpdateParts } from './update-expression.ts';
 

@@ -1,13 +1,8 @@
 import { monotonicFactory } from 'ulid';
 import type { Role } from '#core/domain/participant.ts';
 import { ROLES } from '#core/domain/participant.ts';
-import {
-  SUPPORTED_LANGUAGES,
-  streamStatus,
-  type StreamStatus,
-  type StreamSummary,
-  type TranscriptionSettings,
-} from '#core/domain/transcription.ts';
+import { SUPPORTED_LANGUAGES, type TranscriptionSettings } from '#core/domain/transcription.ts';
+import { streamStatus, type StopResults, type StreamStatus } from '#core/domain/participant-result.ts';
 import type { Utterance } from '#core/domain/utterance.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts';
@@ -21,13 +16,6 @@ import { STREAM_STATUS, type StreamStatusCode } from '#core/contract/status-code
  * session, the stream ids, the per-participant counters of the stop summary, and the turn of each
  * final result into an utterance record.
  */
-
-interface ParticipantReport {
-  streamId: string;
-  status: StreamStatus;
-  summary: StreamSummary;
-}
-export type SpanReport = Record<Role, ParticipantReport>;
 
 export interface SpanOptions {
   conversationId: string;
@@ -100,7 +88,7 @@ export class TranscriptionSpan {
   private readonly startedAt: number;
   private readonly now: () => number;
   private readonly pending = new Set<Promise<void>>();
-  private ended: Promise<SpanReport> | undefined;
+  private ended: Promise<StopResults> | undefined;
 
   constructor(private readonly options: SpanOptions) {
     this.now = options.now ?? Date.now;
@@ -214,12 +202,12 @@ export class TranscriptionSpan {
   }
 
   /** Ends recognition, waits for the last finals to be recorded, and reports each participant. */
-  end(): Promise<SpanReport> {
+  end(): Promise<StopResults> {
     this.ended ??= this.finish();
     return this.ended;
   }
 
-  private async finish(): Promise<SpanReport> {
+  private async finish(): Promise<StopResults> {
     const flushed = (async () => {
       try {
         await this.session.end();
@@ -244,7 +232,7 @@ export class TranscriptionSpan {
     // Started seconds count whole, and a span that ran counts at least one: a start and stop in the same
     // millisecond must not report 0, which is reserved for a participant whose stream never started.
     const streamingSeconds = Math.max(1, Math.ceil((this.now() - this.startedAt) / 1000));
-    const report = {} as SpanReport;
+    const report = {} as StopResults;
     for (const role of ROLES) {
       const p = this.participants[role];
       const totalAudioBytes = p.samples * 2;

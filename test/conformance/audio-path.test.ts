@@ -4,7 +4,7 @@ import { ROLES } from '#core/domain/participant.ts';
 import type { TranscriptionSettings } from '#core/domain/transcription.ts';
 import type { Call } from '#gateway/call.ts';
 import type { RecognitionOptions, RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
-import type { SpanReport } from '#gateway/utterances/span.ts';
+import type { StopResults } from '#core/domain/participant-result.ts';
 import { AudioHookClient, type MediaOffer } from '#local/simulator/client.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -44,7 +44,7 @@ const SETTINGS: TranscriptionSettings = {
 
 let gw: TestGateway;
 let recognizer: RecordingRecognizer;
-const ended: Array<{ call: Call; report: SpanReport | undefined }> = [];
+const ended: Array<{ call: Call; report: StopResults | undefined }> = [];
 
 beforeAll(async () => {
   recognizer = new RecordingRecognizer();

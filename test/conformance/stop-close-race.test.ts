@@ -3,7 +3,7 @@ import { controlPath } from '#core/api/gateway-control.ts';
 import type { Call } from '#gateway/call.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
-import type { SpanReport } from '#gateway/utterances/span.ts';
+import type { StopResults } from '#core/domain/participant-result.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -23,7 +23,7 @@ const slowFlush: Recognizer = {
 let gw: TestGateway;
 let control: ControlServer;
 let base: string;
-let ended: Array<SpanReport | undefined>;
+let ended: Array<StopResults | undefined>;
 afterEach(async () => {
   await control.close();
   await gw.close();

@@ -2,14 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Role } from '#core/domain/participant.ts';
-import type { StreamSummary } from '#core/domain/transcription.ts';
-import { streamStatus } from '#core/domain/transcription.ts';
-import {
-  controlStartRequestSchema,
-  controlStopRequestSchema,
-  type ControlStartRequest,
-  type StopResults,
-} from '#core/api/gateway-control.ts';
+import { streamStatus, type StopResults, type StreamSummary } from '#core/domain/participant-result.ts';
+import { controlStartRequestSchema, controlStopRequestSchema, type ControlStartRequest } from '#core/api/gateway-control.ts';
 import type { ConversationsStore } from '#core/stores/conversations.ts';
 import { STREAM_STATUS, type StreamStatusCode } from '#core/contract/status-codes.ts';
 

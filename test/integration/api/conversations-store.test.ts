@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { streamStatus } from '#core/domain/transcription.ts';
-import type { StopResults } from '#core/api/gateway-control.ts';
+import { streamStatus, type StopResults } from '#core/domain/participant-result.ts';
 import { loadStoreConfig } from '#core/config/stores.ts';
 import { createStores } from '#core/stores/create-stores.ts';
 import type { ConversationsStore } from '#core/stores/conversations.ts';
