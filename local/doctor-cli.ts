@@ -6,9 +6,10 @@ import './quiet-logs.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AUDIOHOOK_PATH } from '#core/contract/gateway-endpoints.ts';
 import { EXIT, UsageError, intFlag, loadCommandEnv, parseFlags } from './command-env.ts';
 
-const HELP = `usage: npm run doctor -- --url wss://HOST/audiohook/ws [--api-url https://API] [options]
+const HELP = `usage: npm run doctor -- --url wss://HOST${AUDIOHOOK_PATH} [--api-url https://API] [options]
        npm run doctor            (no --url: the npm start running in this checkout)
 
 Checks a deployment the way Genesys Cloud and your CTI will use it, and says in plain words what works:

@@ -4,6 +4,7 @@
  */
 import './quiet-logs.ts';
 import { parseArgs } from 'node:util';
+import { WEBHOOK_AUTH_MODES } from '#core/contract/webhook-auth.ts';
 import { EXIT, UsageError, intFlag, loadEnvFile, parseFlags } from './command-env.ts';
 
 const HELP = `usage: npm run webhook-load -- --url URL [--calls N] [--minutes M] [auth flags] [options]
@@ -26,7 +27,7 @@ load
   --seed N                vary the synthetic calls (default 1)
 
 authentication (the service's modes; flags override the WEBHOOK_* variables of the same meaning)
-  --auth-mode MODE        none, custom-ca, mtls, secret-token, oauth2; custom-ca combines with the
+  --auth-mode MODE        ${WEBHOOK_AUTH_MODES.join(', ')}; custom-ca combines with the
                           others: custom-ca+mtls, custom-ca+secret-token, custom-ca+oauth2
   --ca-file PATH          custom-ca: PEM bundle that replaces the system roots
   --cert-file PATH --key-file PATH   mtls: client certificate and key

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { dirname } from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/contract/audiohook-secret.ts';
 import { audioHookKeysEnv, CredentialError } from './credential-set.ts';
 import type { ApiPair, AudioHookPair, CredentialSet } from './credential-set.ts';
 
@@ -128,17 +129,6 @@ export function parseAudioHookSecret(text: string, where: string): AudioHookPair
   if (value.apiKey === undefined) return [];
   return [audioHookPair({ apiKey: value.apiKey, clientSecret: value.clientSecret, createdAt: value.createdAt ?? 'unknown' }, where)];
 }
-
-/**
- * The AudioHook secret's fields and the gateway variable the stack injects each one into (ECS task
- * secrets by JSON key): one list for this command, the stack and its tests.
- */
-export const AUDIOHOOK_SECRET_FIELDS = {
-  AUDIOHOOK_API_KEY: 'apiKey',
-  AUDIOHOOK_CLIENT_SECRET: 'clientSecret',
-  /** Every other pair still valid (rotated, not yet revoked), as `key:secret,key:secret`; '' when none. */
-  AUDIOHOOK_API_KEYS: 'apiKeys',
-} as const;
 
 /** The newest active pair as the primary; every other pair still valid in `apiKeys`. */
 export function audioHookSecret(pairs: readonly AudioHookPair[]): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
+import { AUDIOHOOK_PATH } from '#core/contract/gateway-endpoints.ts';
 import { PROBE_CONVERSATION_ID } from '#gateway/audiohook/messages.ts';
 import { AudioHookClient, UpgradeRefusedError } from '../simulator/client.ts';
 import { startStopApi } from '../simulator/control-api.ts';
@@ -154,7 +155,7 @@ function connectFailure(step: string, url: URL, e: unknown): Verdict {
       e.status === 401 || e.status === 403
         ? 'check the API key and the client secret'
         : e.status === 404
-          ? `nothing listens on ${url.pathname}: check the path of the connection URI`
+          ? `nothing listens on ${url.pathname}: check the path of the connection URI (the gateway's is ${AUDIOHOOK_PATH} unless AUDIOHOOK_PATH changes it)`
           : e.status === 503 || e.status === 429
             ? 'the gateway is busy or draining: try again, and check the service has running tasks'
             : 'check the URL and what sits in front of the gateway (load balancer, proxy)';

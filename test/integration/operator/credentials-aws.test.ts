@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialsProvider } from '#core/api/credentials.ts';
 import { loadApiConfig } from '#core/config/api.ts';
 import { rotate } from '#core/credentials/credential-set.ts';
-import { AUDIOHOOK_SECRET_FIELDS, secretsManagerCredentialStore } from '#core/credentials/credential-store.ts';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/contract/audiohook-secret.ts';
+import { AUDIOHOOK_PATH } from '#core/contract/gateway-endpoints.ts';
+import { secretsManagerCredentialStore } from '#core/credentials/credential-store.ts';
 import { startGateway, type RunningGateway } from '#gateway/gateway.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { runCli } from '#test/support/cli.ts';
@@ -86,7 +88,7 @@ async function gatewayFromSecret(): Promise<RunningGateway> {
 }
 
 async function opens(gateway: RunningGateway, apiKey: string, clientSecret: string): Promise<boolean> {
-  const audioHook = new AudioHookClient({ url: `ws://127.0.0.1:${gateway.address.port}/audiohook/ws`, apiKey, clientSecret });
+  const audioHook = new AudioHookClient({ url: `ws://127.0.0.1:${gateway.address.port}${AUDIOHOOK_PATH}`, apiKey, clientSecret });
   try {
     await audioHook.connect();
     const opened = await audioHook.open();
