@@ -43,6 +43,8 @@ export interface CallDependencies {
   vocabulary?: (tenant: string) => Promise<VocabularyRewrite>;
   /** Language of a connector session whose `open` names none (default `en-US`). */
   defaultLanguage?: string;
+  /** The tenant's engine vocabulary (Amazon Transcribe) for a language, when one is READY. */
+  engineVocabulary?: (tenant: string, language: string) => string | undefined;
   /** Present when the deployment allows call recording; a start records only when it asks to. */
   recorder?: CallRecorder;
   now?: () => number;
@@ -294,6 +296,7 @@ export class Call implements SessionHandler {
       audioEpochMs: this.session.openedAt ?? this.now(),
       tenant: request.tenant ?? this.deps.tenant,
       ...(this.deps.vocabulary ? { vocabulary: this.deps.vocabulary(request.tenant ?? this.deps.tenant) } : {}),
+      ...(this.deps.engineVocabulary ? { engineVocabulary: this.engineVocabularyOf(request.tenant ?? this.deps.tenant) } : {}),
       redaction: this.deps.redaction(request.tenant ?? this.deps.tenant),
       logger: this.logger,
       now: this.now,
@@ -327,6 +330,11 @@ export class Call implements SessionHandler {
       recording: this.recording !== undefined,
     });
     return { ok: true, report };
+  }
+
+  private engineVocabularyOf(tenant: string): (language: string) => string | undefined {
+    const lookup = this.deps.engineVocabulary!;
+    return (language) => lookup(tenant, language);
   }
 
   /** `audioRecordingAllowed` is the caller's permission; the deployment may still forbid recording. */

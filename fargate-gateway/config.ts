@@ -62,6 +62,11 @@ const schema = z.object({
   /** Language of a connector session whose `open` names none. */
   DEFAULT_LANGUAGE: z.enum(SUPPORTED_LANGUAGES).default('en-US'),
   /**
+   * With RECOGNIZER=transcribe and VOCABULARY_TABLE: streams name the tenant's Amazon Transcribe custom
+   * vocabulary once it is READY (the custom-vocabularies API creates it when TRANSCRIBE_VOCABULARIES is on there).
+   */
+  TRANSCRIBE_VOCABULARIES: flag(false),
+  /**
    * `allowed` (default): a start with `audioRecordingAllowed: true` is recorded to RECORDINGS_BUCKET.
    * `forbidden`: nothing is ever recorded, whatever a start asks (the deployment-wide privacy switch).
    */

@@ -32,6 +32,7 @@ import type { UtteranceSink } from './utterances/utterance-sink.ts';
 import { VOCABULARY_LIMITS } from '#core/vocabulary/custom-vocabulary.ts';
 import { vocabularyRewrite, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
 import { recorderFromConfig } from './recording/call-recorder.ts';
+import type { VocabularyDirectory } from './recognition/transcribe/vocabulary-directory.ts';
 
 /**
  * Assembles a gateway from configuration: keys, recognizer, the control endpoint, and — when the
@@ -53,6 +54,8 @@ export interface RunningGateway {
   controlUrl: string;
   recognizer: Recognizer;
   publisher: UtterancePublisher | undefined;
+  /** Which Amazon Transcribe custom vocabulary streams name (RECOGNIZER=transcribe, TRANSCRIBE_VOCABULARIES). */
+  engineVocabulary: VocabularyDirectory | undefined;
   drain(): Promise<{ remaining: number }>;
   close(): Promise<void>;
 }
@@ -75,6 +78,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let publisher: UtterancePublisher | undefined;
   let live: LivePublisher | undefined;
   let vocabulary: ((tenant: string) => Promise<VocabularyRewrite>) | undefined;
+  let engineVocabulary: VocabularyDirectory | undefined;
   let nonceCache: ReplayCache | undefined;
   if (env.CONVERSATIONS_TABLE && config.REPLAY_CACHE !== 'task') {
     nonceCache = new SharedNonceCache({ client: dynamoDbDocumentClient(), tableName: env.CONVERSATIONS_TABLE, logger });
@@ -97,6 +101,17 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     events = sessionRegistration({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
     const vocabularies = stores.vocabulary;
     if (vocabularies) vocabulary = async (tenant) => vocabularyRewrite(await vocabularies.all(tenant, VOCABULARY_LIMITS.entries));
+    if (vocabularies && config.RECOGNIZER === 'transcribe' && config.TRANSCRIBE_VOCABULARIES) {
+      // Loaded only here: the Transcribe control-plane SDK is no cost where it is not used.
+      const { TranscribeClient } = await import('@aws-sdk/client-transcribe');
+      const { VocabularyDirectory } = await import('./recognition/transcribe/vocabulary-directory.ts');
+      engineVocabulary = new VocabularyDirectory({
+        client: new TranscribeClient(awsClientConfig()),
+        entries: (tenant) => vocabularies.all(tenant, VOCABULARY_LIMITS.entries),
+        languages: recognizer.languages ?? SUPPORTED_LANGUAGES,
+        logger,
+      });
+    }
   } else {
     if (env.NODE_ENV === 'production') throw new Error('CONVERSATIONS_TABLE and MESSAGES_TABLE must be set in production');
     // Alone, the gateway has nowhere to store utterances: it logs that one was produced, never its text.
@@ -124,6 +139,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       mode: config.AUDIOHOOK_MODE,
       defaultLanguage: config.DEFAULT_LANGUAGE,
       recorder,
+      ...(engineVocabulary ? { engineVocabulary: (tenant: string, language: string) => engineVocabulary.nameFor(tenant, language) } : {}),
     },
     // What the configured engine can recognize, as `opened` lists it when asked.
     supportedLanguages: recognizer.languages ?? SUPPORTED_LANGUAGES,
@@ -141,6 +157,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     controlUrl,
     recognizer,
     publisher,
+    engineVocabulary,
     drain: () => server.drain(),
     close: async () => {
       await retirement?.stop();

@@ -14,6 +14,7 @@ import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
 import { API_ROUTES, type ApiRoute } from '#core/contract/routes.ts';
 import { CREDENTIAL_HEADERS } from '#core/api/request-authorizer.ts';
 import { ServiceFunction } from './node-function.ts';
+import { transcribeVocabularyArns } from './transcribe-vocabularies.ts';
 
 type PublicApiLambda = Exclude<ApiRoute['lambda'], 'console'>;
 
@@ -206,6 +207,8 @@ export class ControlApi extends Construct {
 
     this.vocabularyFunction = new ServiceFunction(this, 'CustomVocabularies', {
       ...common,
+      // Each change also builds the tenant's Amazon Transcribe custom vocabularies (the gateway's engine).
+      environment: { ...common.environment, TRANSCRIBE_VOCABULARIES: 'true' },
       bundle: 'custom-vocabularies',
       description: 'GET|POST /configuration/v1/auto-transcribe/custom-vocabularies[/{id}], DELETE …/{id}',
       serviceName: 'custom-vocabularies',
@@ -216,6 +219,21 @@ export class ControlApi extends Construct {
         sid: 'CustomVocabularies',
         actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [props.vocabulary.tableArn],
+      }),
+    );
+    this.vocabularyFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TranscribeVocabularies',
+        actions: ['transcribe:CreateVocabulary', 'transcribe:GetVocabulary', 'transcribe:DeleteVocabulary'],
+        resources: [transcribeVocabularyArns(this)],
+      }),
+    );
+    this.vocabularyFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTranscribeVocabularies',
+        // ListVocabularies has no resource type: IAM only accepts "*" (the code lists by this service's name prefix).
+        actions: ['transcribe:ListVocabularies'],
+        resources: ['*'],
       }),
     );
 

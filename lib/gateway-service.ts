@@ -11,6 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_SESSIONS_PER_TASK } from '#core/contract/gateway-capacity.ts';
+import { transcribeVocabularyArns } from './transcribe-vocabularies.ts';
 import type { GatewayImageBuild } from './config.ts';
 import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
@@ -190,6 +191,8 @@ export class GatewayService extends Construct {
         CONVERSATIONS_TABLE: props.conversations.tableName,
         MESSAGES_TABLE: props.messages.tableName,
         VOCABULARY_TABLE: props.vocabulary.tableName,
+        // Streams name the tenant's Amazon Transcribe custom vocabulary once it is READY.
+        TRANSCRIBE_VOCABULARIES: 'true',
         MESSAGE_RETENTION_DAYS: String(props.messageRetentionDays),
         UTTERANCES_QUEUE_URL: props.utterances.queueUrl,
         ...(props.recordings
@@ -402,6 +405,13 @@ export class GatewayService extends Construct {
         }),
       );
     }
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TranscribeVocabularyState',
+        actions: ['transcribe:GetVocabulary'],
+        resources: [transcribeVocabularyArns(this)],
+      }),
+    );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'TranscribeStreaming',

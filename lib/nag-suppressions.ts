@@ -125,6 +125,36 @@ export function applyNagSuppressions(stack: AudiohookTranscribeStack): void {
     true,
   );
 
+  NagSuppressions.addResourceSuppressions(
+    [gateway.taskDefinition.taskRole, controlApi.vocabularyFunction.role!],
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):transcribe:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):vocabulary\\/ahv-\\*$/g',
+          },
+        ],
+        reason:
+          "Amazon Transcribe custom vocabularies are created per tenant, language and version of the tenant's list (ahv-<tenant>-<language>-<hash>), unknown in advance; access is limited to vocabularies with this service's name prefix.",
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    controlApi.vocabularyFunction.role!,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'transcribe:ListVocabularies has no resource type in IAM: "*" is the only accepted resource. The code lists by this service\'s name prefix to delete its own old versions; nothing else in this policy uses "*".',
+      },
+    ],
+    true,
+  );
+
   if (stack.recordings) {
     NagSuppressions.addResourceSuppressions(
       [gateway.taskDefinition.taskRole, controlApi.recordingsFunction.role!],

@@ -3,6 +3,8 @@ import { issuePaths } from '../config/stores.ts';
 import { InvalidCursorError, type VocabularyPage } from '../stores/vocabulary.ts';
 import { newVocabularyItemSchema, VOCABULARY_LIMITS, type CustomVocabularyItem } from '../vocabulary/custom-vocabulary.ts';
 import type { VocabularyDeps } from './deps.ts';
+import { logger } from '../logger.ts';
+import type { EngineVocabularyStatus } from '../vocabulary/transcribe-sync.ts';
 import { ApiError } from './errors.ts';
 import { parseJsonObject } from './request-body.ts';
 
@@ -62,9 +64,39 @@ export async function createCustomVocabulary(
   if (!parsed.success) throw new ApiError('400-01', issuePaths(parsed.error));
   const created = await store(deps).create(principal.tenant, parsed.data, VOCABULARY_LIMITS.entries);
   if (!created) throw new ApiError('400-01', `at most ${VOCABULARY_LIMITS.entries} custom vocabulary entries per tenant`);
+  await syncEngine(principal.tenant, deps);
   return created;
 }
 
 export async function deleteCustomVocabulary(id: string, principal: { tenant: string }, deps: VocabularyDeps): Promise<void> {
   if (!(await store(deps).delete(principal.tenant, id))) throw new ApiError('404-01', 'no custom vocabulary with this id');
+  await syncEngine(principal.tenant, deps);
+}
+
+/** `GET /configuration/v1/auto-transcribe/custom-vocabulary-status`: the engine's copy of the list, per language. */
+export interface CustomVocabularyStatus {
+  /** `amazon-transcribe` when the deployment builds Transcribe custom vocabularies, else `none`. */
+  engine: 'amazon-transcribe' | 'none';
+  vocabularies: EngineVocabularyStatus[];
+}
+
+/** Also converges: a version a failed sync did not create is created now. */
+export async function getCustomVocabularyStatus(principal: { tenant: string }, deps: VocabularyDeps): Promise<CustomVocabularyStatus> {
+  const entries = await store(deps).all(principal.tenant, VOCABULARY_LIMITS.entries);
+  if (!deps.engineSync) return { engine: 'none', vocabularies: [] };
+  return { engine: 'amazon-transcribe', vocabularies: await deps.engineSync(principal.tenant, entries) };
+}
+
+/**
+ * After a change, the engine's vocabularies are brought in line. The entry is stored whatever happens
+ * here: a failure is logged and shows in the status route, which tries again.
+ */
+async function syncEngine(tenant: string, deps: VocabularyDeps): Promise<void> {
+  if (!deps.engineSync) return;
+  try {
+    const statuses = await deps.engineSync(tenant, await store(deps).all(tenant, VOCABULARY_LIMITS.entries));
+    for (const s of statuses) if (s.state === 'ERROR') logger.warn('custom vocabulary not synced to Amazon Transcribe', { ...s });
+  } catch (error) {
+    logger.warn('custom vocabulary not synced to Amazon Transcribe', { error });
+  }
 }

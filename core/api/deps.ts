@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationsStore } from '../stores/conversations.ts';
 import type { MessagesStore } from '../stores/messages.ts';
 import type { VocabularyStore } from '../stores/vocabulary.ts';
+import type { CustomVocabularyItem } from '../vocabulary/custom-vocabulary.ts';
+import type { EngineVocabularyStatus } from '../vocabulary/transcribe-sync.ts';
 import type { GatewayControlClient } from './gateway-control-client.ts';
 
 /** Sources of fresh identifiers, injectable so tests can predict them. */
@@ -37,4 +39,6 @@ export interface MessagesDeps {
 /** What the custom-vocabulary routes need (absent store: the feature is not configured). */
 export interface VocabularyDeps {
   vocabulary?: VocabularyStore;
+  /** Brings the tenant's Amazon Transcribe custom vocabularies in line (TRANSCRIBE_VOCABULARIES); absent: no engine copy. */
+  engineSync?: (tenant: string, entries: readonly CustomVocabularyItem[]) => Promise<EngineVocabularyStatus[]>;
 }

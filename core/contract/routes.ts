@@ -49,6 +49,8 @@ export const ASAPP_ROUTES = {
 const RECORDINGS_PATH = '/conversation/v1/conversation/recordings';
 
 export const CUSTOM_VOCABULARIES_PATH = '/configuration/v1/auto-transcribe/custom-vocabularies';
+/** The engines' copies of a tenant's list (ours, beside ASAPP's routes): docs in README "Custom vocabulary". */
+export const CUSTOM_VOCABULARY_STATUS_PATH = '/configuration/v1/auto-transcribe/custom-vocabulary-status';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: ASAPP_ROUTES.startStreaming, lambda: 'start-streaming', auth: 'asapp' },
@@ -57,6 +59,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', resource: RECORDINGS_PATH, lambda: 'conversation-recordings', auth: 'asapp' },
   { method: 'POST', resource: ASAPP_ROUTES.fileExporter, lambda: 'file-exporter', auth: 'asapp' },
   { method: 'GET', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
+  { method: 'GET', resource: CUSTOM_VOCABULARY_STATUS_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'POST', resource: CUSTOM_VOCABULARIES_PATH, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'GET', resource: `${CUSTOM_VOCABULARIES_PATH}/{customVocabularyId}`, lambda: 'custom-vocabularies', auth: 'asapp' },
   { method: 'DELETE', resource: `${CUSTOM_VOCABULARIES_PATH}/{customVocabularyId}`, lambda: 'custom-vocabularies', auth: 'asapp' },

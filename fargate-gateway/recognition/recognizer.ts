@@ -31,6 +31,8 @@ export interface RecognitionOptions {
   roles: readonly Role[];
   /** Word timings and confidences are wanted in results. */
   wordTimings: boolean;
+  /** An Amazon Transcribe custom vocabulary that is READY (Transcribe engine only; others ignore it). */
+  vocabularyName?: string;
 }
 
 export interface RecognitionSession {

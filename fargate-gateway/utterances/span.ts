@@ -41,6 +41,8 @@ export interface SpanOptions {
   language: string;
   /** The tenant's custom vocabulary as loaded when the span started; finals before it arrives go without. */
   vocabulary?: Promise<VocabularyRewrite>;
+  /** The engine's own custom vocabulary for a language, when one is ready (never waited for). */
+  engineVocabulary?(language: string): string | undefined;
   /** Ask the engine for word timings even when the start did not ask for detailed tokens. */
   wordTimings?: boolean;
   /** Told of each final as it is recorded, with the engine detail the record does not keep. */
@@ -161,6 +163,7 @@ export class TranscriptionSpan {
       return { write: () => undefined, end: async () => undefined };
     }
     const language = this.language;
+    const vocabularyName = options.engineVocabulary?.(language);
     // Finals that arrive before the earlier sessions' are held back, in order.
     let held: RecognitionResult[] | undefined = [];
     this.earlierDelivered = this.earlierDelivered.then(() => {
@@ -181,6 +184,7 @@ export class TranscriptionSpan {
         sampleRate: 8000,
         roles: options.presentRoles,
         wordTimings: options.settings.detailedToken || options.wordTimings === true,
+        ...(vocabularyName ? { vocabularyName } : {}),
       },
       {
         onResult: (result) => (held ? held.push(result) : this.onResult(result, language)),

@@ -2,15 +2,18 @@ import {
   createCustomVocabulary,
   deleteCustomVocabulary,
   getCustomVocabulary,
+  getCustomVocabularyStatus,
   listCustomVocabularies,
 } from '#core/api/custom-vocabularies.ts';
 import { apiHandler, ApiReply, type ApiHandler } from '../shared/api-handler.ts';
 import { queryParameter } from '../shared/apigw.ts';
+import { CUSTOM_VOCABULARY_STATUS_PATH } from '../routes.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
 
 /**
  * GET|POST /configuration/v1/auto-transcribe/custom-vocabularies[/]
  * GET|DELETE /configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}
+ * GET /configuration/v1/auto-transcribe/custom-vocabulary-status
  */
 export function createCustomVocabulariesHandler(runtime: () => ApiRuntime | Promise<ApiRuntime> = defaultApiRuntime): ApiHandler {
   return apiHandler(
@@ -20,6 +23,7 @@ export function createCustomVocabulariesHandler(runtime: () => ApiRuntime | Prom
       handle: async (request, rt) => {
         const { event, principal } = request;
         const id = event.pathParameters?.customVocabularyId;
+        if (event.resource === CUSTOM_VOCABULARY_STATUS_PATH) return getCustomVocabularyStatus(principal, rt);
         if (id === undefined) {
           if (event.httpMethod === 'POST') return new ApiReply(201, await createCustomVocabulary(request.body, principal, rt));
           return listCustomVocabularies(

@@ -1,5 +1,8 @@
 import { cachedSecretString } from '#core/aws/cached-secret.ts';
-import { secretsManagerClient } from '#core/aws/clients.ts';
+import { awsClientConfig, secretsManagerClient } from '#core/aws/clients.ts';
+import { TranscribeClient } from '@aws-sdk/client-transcribe';
+import { ConfigError } from '#core/config/stores.ts';
+import { syncTranscribeVocabularies } from '#core/vocabulary/transcribe-sync.ts';
 import { loadApiConfig, type ApiConfig } from '#core/config/api.ts';
 import { loadStoreConfig } from '#core/config/stores.ts';
 import { createCredentialsProvider, type CredentialsProvider } from '#core/api/credentials.ts';
@@ -27,6 +30,22 @@ export function createApiRuntime(env: NodeJS.ProcessEnv = process.env, overrides
     gateway: createGatewayControlClient({ ...config.control, secret: controlSecret(config.control.secret, now) }),
     clock,
     ids: overrides.ids ?? randomIds,
+    ...(transcribeVocabularies(env) ? { engineSync: transcribeSync(now) } : {}),
+  };
+}
+
+/** TRANSCRIBE_VOCABULARIES=true: changes build Amazon Transcribe custom vocabularies (the stack sets it). */
+function transcribeVocabularies(env: NodeJS.ProcessEnv): boolean {
+  const value = (env.TRANSCRIBE_VOCABULARIES ?? '').toLowerCase();
+  if (!['', 'true', 'false', '1', '0', 'yes', 'no'].includes(value)) throw new ConfigError('TRANSCRIBE_VOCABULARIES must be true or false');
+  return value === 'true' || value === '1' || value === 'yes';
+}
+
+function transcribeSync(now: () => number): NonNullable<ApiRuntime['engineSync']> {
+  let client: TranscribeClient | undefined;
+  return (tenant, entries) => {
+    client ??= new TranscribeClient(awsClientConfig());
+    return syncTranscribeVocabularies(client, tenant, entries, now);
   };
 }
 

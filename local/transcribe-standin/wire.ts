@@ -56,6 +56,8 @@ export interface StreamRequest {
   channelIdentification: boolean;
   contentIdentification: string | undefined;
   sessionId: string | undefined;
+  /** The custom vocabulary the stream names (`x-amzn-transcribe-vocabulary-name`). */
+  vocabularyName: string | undefined;
   /** Every `x-amzn-transcribe-*` header, echoed in the response as the service does. */
   parameters: Record<string, string>;
   /** The SigV4 credential scope's access key id (never the signature). */
@@ -144,7 +146,11 @@ export function parseStreamRequest(headers: IncomingHttpHeaders): StreamRequest 
   if (sessionId !== undefined && !/^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/.test(sessionId)) {
     return badRequest('session id must be a UUID');
   }
+  const vocabularyName = parameter('vocabulary-name');
+  if (vocabularyName !== undefined && !/^[0-9a-zA-Z._-]{1,200}$/.test(vocabularyName))
+    return badRequest('1 validation error: vocabularyName must match [0-9a-zA-Z._-]{1,200}');
   return {
+    vocabularyName,
     languageCode,
     sampleRate,
     mediaEncoding,

@@ -313,6 +313,7 @@ describe('gateway', () => {
       'ServiceTasks',
       'TaskScaleInProtection',
       'TranscribeStreaming',
+      'TranscribeVocabularyState',
       'WriteCallRecordings',
     ]);
     expect(bySid.ReadCustomVocabularies).toMatchObject({
@@ -378,6 +379,13 @@ describe('control API', () => {
       {
         method: 'GET',
         path: '/configuration/v1/auto-transcribe/custom-vocabularies/{customVocabularyId}',
+        type: 'AWS_PROXY',
+        auth: 'CUSTOM',
+        fn: 'ControlApiCustomVocabularies',
+      },
+      {
+        method: 'GET',
+        path: '/configuration/v1/auto-transcribe/custom-vocabulary-status',
         type: 'AWS_PROXY',
         auth: 'CUSTOM',
         fn: 'ControlApiCustomVocabularies',
@@ -591,6 +599,37 @@ describe('export', () => {
   });
 });
 
+describe('Amazon Transcribe custom vocabularies', () => {
+  it("lets the vocabulary routes build and the gateway read only this service's Transcribe vocabularies", () => {
+    const vocabularyArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':transcribe:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vocabulary/ahv-*'],
+      ],
+    };
+    const statement = (prefix: string, sid: string) =>
+      policyStatements(t).find((p) => p.policy.startsWith(prefix) && p.statement.Sid === sid)?.statement;
+    expect(statement('ControlApiCustomVocabulariesRole', 'TranscribeVocabularies')).toMatchObject({
+      Action: ['transcribe:CreateVocabulary', 'transcribe:DeleteVocabulary', 'transcribe:GetVocabulary'],
+      Resource: vocabularyArn,
+    });
+    expect(statement('ControlApiCustomVocabulariesRole', 'ListTranscribeVocabularies')).toMatchObject({
+      Action: 'transcribe:ListVocabularies',
+      Resource: '*',
+    });
+    expect(statement('GatewayTaskTaskRole', 'TranscribeVocabularyState')).toMatchObject({
+      Action: 'transcribe:GetVocabulary',
+      Resource: vocabularyArn,
+    });
+    const vocabularyFunction = Object.entries(t.findResources('AWS::Lambda::Function') as Resources).find(([id]) =>
+      id.startsWith('ControlApiCustomVocabularies'),
+    )![1];
+    expect(vocabularyFunction.Properties!.Environment.Variables.TRANSCRIBE_VOCABULARIES).toBe('true');
+    const task = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props;
+    expect(task.ContainerDefinitions[0].Environment).toContainEqual({ Name: 'TRANSCRIBE_VOCABULARIES', Value: 'true' });
+  });
+});
+
 describe('call recording', () => {
   it('keeps recordings in a private, SSE-S3, TLS-only, unversioned bucket with a 7-day retention and access logs', () => {
     const bucket = resourceByPrefix(t, 'AWS::S3::Bucket', 'RecordingsBucket');
@@ -709,6 +748,7 @@ describe('IAM', () => {
       'transcribe:StartStreamTranscriptionWebSocket',
       'ecr:GetAuthorizationToken',
       'ecs:ListTasks',
+      'transcribe:ListVocabularies',
     ]);
     for (const { policy, statement } of policyStatements(t)) {
       // CDK's own deploy-time provider that copies the console's files (BucketDeployment) is granted

@@ -73,6 +73,7 @@ export class TranscribeSession implements RecognitionSession {
       MediaSampleRateHertz: options.sampleRate,
       // Identification keeps the raw text and reports entities; masking happens downstream (§6).
       ContentIdentificationType: 'PII',
+      ...(options.vocabularyName && { VocabularyName: options.vocabularyName }),
       ...(this.channelRoles.length > 1 && { EnableChannelIdentification: true, NumberOfChannels: 2 }),
     };
   }
