@@ -29,7 +29,7 @@ export interface EngineVocabularyStatus {
 }
 
 /** How long a version must have been the current one before the older ones are deleted. */
-export const OLD_VERSION_GRACE_MS = 60 * 60_000;
+const OLD_VERSION_GRACE_MS = 60 * 60_000;
 
 export async function syncTranscribeVocabularies(
   client: TranscribeClient,
