@@ -7,7 +7,7 @@ import {
 } from '#core/api/custom-vocabularies.ts';
 import { apiHandler, ApiReply, type ApiHandler } from '../shared/api-handler.ts';
 import { queryParameter } from '../shared/apigw.ts';
-import { CUSTOM_VOCABULARY_STATUS_PATH } from '../routes.ts';
+import { CUSTOM_VOCABULARY_STATUS_PATH } from '#core/contract/routes.ts';
 import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
 
 /**

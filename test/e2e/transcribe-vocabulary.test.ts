@@ -5,7 +5,7 @@ import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import { startLocalSystem, type LocalSystem } from '#local/system.ts';
-import { CUSTOM_VOCABULARIES_PATH, CUSTOM_VOCABULARY_STATUS_PATH } from '#lambdas/routes.ts';
+import { CUSTOM_VOCABULARIES_PATH, CUSTOM_VOCABULARY_STATUS_PATH } from '#core/contract/routes.ts';
 import { TranscribeControlPlane } from '#test/support/transcribe-control-plane.ts';
 
 /**

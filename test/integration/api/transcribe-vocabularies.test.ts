@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TranscribeClient } from '@aws-sdk/client-transcribe';
 import { logger } from '#core/logger.ts';
 import { createCustomVocabulariesHandler } from '#lambdas/custom-vocabularies/handler.ts';
-import { CUSTOM_VOCABULARIES_PATH, CUSTOM_VOCABULARY_STATUS_PATH } from '#lambdas/routes.ts';
+import { CUSTOM_VOCABULARIES_PATH, CUSTOM_VOCABULARY_STATUS_PATH } from '#core/contract/routes.ts';
 import { createApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 import { VocabularyDirectory } from '#gateway/recognition/transcribe/vocabulary-directory.ts';
 import { transcribePhrases, vocabularyVersionName } from '#core/vocabulary/transcribe-vocabulary.ts';
