@@ -11,7 +11,9 @@
  *   recognition-rtf            N concurrent streams fed as fast as possible: wall time / audio time
  *                              (< 1: N streams keep up in real time), and CPU time per audio second
  *   recognition-wer            word error rate of a set, pooled (errors and reference words summed)
- *   recognition-wer-clip       the same for each clip of the real set, with what was recognized
+ *   recognition-wer-clip       the same for each clip of the real set, with what was recognized, and
+ *                              `unsegmentedErrors`: the clip decoded whole without the segmenter (on a
+ *                              decoder in this process), which parts segmentation errors from decoding ones
  *   recognition-final-latency  streams fed in real time (20 ms chunks): from the end of an utterance's
  *                              last word to its final result, in audio time, with where the time goes
  * The machine's load average is printed with each figure: on a shared machine the wall-clock figures
@@ -32,7 +34,9 @@ import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded
 import type { SegmenterOptions } from '#gateway/recognition/embedded/segmenter.ts';
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 import { callWordErrors, loadFixture, SAMPLE_CALL, transcribe } from '#test/unit/recognition/embedded-fixtures.ts';
-import { loadRealSpeech, scoreClips } from './support/real-speech.ts';
+import { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
+import { decodeUnsegmented, loadRealSpeech, scoreClips } from './support/real-speech.ts';
+import { wordErrors } from './support/word-error-rate.ts';
 
 const candidateArguments = process.env.RECOGNITION_CANDIDATE_ARGS?.trim().split(/\s+/).filter(Boolean) ?? [];
 const candidateSegmenter = JSON.parse(process.env.RECOGNITION_CANDIDATE_SEGMENTER || '{}') as Partial<SegmenterOptions>;
@@ -156,11 +160,16 @@ for (const config of configs) {
   const transcripts = await Promise.all(
     realSpeech.map((stream) => transcribe(recognizers.get(config)!, new Map([['customer', stream.pcm]]), { wordTimings: false })),
   );
+  const decoder = new PocketSphinxDecoder(config === 'candidate' ? candidatePaths() : decoderPathsFromEnv());
   let errors = 0;
+  let unsegmentedErrors = 0;
   let referenceWords = 0;
   realSpeech.forEach((stream, i) => {
-    for (const clip of scoreClips(stream, transcripts[i].results)) {
+    const unsegmented = decodeUnsegmented(stream, decoder);
+    scoreClips(stream, transcripts[i].results).forEach((clip, c) => {
+      const whole = wordErrors(stream.clips[c].text, unsegmented[c]).errors;
       errors += clip.errors;
+      unsegmentedErrors += whole;
       referenceWords += clip.referenceWords;
       print({
         bench: 'recognition-wer-clip',
@@ -168,11 +177,13 @@ for (const config of configs) {
         config,
         clip: clip.id,
         errors: clip.errors,
+        unsegmentedErrors: whole,
         referenceWords: clip.referenceWords,
         recognized: clip.hypothesis,
       });
-    }
+    });
   });
+  decoder.free();
   print({
     bench: 'recognition-wer',
     set: 'real',
@@ -180,6 +191,7 @@ for (const config of configs) {
     clips: realSpeech.reduce((n, s) => n + s.clips.length, 0),
     wer: round(errors / referenceWords),
     errors,
+    unsegmentedErrors,
     referenceWords,
     goal: 0.25,
   });

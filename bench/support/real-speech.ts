@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import wavefile from 'wavefile';
 import { decodeMulaw } from '#gateway/audio/mulaw.ts';
+import type { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
+import { SegmentDecoding } from '#gateway/recognition/embedded/segment-decoding.ts';
 import { wordErrors } from './word-error-rate.ts';
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 import { loadCallAudio } from '#local/simulator/wav-source.ts';
@@ -126,5 +128,27 @@ export function scoreClips(stream: SpeakerStream, results: RecognitionResult[]):
     const hypothesis = texts[i].join(' ');
     const { errors, referenceWords } = wordErrors(clip.text, hypothesis);
     return { id: clip.id, errors, referenceWords, hypothesis };
+  });
+}
+
+/** Around each clip in an unsegmented decode: the segmenter's default padding. */
+const UNSEGMENTED_PADDING_SAMPLES = 0.3 * SAMPLE_RATE;
+
+/**
+ * Decodes each clip whole, where it lies in the stream and with a little of the silence around it, on
+ * one decoder, without the segmenter: as the pipeline would if it cut every clip exactly. The speaker's
+ * mean carries from clip to clip as in the pipeline. Set beside the pipeline's errors, this tells whether
+ * a clip's errors come from segmentation (cuts, merges) or from the decoder itself.
+ */
+export function decodeUnsegmented(stream: SpeakerStream, decoder: PocketSphinxDecoder): string[] {
+  let mean: Float32Array | undefined;
+  return stream.clips.map((clip) => {
+    const decoding = new SegmentDecoding(decoder, mean);
+    decoding.add(
+      stream.pcm.slice(Math.max(0, clip.startSample - UNSEGMENTED_PADDING_SAMPLES), clip.endSample + UNSEGMENTED_PADDING_SAMPLES),
+    );
+    const finished = decoding.finish();
+    mean = finished.mean ?? mean;
+    return finished.utterance.text;
   });
 }
