@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlPath } from '#core/api/gateway-control.ts';
 import { stopResponse } from '#core/api/responses.ts';
 import type { LiveCallView } from '#core/domain/live-call.ts';
 import { logger } from '#core/logger.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import { RecognitionError, type Recognizer } from '#gateway/recognition/recognizer.ts';
 import { LivePublisher } from '#gateway/registry/live-publisher.ts';
-import { AudioHookClient } from '#local/simulator/client.ts';
+import { controlClient, type ControlClient } from '../support/control-client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**
@@ -33,21 +32,16 @@ const overloaded: Recognizer = {
 
 let gw: TestGateway;
 let control: ControlServer;
-let base: string;
+let client: ControlClient;
 beforeAll(async () => {
   gw = await startTestGateway({ recognizer: overloaded });
   control = new ControlServer(gw.server.calls);
-  base = `http://127.0.0.1:${(await control.listen(0, '127.0.0.1')).port}`;
+  client = await controlClient(gw, control);
 });
 afterAll(async () => {
   await control.close();
   await gw.close();
 });
-
-async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, { method: 'POST', body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
 
 describe('speech lost by an overloaded engine', () => {
   it('is reported by stop-streaming (5002) and shown in the console health view after the stop', async () => {
@@ -59,27 +53,8 @@ describe('speech lost by an overloaded engine', () => {
       intervalMs: 60_000,
       logger,
     });
-    const c = new AudioHookClient(gw.clientOptions);
-    await c.start();
-    const started = await post(controlPath(c.conversationId, 'start'), {
-      sessionId: c.sessionId,
-      settings: {
-        language: 'en-US',
-        detailedToken: false,
-        redactionOutput: 'redacted',
-        audioRecordingAllowed: false,
-        customerId: 'C',
-        agentId: 'A',
-      },
-      customerStreamId: 'cs',
-      agentStreamId: 'as',
-      externalConversationId: c.conversationId,
-      tenant: 'acme',
-    });
-    expect(started.status).toBe(200);
-    c.sendAudio(new Uint8Array(3_200));
-    await c.ping();
-    const stopped = await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId });
+    const c = await client.transcribedCall();
+    const stopped = await client.stop(c);
     expect(stopped.status).toBe(200);
     expect(stopped.body.customer.status).toEqual({ code: 5002, description: 'No instances available' });
     expect(stopped.body.agent.status.code).toBe(1000);

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { controlPath } from '#core/api/gateway-control.ts';
 import type { Call } from '#gateway/call.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import type { StopResults } from '#core/domain/participant-result.ts';
-import { AudioHookClient } from '#local/simulator/client.ts';
+import type { AudioHookClient } from '#local/simulator/client.ts';
+import { controlClient, type ControlClient } from '../support/control-client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**
@@ -22,7 +22,7 @@ const slowFlush: Recognizer = {
 
 let gw: TestGateway;
 let control: ControlServer;
-let base: string;
+let client: ControlClient;
 let ended: Array<StopResults | undefined>;
 afterEach(async () => {
   await control.close();
@@ -33,48 +33,18 @@ async function setUp(): Promise<void> {
   ended = [];
   gw = await startTestGateway({ recognizer: slowFlush, events: { ended: (_call: Call, report) => void ended.push(report) } });
   control = new ControlServer(gw.server.calls);
-  base = `http://127.0.0.1:${(await control.listen(0, '127.0.0.1')).port}`;
-}
-
-async function post(path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, { method: 'POST', body: JSON.stringify(body), signal });
-  return { status: res.status, body: await res.json() };
-}
-
-async function transcribedCall(): Promise<AudioHookClient> {
-  const c = new AudioHookClient(gw.clientOptions);
-  await c.start();
-  const started = await post(controlPath(c.conversationId, 'start'), {
-    sessionId: c.sessionId,
-    settings: {
-      language: 'en-US',
-      detailedToken: false,
-      redactionOutput: 'redacted',
-      audioRecordingAllowed: false,
-      customerId: 'C',
-      agentId: 'A',
-    },
-    customerStreamId: 'cs',
-    agentStreamId: 'as',
-    externalConversationId: c.conversationId,
-    tenant: 'acme',
-  });
-  expect(started.status).toBe(200);
-  c.sendAudio(new Uint8Array(1_600));
-  await c.ping();
-  return c;
+  client = await controlClient(gw, control);
 }
 
 /** A stop whose caller gives up during the flush (the Lambda's timeout). */
 async function abandonedStop(c: AudioHookClient): Promise<void> {
-  const gaveUp = post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId }, AbortSignal.timeout(FLUSH_MS / 4));
-  await expect(gaveUp).rejects.toMatchObject({ name: 'TimeoutError' });
+  await expect(client.stop(c, AbortSignal.timeout(FLUSH_MS / 4))).rejects.toMatchObject({ name: 'TimeoutError' });
 }
 
 describe('stop racing close', () => {
   it('hands the summary of a stop nobody received to the registry when the call ends', async () => {
     await setUp();
-    const c = await transcribedCall();
+    const c = await client.transcribedCall();
     await abandonedStop(c);
     await c.close();
     await expect.poll(() => ended.length, { timeout: 5_000 }).toBe(1);
@@ -83,14 +53,11 @@ describe('stop racing close', () => {
 
   it('gives it to the next stop while the call goes on, once', async () => {
     await setUp();
-    const c = await transcribedCall();
+    const c = await client.transcribedCall();
     await abandonedStop(c);
-    const retried = await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId });
+    const retried = await client.stop(c);
     expect(retried).toMatchObject({ status: 200, body: { customer: { streamId: 'cs', summary: { totalAudioBytes: 1_600 } } } });
-    expect(await post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId })).toEqual({
-      status: 409,
-      body: { error: 'not-running' },
-    });
+    expect(await client.stop(c)).toEqual({ status: 409, body: { error: 'not-running' } });
     await c.close();
     await expect.poll(() => ended.length, { timeout: 5_000 }).toBe(1);
     expect(ended[0]).toBeUndefined();
@@ -98,8 +65,8 @@ describe('stop racing close', () => {
 
   it('does not report a delivered stop twice when the close arrives during its flush', async () => {
     await setUp();
-    const c = await transcribedCall();
-    const stop = post(controlPath(c.conversationId, 'stop'), { sessionId: c.sessionId });
+    const c = await client.transcribedCall();
+    const stop = client.stop(c);
     await new Promise((r) => setTimeout(r, FLUSH_MS / 4));
     const closed = c.close();
     expect(await stop).toMatchObject({ status: 200, body: { customer: { streamId: 'cs' } } });

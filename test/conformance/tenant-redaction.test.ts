@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlPath } from '#core/api/gateway-control.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
-import { AudioHookClient } from '#local/simulator/client.ts';
+import { controlClient, type ControlClient } from '../support/control-client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /** TENANT_REDACTION_RULES as the gateway applies it: per the tenant that started the span. */
@@ -25,11 +24,11 @@ const speaks: Recognizer = {
 
 let gw: TestGateway;
 let control: ControlServer;
-let base: string;
+let client: ControlClient;
 beforeAll(async () => {
   gw = await startTestGateway({ recognizer: speaks, env: { TENANT_REDACTION_RULES: JSON.stringify({ acme: { digitRuns: 5 } }) } });
   control = new ControlServer(gw.server.calls);
-  base = `http://127.0.0.1:${(await control.listen(0, '127.0.0.1')).port}`;
+  client = await controlClient(gw, control);
 });
 afterAll(async () => {
   await control.close();
@@ -37,30 +36,8 @@ afterAll(async () => {
 });
 
 async function spanFor(tenant: string): Promise<void> {
-  const c = new AudioHookClient(gw.clientOptions);
-  await c.start();
-  const post = (action: 'start' | 'stop', body: unknown) =>
-    fetch(base + controlPath(c.conversationId, action), { method: 'POST', body: JSON.stringify(body) });
-  const settings = {
-    language: 'en-US',
-    detailedToken: false,
-    redactionOutput: 'redacted',
-    audioRecordingAllowed: false,
-    customerId: 'C',
-    agentId: 'A',
-  };
-  const started = await post('start', {
-    sessionId: c.sessionId,
-    settings,
-    customerStreamId: `${tenant}-c`,
-    agentStreamId: `${tenant}-a`,
-    externalConversationId: c.conversationId,
-    tenant,
-  });
-  expect(started.status, await started.clone().text()).toBe(200);
-  c.sendAudio(new Uint8Array(1_600));
-  await c.ping();
-  expect((await post('stop', { sessionId: c.sessionId })).status).toBe(200);
+  const c = await client.transcribedCall(tenant);
+  expect((await client.stop(c)).status).toBe(200);
   await c.close();
 }
 
