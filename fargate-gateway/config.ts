@@ -27,7 +27,7 @@ const schema = z.object({
     .string()
     .regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"')
     .default(AUDIOHOOK_PATH),
-  /** How failed authentication is answered (audiohook-protocol.md §4.5). */
+  /** How failed authentication is answered (docs/audiohook-protocol.md §4.5). */
   AUTH_REJECTION: z.enum(['disconnect', 'http401']).default('disconnect'),
   /** Every authentication failure is answered no sooner than this (timing-safe rejection). */
   AUTH_FAILURE_FLOOR_MS: z.coerce.number().int().min(0).max(10_000).default(500),

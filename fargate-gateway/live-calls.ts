@@ -3,7 +3,7 @@ import type { Call } from './call.ts';
 /**
  * The live calls of this gateway task by conversation id. Genesys may open several AudioHook sessions
  * for one conversation; the control API acts on the most recently opened one that has not ended
- * (api-contract.md §2.2).
+ * (docs/api-contract.md §2.2).
  */
 export class LiveCalls {
   private readonly byConversation = new Map<string, Call[]>();

@@ -59,7 +59,7 @@ export interface ControlApiProps {
   logRetentionDays: logs.RetentionDays;
 }
 
-/** API Gateway's own responses, re-shaped into the contract's error envelope (api-contract.md §1.2–1.3). */
+/** API Gateway's own responses, re-shaped into the contract's error envelope (docs/api-contract.md §1.2–1.3). */
 export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigateway.ResponseType; status: number; code: string; message: string }> = [
   // Fallbacks. Setting their status also sets it for every response type not listed below.
   { type: apigateway.ResponseType.DEFAULT_4XX, status: 400, code: '400-01', message: 'Bad request' },

@@ -32,7 +32,7 @@ export type DeliveryProps = Pick<
 };
 
 /**
- * Real-time delivery (api-contract.md §3.5): the gateway queues each utterance in `utterances`; the
+ * Real-time delivery (docs/api-contract.md §3.5): the gateway queues each utterance in `utterances`; the
  * webhook Lambda POSTs it once. A failed message is reported as a batch item failure and, with the
  * default redrive `maxReceiveCount` of 1 (= WEBHOOK_MAX_ATTEMPTS), lands in the dead-letter queue for
  * inspection instead of being retried. The event source's maximum concurrency (`webhookMaxConcurrentBatches`)

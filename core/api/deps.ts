@@ -8,7 +8,7 @@ import type { GatewayControlClient } from './gateway-control-client.ts';
 
 /** Sources of fresh identifiers, injectable so tests can predict them. */
 export interface Ids {
-  /** A participant's stream id: random version-4 UUID, lower case (api-contract.md §2.3, §8 #1). */
+  /** A participant's stream id: random version-4 UUID, lower case (docs/api-contract.md §2.3, §8 #1). */
   streamId(): string;
   /** Identifies one request's hold on a conversation lock. */
   lockOwner(): string;

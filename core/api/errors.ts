@@ -1,5 +1,5 @@
 /**
- * Error codes and the envelope of every non-2xx response (api-contract.md §1.2, §2.5).
+ * Error codes and the envelope of every non-2xx response (docs/api-contract.md §1.2, §2.5).
  * Messages of the generic codes are ASAPP's; clients must not parse any of them.
  */
 export const ERROR_CODES = {

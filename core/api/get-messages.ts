@@ -4,7 +4,7 @@ import type { MessagesDeps } from './deps.ts';
 import { isJsonObject } from './request-body.ts';
 import type { Role } from '../domain/participant.ts';
 
-/** The after-call GET (api-contract.md §4). */
+/** The after-call GET (docs/api-contract.md §4). */
 interface MessageItem {
   text: string;
   sender: { role: Role; externalId: string | null };
@@ -24,7 +24,7 @@ const externalIdSchema = z
 
 /**
  * `externalId` from the query string, or, when that is absent, from a JSON body as ASAPP's streaming
- * guide sends it (api-contract.md §4.1, §8 #10). Anything else is 400-01.
+ * guide sends it (docs/api-contract.md §4.1, §8 #10). Anything else is 400-01.
  */
 export function externalIdOf(queryValue: string | undefined, rawBody: string | undefined): string {
   let candidate: unknown = queryValue;

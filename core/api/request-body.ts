@@ -1,12 +1,12 @@
 import type { z } from 'zod';
 import { ApiError, type ErrorCode } from './errors.ts';
 
-/** Bodies above this are refused with 413-01 before they are parsed (api-contract.md §1.2). */
+/** Bodies above this are refused with 413-01 before they are parsed (docs/api-contract.md §1.2). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export type JsonObject = Record<string, unknown>;
 
-/** The body as a JSON object, whatever the Content-Type (api-contract.md §1.3); `code` on any failure. */
+/** The body as a JSON object, whatever the Content-Type (docs/api-contract.md §1.3); `code` on any failure. */
 export function parseJsonObject(raw: string | undefined, code: ErrorCode): JsonObject {
   if (raw === undefined || raw.trim() === '') throw new ApiError(code, 'request body is missing');
   let value: unknown;

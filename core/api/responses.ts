@@ -3,7 +3,7 @@ import type { StartResults, StartedParticipant, StopResults, StoppedParticipant 
 import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 /**
- * start-streaming / stop-streaming 200 bodies, keys in contract order (api-contract.md §2.3, §2.4): the
+ * start-streaming / stop-streaming 200 bodies, keys in contract order (docs/api-contract.md §2.3, §2.4): the
  * domain's per-participant result without its internal `message` (which becomes `errorMessage`).
  */
 type ParticipantResponse = Pick<StoppedParticipant, 'streamId' | 'status'> & Partial<Pick<StoppedParticipant, 'summary'>>;

@@ -13,7 +13,7 @@ import { bestEffort, callGateway, findConversation, withConversationLock } from 
 export const REGISTRATION_WAIT_MS = 2_000;
 
 /**
- * Preconditions and effect of start-streaming after the body is valid (api-contract.md §2.2, §2.3).
+ * Preconditions and effect of start-streaming after the body is valid (docs/api-contract.md §2.2, §2.3).
  * The gateway is the authority on whether a span runs; the table follows what it answers.
  */
 export async function startStreaming(command: StartCommand, principal: { tenant: string }, deps: ControlDeps): Promise<StreamingResponse> {
@@ -42,7 +42,7 @@ export async function startStreaming(command: StartCommand, principal: { tenant:
 
     switch (outcome.kind) {
       case 'ok': {
-        // Our ids, whatever the gateway echoed: every start gets fresh ones (api-contract.md §2.3).
+        // Our ids, whatever the gateway echoed: every start gets fresh ones (docs/api-contract.md §2.3).
         const results = {
           customer: { ...outcome.results.customer, streamId: customerStreamId },
           agent: { ...outcome.results.agent, streamId: agentStreamId },

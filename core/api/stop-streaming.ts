@@ -5,7 +5,7 @@ import type { ConversationTarget } from './streaming-request.ts';
 import { bestEffort, callGateway, findConversation, withConversationLock } from './conversation-control.ts';
 
 /**
- * Preconditions and effect of stop-streaming after the body is valid (api-contract.md §2.4). A span
+ * Preconditions and effect of stop-streaming after the body is valid (docs/api-contract.md §2.4). A span
  * that ended with the call is reported by the first stop after it, once.
  */
 export async function stopStreaming(command: ConversationTarget, deps: ControlDeps): Promise<StreamingResponse> {

@@ -7,7 +7,7 @@ import { ApiError } from './errors.ts';
 import { parseJsonObject, validate } from './request-body.ts';
 
 /**
- * start-streaming / stop-streaming request bodies, validated in the order of api-contract.md §2.2:
+ * start-streaming / stop-streaming request bodies, validated in the order of docs/api-contract.md §2.2:
  * body shape and field types/enums (400-201) first, then parameter combinations and tenant policy (400-202).
  */
 const GUID_LIMIT = 255;

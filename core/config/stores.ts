@@ -4,7 +4,7 @@ import { z } from 'zod';
 export interface StoreConfig {
   conversationsTable: string;
   messagesTable: string;
-  /** Days an utterance stays readable after `createdTimestamp` (api-contract.md §4.2). */
+  /** Days an utterance stays readable after `createdTimestamp` (docs/api-contract.md §4.2). */
   messageRetentionDays: number;
   /** Custom vocabularies; without it the vocabulary routes answer 503 and calls apply none. */
   vocabularyTable?: string;

@@ -12,7 +12,7 @@ import { removeStaleFiles, rootOf } from './stale-files.ts';
 import { isUtcDate } from './utc-date.ts';
 
 /**
- * The export of one UTC day (api-contract.md §5.3–5.4): every message whose `createdTimestamp` falls in
+ * The export of one UTC day (docs/api-contract.md §5.3–5.4): every message whose `createdTimestamp` falls in
  * the day, read hour by hour through the `byHour` index (the 16 shards of an hour concurrently), written
  * as JSON Lines and CSV part files under the hour's partition. Files of the day that this run did not
  * write are deleted afterwards, so a re-run replaces the day and an empty day ends with no files.

@@ -1,5 +1,5 @@
 /**
- * Where the `utterances` feed lives in the exports bucket (api-contract.md §5.5):
+ * Where the `utterances` feed lives in the exports bucket (docs/api-contract.md §5.5):
  * `[<tenant>/]utterances/version=1/format=<fmt>/dt=YYYY-MM-DD/hr=HH/part-NNNN.<fmt>`.
  * The exporter writes these keys and the File Exporter endpoints read them back, so both build them here.
  */

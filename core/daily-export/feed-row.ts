@@ -1,6 +1,6 @@
 import type { StoredMessage } from '../stores/messages.ts';
 
-/** Columns of the `utterances` feed, in their fixed order (api-contract.md §5.3). */
+/** Columns of the `utterances` feed, in their fixed order (docs/api-contract.md §5.3). */
 export const FEED_COLUMNS = [
   'conversation_id',
   'message_id',

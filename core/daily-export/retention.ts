@@ -3,7 +3,7 @@ import type { ExportBucket } from './export-bucket.ts';
 import { addDays, utcDateOf } from './utc-date.ts';
 
 /**
- * Feed files are kept FEED_RETENTION_DAYS (32) days (api-contract.md §5.4). In AWS an S3 lifecycle
+ * Feed files are kept FEED_RETENTION_DAYS (32) days (docs/api-contract.md §5.4). In AWS an S3 lifecycle
  * rule expires them; lifecycle expiry is asynchronous, so the list endpoints also hide older dates.
  */
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-/** Settings a start-streaming request chooses for one start→stop span (api-contract.md §2.1). */
+/** Settings a start-streaming request chooses for one start→stop span (docs/api-contract.md §2.1). */
 export type RedactionOutput = 'redacted' | 'unredacted' | 'redacted_and_unredacted';
 
 export const SUPPORTED_LANGUAGES = ['en-US', 'es-US'] as const;

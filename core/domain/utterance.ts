@@ -1,7 +1,7 @@
 import type { Role } from './participant.ts';
 import type { RedactionOutput } from './transcription.ts';
 
-/** A word of an utterance in the webhook's detailed-token shape (api-contract.md §3.2). */
+/** A word of an utterance in the webhook's detailed-token shape (docs/api-contract.md §3.2). */
 export interface UtteranceToken {
   content: string;
   start: number;
@@ -43,7 +43,7 @@ export interface Utterance {
   tenant: string;
 }
 
-/** The text that may be stored, returned by the after-call GET and exported (api-contract.md §6.2). */
+/** The text that may be stored, returned by the after-call GET and exported (docs/api-contract.md §6.2). */
 export function storedText(u: Pick<Utterance, 'redactionOutput' | 'maskedText' | 'rawText'>): string {
   return u.redactionOutput === 'unredacted' ? u.rawText : u.maskedText;
 }

@@ -3,7 +3,7 @@ import { datePrefix, formatPrefix, hourPrefix, PART_FILE_PATTERN, type FeedForma
 import { isUtcDate } from '../daily-export/utc-date.ts';
 
 /**
- * What exists in the feed, read from the bucket's key layout (api-contract.md §5.5): each level is a
+ * What exists in the feed, read from the bucket's key layout (docs/api-contract.md §5.5): each level is a
  * `ListObjectsV2` with `Delimiter="/"` on the prefix built so far, `key=` stripped to give the bare
  * values. Only levels holding at least one file appear, since S3 has no empty folders.
  */

@@ -15,7 +15,7 @@ import { fileKey, listDates, listFiles, listHours, type CatalogBucket } from './
 import { parseFeedBody, parseFeedRequest, type FeedRequest } from './params.ts';
 
 /**
- * The seven File Exporter endpoints (api-contract.md §5.1). Responses echo request fields as received
+ * The seven File Exporter endpoints (docs/api-contract.md §5.1). Responses echo request fields as received
  * and list bare values, intervals as `hr=HH`; keys are in the contract's order.
  */
 const FEED_OPERATIONS = [

@@ -3,7 +3,7 @@ import { parseJsonObject, type JsonObject } from '../api/request-body.ts';
 import { isUtcDate } from '../daily-export/utc-date.ts';
 
 /**
- * File Exporter request fields (api-contract.md §5.1–5.2). Each value is accepted bare (`1`, `jsonl`,
+ * File Exporter request fields (docs/api-contract.md §5.1–5.2). Each value is accepted bare (`1`, `jsonl`,
  * `2026-11-24`, `13`) or in its Hive form (`version=1`, `format=jsonl`, `dt=2026-11-24`, `hr=13`); the
  * value as received is kept for the echo, the bare value for the lookup. A missing field or a value of
  * the wrong shape is 400-01; whether a well-formed value exists is decided later (404-01).
@@ -71,7 +71,7 @@ export function parseFeedRequest(body: JsonObject, required: readonly FeedField[
   return request;
 }
 
-/** `fileName` is canonical; ASAPP's guide calls it `file` (api-contract.md §8 #8). Null counts as absent. */
+/** `fileName` is canonical; ASAPP's guide calls it `file` (docs/api-contract.md §8 #8). Null counts as absent. */
 function fieldValue(body: JsonObject, field: FeedField): unknown {
   const value = body[field];
   if (field === 'fileName' && (value === undefined || value === null)) return body.file ?? undefined;

@@ -4,7 +4,7 @@ import type { RedactionResult } from './redact.ts';
 
 /*
  * Personal data that Amazon Transcribe identified (ContentIdentificationType PII) as character spans
- * of the transcript, so it can be masked with `#` like the rule matches (api-contract.md §6.3, §9).
+ * of the transcript, so it can be masked with `#` like the rule matches (docs/api-contract.md §6.3, §9).
  */
 
 /** Masked by default; NAME and ADDRESS are not, as ASAPP's defaults do not cover them. */

@@ -30,7 +30,7 @@ export function mergeSpans(spans: readonly RedactionSpan[]): RedactionSpan[] {
 }
 
 /**
- * Every non-whitespace character inside a span becomes `#` (api-contract.md §6.1), so the text keeps
+ * Every non-whitespace character inside a span becomes `#` (docs/api-contract.md §6.1), so the text keeps
  * its length and a card keeps its grouping (`#### #### #### ####`).
  */
 export function applyMask(text: string, spans: readonly RedactionSpan[]): string {

@@ -3,7 +3,7 @@ import type { RedactionRuleName } from './rules.ts';
 import { chainDigits, digitChains, writtenNumbers, type WrittenNumber } from './written-numbers.ts';
 
 /*
- * What each rule of api-contract.md §6.3 finds in smart-formatted text.
+ * What each rule of docs/api-contract.md §6.3 finds in smart-formatted text.
  *
  * Decisions:
  * - Digit-count rules count the digits of a whole written number: "$1,250" and "$1250" are 4-digit

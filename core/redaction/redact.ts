@@ -20,7 +20,7 @@ export interface RedactionResult {
 }
 
 /**
- * Masks the sensitive spans of smart-formatted text (api-contract.md §6). Best effort: it reduces
+ * Masks the sensitive spans of smart-formatted text (docs/api-contract.md §6). Best effort: it reduces
  * exposure, it does not guarantee there is none.
  */
 export function redact(text: string, options: RedactOptions = {}): RedactionResult {

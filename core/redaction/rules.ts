@@ -1,5 +1,5 @@
 /*
- * The redaction rules (api-contract.md §6.3) by name, which are on by default, and which cannot be
+ * The redaction rules (docs/api-contract.md §6.3) by name, which are on by default, and which cannot be
  * switched off. The order ranks them from most to least specific: a masked span found by several
  * rules is reported under the first.
  */

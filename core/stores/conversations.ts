@@ -47,7 +47,7 @@ interface StartRecord {
   agentStreamId: string;
 }
 
-/** A crashed handler cannot block a call for longer than this (api-contract.md §2.2). */
+/** A crashed handler cannot block a call for longer than this (docs/api-contract.md §2.2). */
 const LOCK_TTL_MS = 30_000;
 
 export interface ConversationsStore {

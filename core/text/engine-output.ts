@@ -1,6 +1,6 @@
 /*
  * The parts of a recognizer's final result that formatting and redaction read. Declared here, not
- * imported from the gateway, because core depends on nothing outside it (architecture.md); the
+ * imported from the gateway, because core depends on nothing outside it (docs/architecture.md); the
  * gateway's RecognizedWord and RecognizedEntity fit these shapes as they are.
  */
 

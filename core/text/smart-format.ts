@@ -20,7 +20,7 @@ export function rawEngineWords(text: string): string[] | undefined {
 }
 
 /**
- * Smart formatting (api-contract.md §6.4) of one final result: spoken numbers and e-mail addresses
+ * Smart formatting (docs/api-contract.md §6.4) of one final result: spoken numbers and e-mail addresses
  * written out, capitalisation, end punctuation. Already-formatted text is returned trimmed and
  * otherwise unchanged, which also makes the function idempotent.
  */

@@ -4,7 +4,7 @@ import type { Segment } from './segment.ts';
  * Inverse text normalisation of spoken English numbers, for engines that write every word out
  * ("four five five six" → "4556").
  *
- * Rules (api-contract.md §6.4; redaction depends on digits being written as digits):
+ * Rules (docs/api-contract.md §6.4; redaction depends on digits being written as digits):
  * - A run of adjacent number words is read as groups: single digits, "double/triple X", and cardinals
  *   ("forty nine", "eight hundred", "two thousand and five"). One group is written as its value; several
  *   groups are written one after the other with nothing between them, because in a contact centre a

@@ -3,7 +3,7 @@ import type { EngineWord } from './engine-output.ts';
 import { cleanEngineWord, formatSentence, isRawWord } from './sentence.ts';
 
 /*
- * Detailed tokens (api-contract.md §3.2): one per word, punctuation attached to a neighbouring word,
+ * Detailed tokens (docs/api-contract.md §3.2): one per word, punctuation attached to a neighbouring word,
  * never a token of its own. Raw engine words go through the same formatting as the utterance text,
  * so a number spoken as several words is one token spanning their times ("4556", not "four" "five" …).
  */

@@ -7,7 +7,7 @@ import type { QueuedMessage } from './queued-message.ts';
 import type { DeliveryRecorder } from './recorder.ts';
 
 /**
- * Delivery of one SQS batch (api-contract.md §3.5).
+ * Delivery of one SQS batch (docs/api-contract.md §3.5).
  *
  * Failure handling — the decision the CDK stack relies on: every message that is not delivered (target
  * error, timeout, TLS failure, malformed record) is reported as a batch item failure, in every mode, and

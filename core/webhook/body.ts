@@ -1,7 +1,7 @@
 import type { Role } from '../domain/participant.ts';
 import type { Utterance, UtteranceToken } from '../domain/utterance.ts';
 
-/** The real-time webhook body, keys in contract order (api-contract.md §3.1). */
+/** The real-time webhook body, keys in contract order (docs/api-contract.md §3.1). */
 export interface WebhookBody {
   type: 'transcript';
   externalConversationId: string;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseWebhookAuthModes, type WebhookAuthMode } from '#core/contract/webhook-auth.ts';
 
 /**
- * Webhook delivery settings (api-contract.md §3.4, §3.5), read from the environment. In AWS the secret
+ * Webhook delivery settings (docs/api-contract.md §3.4, §3.5), read from the environment. In AWS the secret
  * fields come from one JSON secret in Secrets Manager (`WEBHOOK_SECRET_ARN`) whose keys are the same
  * variable names; locally they come from the environment or from files (`*_FILE`).
  */

@@ -7,7 +7,7 @@ import { post } from './http-post.ts';
 import type { PostResult } from './http-post.ts';
 import { OAuth2TokenSource } from './oauth2.ts';
 
-/** Outcome of one webhook POST (api-contract.md §3.5: any 2xx is success, the response body is ignored). */
+/** Outcome of one webhook POST (docs/api-contract.md §3.5: any 2xx is success, the response body is ignored). */
 export interface DeliveryResult {
   ok: boolean;
   status?: number;

@@ -4,7 +4,7 @@ import type { OAuth2Settings } from './config.ts';
 import { post } from './http-post.ts';
 
 /**
- * OAuth2 `client_credentials` token source for the webhook (api-contract.md §3.4): one token shared by
+ * OAuth2 `client_credentials` token source for the webhook (docs/api-contract.md §3.4): one token shared by
  * all deliveries of the container, cached until 60 s before `expires_in`, fetched by a single in-flight
  * request however many deliveries ask at once, discarded when the target answers 401.
  */

@@ -33,7 +33,7 @@ const tokenSchema = z.object({
   punctuationBefore: z.string().optional(),
 });
 
-/** The webhook body of api-contract.md §3.1–3.2; a body that does not match is never sent to a customer. */
+/** The webhook body of docs/api-contract.md §3.1–3.2; a body that does not match is never sent to a customer. */
 export const webhookBodySchema = z.object({
   type: z.literal('transcript'),
   externalConversationId: z.string().min(1),

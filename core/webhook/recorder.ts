@@ -5,7 +5,7 @@ import type { DeliveryResult } from './deliver.ts';
 import type { QueuedMessage } from './queued-message.ts';
 
 /**
- * Where delivery outcomes go (api-contract.md §3.5: every failure is recorded with conversation id,
+ * Where delivery outcomes go (docs/api-contract.md §3.5: every failure is recorded with conversation id,
  * stream id, message id, status and latency, plus a metric). Entries carry ids, codes and timings only:
  * never a body (it holds transcript text), a URL (it may hold a query token) or a header.
  */

@@ -1,5 +1,5 @@
 /**
- * AudioHook v2 message envelopes (audiohook-protocol.md §5, §7, §8) and the lenient parser for client
+ * AudioHook v2 message envelopes (docs/audiohook-protocol.md §5, §7, §8) and the lenient parser for client
  * messages. Only the breaches listed as hard failures in §16 are reported as `fatal`; everything else
  * is parsed as far as it goes and left to the session to tolerate.
  */

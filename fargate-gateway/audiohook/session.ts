@@ -15,7 +15,7 @@ import {
 } from './messages.ts';
 
 /**
- * One AudioHook Monitor session on one WebSocket (audiohook-protocol.md §5–§9, §13, §16).
+ * One AudioHook Monitor session on one WebSocket (docs/audiohook-protocol.md §5–§9, §13, §16).
  *
  * The session owns only the protocol: envelope, sequence numbers, the state machine, timers and the
  * replies a strict Genesys client expects. What the call does with audio and recognition lives in the

@@ -4,7 +4,7 @@ import { formatDuration } from './duration.ts';
 import type { EventEntity } from './session.ts';
 
 /**
- * A final utterance as a Transcription Connector `transcript` entity (audiohook-protocol.md §18): the
+ * A final utterance as a Transcription Connector `transcript` entity (docs/audiohook-protocol.md §18): the
  * channel it was heard on, its place on the session's audio timeline, one alternative with its
  * confidence and language, and a display interpretation with one `word` token per displayed word.
  *

@@ -12,7 +12,7 @@ import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSessio
 import { STREAM_STATUS, type StreamStatusCode } from '#core/contract/status-codes.ts';
 
 /**
- * One start→stop span of transcription for a call (api-contract.md §2.4, §2.7): the recognition
+ * One start→stop span of transcription for a call (docs/api-contract.md §2.4, §2.7): the recognition
  * session, the stream ids, the per-participant counters of the stop summary, and the turn of each
  * final result into an utterance record.
  */
@@ -33,7 +33,7 @@ export interface SpanOptions {
   logger: AppLogger;
   now?: () => number;
   /**
-   * How long `end` waits for the last finals (api-contract.md §2.4: at most 5 s; the counts reflect
+   * How long `end` waits for the last finals (docs/api-contract.md §2.4: at most 5 s; the counts reflect
    * what was flushed by then). Results that arrive later are still recorded and delivered.
    */
   flushBudgetMs?: number;
@@ -132,7 +132,7 @@ export class TranscriptionSpan {
     return this.language;
   }
 
-  /** True when the engine can recognize `language` (api-contract.md §2.6: 4050 otherwise). */
+  /** True when the engine can recognize `language` (docs/api-contract.md §2.6: 4050 otherwise). */
   static supports(recognizer: Recognizer, language: string): boolean {
     return (recognizer.languages ?? SUPPORTED_LANGUAGES).includes(language);
   }

@@ -5,7 +5,7 @@ import { signRequest } from '#gateway/audiohook/signature.ts';
 /**
  * An AudioHook client that behaves like Genesys Cloud: signed upgrade, `open` with media offers, audio
  * frames, pings, pause/resume, `close`. It checks every server message the way Genesys's strict
- * reference client does (audiohook-protocol.md §6) and records each breach in `violations`, so tests
+ * reference client does (docs/audiohook-protocol.md §6) and records each breach in `violations`, so tests
  * and the call simulator see at once when the gateway would lose a real call.
  */
 

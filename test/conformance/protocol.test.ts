@@ -4,7 +4,7 @@ import { AudioHookClient, type MediaOffer } from '#local/simulator/client.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 /**
- * The conformance checklist of audiohook-protocol.md §20, driven over real WebSockets against the
+ * The conformance checklist of docs/audiohook-protocol.md §20, driven over real WebSockets against the
  * real server, with a client that applies Genesys's strict checks (§6) to everything we send.
  */
 

@@ -39,7 +39,7 @@ interface ErrorLike {
 
 /**
  * Maps an exception thrown by `send()` or from the result stream to what the session does about it
- * (api-contract.md §9, §2.6). The SDK wraps some transport failures, so causes are inspected too.
+ * (docs/api-contract.md §9, §2.6). The SDK wraps some transport failures, so causes are inspected too.
  */
 export function classifyStreamError(error: unknown): StreamErrorVerdict {
   const chain = causes(error);

@@ -46,7 +46,7 @@ export interface TranscribeRecognizerConfig {
 
 const SAMPLES_PER_MS = 8;
 
-/** Production engine: Amazon Transcribe streaming, one stream per start→stop span (api-contract.md §9). */
+/** Production engine: Amazon Transcribe streaming, one stream per start→stop span (docs/api-contract.md §9). */
 export class TranscribeRecognizer implements Recognizer {
   private readonly client: TranscribeStreamingClient;
   private readonly ownsClient: boolean;

@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 const base = { feed: 'utterances', version: '1', format: 'jsonl' };
 
-describe('parameter forms and echo (api-contract.md §5.2)', () => {
+describe('parameter forms and echo (docs/api-contract.md §5.2)', () => {
   it.each([
     ['bare', undefined],
     ['empty object', {}],
@@ -123,7 +123,7 @@ describe('parameter forms and echo (api-contract.md §5.2)', () => {
   });
 });
 
-describe('errors (api-contract.md §1.2, §5.1)', () => {
+describe('errors (docs/api-contract.md §1.2, §5.1)', () => {
   it.each([
     ['no credentials', null, {}],
     ['wrong secret', undefined, { 'asapp-api-id': 'acme-app', 'asapp-api-secret': 'nope' }],

@@ -88,7 +88,7 @@ export function webhookBodyJson(o: RecordOptions = {}): string {
   });
 }
 
-/** An SQS record as Lambda delivers it, carrying the attributes the publisher sets (data-model.md). */
+/** An SQS record as Lambda delivers it, carrying the attributes the publisher sets (docs/data-model.md). */
 export function sqsRecord(o: RecordOptions = {}, body = webhookBodyJson(o)): SQSRecord {
   seq++;
   const sqsId = `sqs-${seq}`;
