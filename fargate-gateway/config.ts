@@ -80,6 +80,10 @@ const schema = z.object({
   TENANT_REDACTION_RULES: tenantRedactionRulesSchema,
   /** How often the console's view of each live session is refreshed in the conversations table. */
   LIVE_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(LIVE_PUBLISH_INTERVAL_MS),
+  /** `emf`: CloudWatch metrics as embedded-metric-format lines on stdout (the stack sets it); default off. */
+  GATEWAY_METRICS: z.enum(['emf', 'off']).default('off'),
+  /** How often the metrics line is written (counts accumulate in between). */
+  METRICS_INTERVAL_MS: z.coerce.number().int().min(1_000).max(300_000).default(60_000),
 });
 
 export type GatewayConfig = z.infer<typeof schema>;

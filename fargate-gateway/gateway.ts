@@ -13,6 +13,7 @@ import { createApiKeySet, loadApiKeys, type ApiKeySet } from './audiohook/api-ke
 import type { ReplayCache } from './audiohook/nonce-cache.ts';
 import { SharedNonceCache } from './audiohook/shared-nonce-cache.ts';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from './audiohook/dev-credentials.ts';
+import type { AudioHookSession } from './audiohook/session.ts';
 import type { CallEvents } from './call.ts';
 import { LiveCalls } from './live-calls.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
@@ -24,6 +25,7 @@ import { readTaskMetadata, type TaskMetadata } from './ecs/task-metadata.ts';
 import { TaskProtection } from './ecs/task-protection.ts';
 import { createRecognizer } from './recognition/create-recognizer.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
+import { combineCallEvents, GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { LivePublisher } from './registry/live-publisher.ts';
 import { sessionRegistration } from './session-registration.ts';
 import { GatewayServer } from './server.ts';
@@ -64,7 +66,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   const env = parts.env ?? process.env;
   const config = loadGatewayConfig(env);
   const apiKeys = keysOrDevelopmentDefaults(env);
-  const recognizer = parts.recognizer ?? (await createRecognizer(config.RECOGNIZER));
+  const engine = parts.recognizer ?? (await createRecognizer(config.RECOGNIZER));
 
   const calls = new LiveCalls();
   const control = new ControlServer(calls, { secret: config.CONTROL_SECRET, redaction: loadRedactionPolicy(env) });
@@ -76,6 +78,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let sink: UtteranceSink;
   let events: CallEvents | undefined;
   let publisher: UtterancePublisher | undefined;
+  let metrics: GatewayMetrics | undefined;
   let live: LivePublisher | undefined;
   let vocabulary: ((tenant: string) => Promise<VocabularyRewrite>) | undefined;
   let engineVocabulary: VocabularyDirectory | undefined;
@@ -97,8 +100,24 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
       publisher = new UtterancePublisher({ client: sqs, queueUrl: env.UTTERANCES_QUEUE_URL, logger });
     } else logger.warn('UTTERANCES_QUEUE_URL not set: utterances are stored but no webhook is sent');
-    sink = live.countingSink(recordingSink({ messages: stores.messages, publisher, logger }));
-    events = sessionRegistration({ conversations: stores.conversations, gatewayUrl: controlUrl, logger });
+    if (config.GATEWAY_METRICS === 'emf') {
+      metrics = new GatewayMetrics({
+        sessions: (): ReadonlySet<AudioHookSession> => server.sessions,
+        publisher,
+        intervalMs: config.METRICS_INTERVAL_MS,
+      });
+    }
+    const recording = recordingSink({ messages: stores.messages, publisher, logger });
+    sink = live.countingSink(metrics ? metrics.sink(recording) : recording);
+    events = combineCallEvents(
+      sessionRegistration({
+        conversations: stores.conversations,
+        gatewayUrl: controlUrl,
+        logger,
+        onFailure: () => metrics?.registrationFailed(),
+      }),
+      metrics?.callEvents(),
+    );
     const vocabularies = stores.vocabulary;
     if (vocabularies) vocabulary = async (tenant) => vocabularyRewrite(await vocabularies.all(tenant, VOCABULARY_LIMITS.entries));
     if (vocabularies && config.RECOGNIZER === 'transcribe' && config.TRANSCRIBE_VOCABULARIES) {
@@ -121,6 +140,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   }
 
   const recorder = recorderFromConfig(config, logger);
+  const recognizer: Recognizer = metrics ? metrics.recognizer(engine) : engine;
   const protection = new TaskProtection({ agentUri: env.ECS_AGENT_URI, logger });
   const server = new GatewayServer({
     config,
@@ -148,6 +168,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   const address = await server.listen();
   const retirement = task && env.ECS_AGENT_URI ? startRetirement(task, server, config.RETIREMENT_CHECK_MS) : undefined;
   live?.start();
+  metrics?.start();
   logger.info('gateway listening', { port: address.port, path: config.AUDIOHOOK_PATH, recognizer: config.RECOGNIZER, controlUrl });
   return {
     server,
@@ -155,7 +176,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
     config,
     address,
     controlUrl,
-    recognizer,
+    recognizer: engine,
     publisher,
     engineVocabulary,
     drain: () => server.drain(),
@@ -163,6 +184,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       await retirement?.stop();
       await server.close();
       await live?.stop();
+      await metrics?.stop();
       await control.close();
       await publisher?.close();
       protection.stop();

@@ -8,7 +8,13 @@ import type { Call, CallEvents } from './call.ts';
  * the open transaction 5 s, so a start sent the moment `opened` arrives can overtake the
  * registration: start-streaming waits a bounded time for it (REGISTRATION_WAIT_MS).
  */
-export function sessionRegistration(options: { conversations: ConversationsStore; gatewayUrl: string; logger: AppLogger }): CallEvents {
+export function sessionRegistration(options: {
+  conversations: ConversationsStore;
+  gatewayUrl: string;
+  logger: AppLogger;
+  /** Told when a session could not be registered (the gateway's RegistrationFailures metric). */
+  onFailure?: () => void;
+}): CallEvents {
   const { conversations, gatewayUrl, logger } = options;
   const ids = (call: Call) => ({ conversationId: call.conversationId, sessionId: call.session.sessionId });
   return {
@@ -16,6 +22,7 @@ export function sessionRegistration(options: { conversations: ConversationsStore
       const openedAt = new Date(call.session.openedAt ?? Date.now()).toISOString();
       conversations.registerSession({ ...ids(call), gatewayUrl, openedAt }).catch((error: unknown) => {
         logger.error('session registration failed; start-streaming cannot find this call', { error, ...ids(call) });
+        options.onFailure?.();
       });
     },
     closing(call) {

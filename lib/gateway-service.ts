@@ -16,6 +16,7 @@ import type { GatewayImageBuild } from './config.ts';
 import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 import { AUDIOHOOK_PATH, CONTROL_PORT, GATEWAY_PORT, HEALTH_PATH, LIVE_PATH } from '#core/contract/gateway-endpoints.ts';
+import { GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
 
 /** Fargate's longest stop timeout: SIGTERM, then at most this long before SIGKILL. */
 const STOP_TIMEOUT = Duration.seconds(120);
@@ -201,8 +202,10 @@ export class GatewayService extends Construct {
         DRAIN_DEADLINE_MS: String(DRAIN_DEADLINE_MS),
         MAX_SESSIONS: String(MAX_SESSIONS_PER_TASK),
         AWS_REGION: Aws.REGION,
-        POWERTOOLS_SERVICE_NAME: 'gateway',
+        POWERTOOLS_SERVICE_NAME: GATEWAY_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Metrics as EMF lines on stdout, which the awslogs driver sends to CloudWatch Logs (the alarms read them).
+        GATEWAY_METRICS: 'emf',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
       },
       secrets: {

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { GatewayService } from './gateway-service.ts';
+import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME, STATUS_CODE_DIMENSION } from '#gateway/metrics/metric-names.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 
 export interface ObservabilityProps {
@@ -27,10 +28,13 @@ export interface ObservabilityProps {
 }
 
 /**
- * Alarms and one dashboard. Alarms: messages in the dead-letter queue, errors of each Lambda, gateway
- * targets failing health checks (and no healthy target at all), webhook delivery failures (the
- * webhook Lambda's `WebhookDeliveryFailed` metric), queue backlog older than the delivery deadline,
- * API 5xx. With `alarmTopicArn` they notify that SNS topic.
+ * Alarms and one dashboard. Alarms: messages in the dead-letter queue, errors and throttles of each
+ * Lambda, a missed daily export, gateway tasks below the desired count (and no healthy target at all),
+ * TLS handshake failures, webhook delivery failures (the webhook Lambda's `WebhookDeliveryFailed`
+ * metric), queue backlog older than the delivery deadline (with delivery on), API 5xx, and the
+ * gateway's own metrics: Transcribe quota refusals (5002), engine errors, queue-publish and
+ * registration failures, open→opened latency and ping RTT. With `alarmTopicArn` they notify that SNS
+ * topic.
  */
 export class Observability extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -161,6 +165,65 @@ export class Observability extends Construct {
         'Clients fail the TLS handshake on the AudioHook listener (certificate does not cover the host Genesys uses, expired, or a TLS policy mismatch)',
     });
 
+    // --- gateway metrics (EMF from the tasks: fargate-gateway/metrics/) --------------------------------
+    const gatewayMetric = (metricName: string, statistic: string, extra: Record<string, string> = {}) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: GATEWAY_SERVICE_NAME, ...extra },
+        statistic,
+        period: fiveMinutes,
+      });
+    const quotaErrors = gatewayMetric(GATEWAY_METRIC.recognizerErrors, 'Sum', { [STATUS_CODE_DIMENSION]: '5002' });
+    alarm('GatewayTranscribeQuota', {
+      metric: quotaErrors,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription:
+        "Amazon Transcribe refused streams (status 5002): the region's concurrent stream quota is reached and calls go untranscribed; raise the quota",
+    });
+    const engineErrors = gatewayMetric(GATEWAY_METRIC.recognizerErrors, 'Sum', { [STATUS_CODE_DIMENSION]: '5000' });
+    alarm('GatewayRecognizerErrors', {
+      metric: engineErrors,
+      threshold: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: 'More than 5 participant streams failed in the speech engine (status 5000) in 5 minutes',
+    });
+    const queueFailures = gatewayMetric(GATEWAY_METRIC.queuePublishFailures, 'Sum');
+    alarm('GatewayQueuePublishFailures', {
+      metric: queueFailures,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: 'Utterances could not be put on the webhook queue (stored, never delivered: replay them from the messages table)',
+    });
+    const registrationFailures = gatewayMetric(GATEWAY_METRIC.registrationFailures, 'Sum');
+    alarm('GatewayRegistrationFailures', {
+      metric: registrationFailures,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: 'Calls could not be registered in the conversations table: start-streaming answers 400-203 for them',
+    });
+    const openLatency = gatewayMetric(GATEWAY_METRIC.openLatency, 'p90');
+    alarm('GatewayOpenLatency', {
+      metric: openLatency,
+      threshold: 2_000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: 'open→opened takes more than 2 s for 10% of sessions (Genesys gives the open transaction 5 s)',
+    });
+    const pingRtt = gatewayMetric(GATEWAY_METRIC.pingRtt, 'p90');
+    alarm('GatewayPingRtt', {
+      metric: pingRtt,
+      threshold: 1_000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: 'Genesys reports a round-trip time above 1 s to the gateway for 10% of sessions (network or an overloaded task)',
+    });
+
     // --- API ----------------------------------------------------------------------------------------
     const api5xx = props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
     alarm('Api5xx', {
@@ -187,6 +250,27 @@ export class Observability extends Construct {
             width: 8,
           }),
           new cloudwatch.GraphWidget({ title: 'Gateway targets', left: [healthy, unhealthy], width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Gateway sessions and results',
+            left: [
+              gatewayMetric(GATEWAY_METRIC.liveSessions, 'Average').with({ label: 'live sessions per task', period: oneMinute }),
+              gatewayMetric(GATEWAY_METRIC.sessionsOpened, 'Sum').with({ label: 'opened / 5 min' }),
+              gatewayMetric(GATEWAY_METRIC.utterances, 'Sum').with({ label: 'utterances / 5 min' }),
+            ],
+            right: [
+              quotaErrors.with({ label: 'Transcribe quota (5002)' }),
+              engineErrors.with({ label: 'engine errors (5000)' }),
+              gatewayMetric(GATEWAY_METRIC.framesDropped, 'Sum').with({ label: 'frames dropped' }),
+              queueFailures.with({ label: 'queue publish failures' }),
+              registrationFailures.with({ label: 'registration failures' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Gateway latency (ms, p90)',
+            left: [openLatency.with({ label: 'open→opened' }), pingRtt.with({ label: 'ping RTT' })],
+            width: 8,
+          }),
           new cloudwatch.GraphWidget({
             title: 'Gateway tasks: CPU and memory (%)',
             left: [

@@ -140,6 +140,8 @@ export class AudioHookSession {
   openedAt: number | undefined;
   /** Wall-clock ms when the first text message (the `open`) arrived: the console's open→opened latency. */
   openReceivedAt: number | undefined;
+  /** The round-trip time the client reported in its last `ping` (`rtt`), in ms: the gateway's metrics sample it. */
+  lastPingRttMs: number | undefined;
 
   private logger: AppLogger;
   private readonly transport: Transport;
@@ -382,7 +384,7 @@ export class AudioHookSession {
       case 'open':
         return this.onOpen(msg);
       case 'ping':
-        return this.onPing();
+        return this.onPing(msg);
       case 'close':
         return void this.onClose(msg);
       case 'paused':
@@ -452,9 +454,11 @@ export class AudioHookSession {
     }
   }
 
-  private onPing(): void {
+  private onPing(msg: ClientMessage): void {
     // Synchronously, before any other work: clientseq must be this ping's seq (§5.2).
     this.send('pong', {});
+    const rtt = typeof msg.parameters.rtt === 'string' ? parseDuration(msg.parameters.rtt) : null;
+    if (rtt !== null) this.lastPingRttMs = Math.round(rtt * 1000);
     if (!this.firstPongSent) {
       this.firstPongSent = true;
       this.flushEvents(false);

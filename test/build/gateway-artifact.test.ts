@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startEmulators, type Emulators } from '../support/emulators.ts';
 import { bareEnv, buildIsolated } from './build-output.ts';
@@ -133,6 +134,70 @@ describe('dist/gateway', () => {
       gateway.child.kill('SIGKILL');
     }
     expect(gateway.lines.join('\n')).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+  });
+
+  it('writes its metrics as CloudWatch EMF lines on stdout (GATEWAY_METRICS=emf): sessions, open latency, ping RTT, dropped frames, queue failures', async () => {
+    const gateway = await startBuiltGateway({
+      RECOGNIZER: 'none',
+      GATEWAY_METRICS: 'emf',
+      METRICS_INTERVAL_MS: '1000',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+      POWERTOOLS_METRICS_NAMESPACE: 'ArtifactTest',
+      POWERTOOLS_SERVICE_NAME: GATEWAY_SERVICE_NAME,
+    });
+    type Emf = {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+    } & Record<string, unknown>;
+    const emf = () => gateway.lines.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Emf);
+    const until = async (check: () => boolean, what: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`no EMF line with ${what}:\n${gateway.lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const client = new AudioHookClient({
+        url: `ws://127.0.0.1:${gateway.port}/audiohook/ws`,
+        apiKey: API_KEY,
+        clientSecret: CLIENT_SECRET,
+      });
+      await client.connect();
+      await client.open();
+      await client.ping();
+      await client.ping(); // the second ping carries the rtt the client measured with the first
+      // A line written while the session is live: it counts it and samples the client's rtt.
+      await until(() => emf().some((e) => e.LiveSessions === 1 && typeof e.PingRtt === 'number'), 'LiveSessions=1 and PingRtt');
+      await client.close();
+      await until(() => emf().some((e) => e.SessionsOpened === 1), 'SessionsOpened');
+      await until(() => emf().some((e) => e.FramesDropped === 0), 'FramesDropped of the ended call');
+
+      const lines = emf();
+      for (const line of lines) {
+        const [directive] = line._aws.CloudWatchMetrics;
+        expect(directive.Namespace).toBe('ArtifactTest');
+        expect(directive.Dimensions).toEqual([['service']]);
+        expect(line.service).toBe(GATEWAY_SERVICE_NAME);
+        // Every metric named in the directive has its value on the line.
+        for (const m of directive.Metrics) expect(line[m.Name], m.Name).toBeDefined();
+      }
+      const opened = lines.find((e) => e.SessionsOpened === 1)!;
+      expect(opened.OpenLatency).toBeGreaterThanOrEqual(0);
+      const names = new Set(lines.flatMap((l) => l._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)));
+      for (const name of [
+        GATEWAY_METRIC.liveSessions,
+        GATEWAY_METRIC.sessionsOpened,
+        GATEWAY_METRIC.openLatency,
+        GATEWAY_METRIC.pingRtt,
+        GATEWAY_METRIC.framesDropped,
+        GATEWAY_METRIC.queuePublishFailures,
+      ]) {
+        expect(names.has(name), name).toBe(true);
+      }
+      expect(await gateway.stop()).toBe(0);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
   });
 
   it('RECOGNIZER=embedded is refused at start with a clear message, not a missing-module crash', async () => {

@@ -22,6 +22,7 @@ import {
 } from '#core/contract/gateway-capacity.ts';
 import { BUILD_DIR } from '#lib/artifacts.ts';
 import { LAMBDA_RUNTIME } from '#lib/node-function.ts';
+import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
 import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
 
 /**
@@ -867,6 +868,34 @@ describe('observability', () => {
     expect(exportRuns.Dimensions[0].Value.Ref).toMatch(/^ExportDailyExport/);
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ClientTLSNegotiationErrorCount', Namespace: 'AWS/NetworkELB' }));
     expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toEqual([]);
+  });
+
+  it("alarms on the gateway's own metrics (EMF from the tasks): Transcribe quota 5002, engine errors, queue and registry failures, latency", () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
+    const onGateway = (name: string) =>
+      alarms.filter(
+        (a) =>
+          a.Namespace === 'AudiohookTranscribe' &&
+          a.MetricName === name &&
+          a.Dimensions.some((d: any) => d.Name === 'service' && d.Value === GATEWAY_SERVICE_NAME),
+      );
+    const quota = onGateway(GATEWAY_METRIC.recognizerErrors).find((a) =>
+      a.Dimensions.some((d: any) => d.Name === 'StatusCode' && d.Value === '5002'),
+    );
+    expect(quota).toMatchObject({ Statistic: 'Sum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    for (const name of [GATEWAY_METRIC.queuePublishFailures, GATEWAY_METRIC.registrationFailures]) {
+      expect(onGateway(name), name).toEqual([expect.objectContaining({ Statistic: 'Sum', Threshold: 0 })]);
+    }
+    expect(onGateway(GATEWAY_METRIC.openLatency)).toEqual([expect.objectContaining({ ExtendedStatistic: 'p90', Threshold: 2000 })]);
+    expect(onGateway(GATEWAY_METRIC.pingRtt)).toEqual([expect.objectContaining({ ExtendedStatistic: 'p90', Threshold: 1000 })]);
+    // The task writes those metrics: EMF on, under the service name the alarms use.
+    const [c] = resourceByPrefix(t, 'AWS::ECS::TaskDefinition', 'GatewayTask').props.ContainerDefinitions;
+    const env = Object.fromEntries(c.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]));
+    expect(env).toMatchObject({
+      GATEWAY_METRICS: 'emf',
+      POWERTOOLS_SERVICE_NAME: GATEWAY_SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: 'AudiohookTranscribe',
+    });
   });
 
   it('offers the dead-letter operator (npm run dlq) a managed policy scoped to the DLQ and the webhook secret', () => {
