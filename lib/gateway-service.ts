@@ -17,6 +17,7 @@ import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 import { AUDIOHOOK_PATH, CONTROL_PORT, GATEWAY_PORT, HEALTH_PATH, LIVE_PATH } from '#core/contract/gateway-endpoints.ts';
 import { GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/credentials/credential-store.ts';
 
 /** Fargate's longest stop timeout: SIGTERM, then at most this long before SIGKILL. */
 const STOP_TIMEOUT = Duration.seconds(120);
@@ -209,8 +210,13 @@ export class GatewayService extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
       },
       secrets: {
-        AUDIOHOOK_API_KEY: ecs.Secret.fromSecretsManager(props.audiohookSecret, 'apiKey'),
-        AUDIOHOOK_CLIENT_SECRET: ecs.Secret.fromSecretsManager(props.audiohookSecret, 'clientSecret'),
+        // The newest pair, and every older pair still valid during a rotation (npm run credentials keeps them).
+        ...Object.fromEntries(
+          Object.entries(AUDIOHOOK_SECRET_FIELDS).map(([name, field]) => [
+            name,
+            ecs.Secret.fromSecretsManager(props.audiohookSecret, field),
+          ]),
+        ),
         CONTROL_SECRET: ecs.Secret.fromSecretsManager(props.controlSecret),
       },
     });

@@ -1,6 +1,7 @@
 import { Aws, Fn, type RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/credentials/credential-store.ts';
 
 export interface SecretsProps {
   tenant: string;
@@ -12,10 +13,13 @@ export interface SecretsProps {
  * The service's secrets, all in Secrets Manager; no secret value ever appears in the template or in a
  * task's or function's environment in clear.
  *
- * - `audiohook`: `{"apiKey","clientSecret"}`, the pair entered in the Genesys AudioHook integration.
- *   `clientSecret` is generated (44 alphanumeric characters, which is valid base64 for 33 random bytes,
- *   the form Genesys expects); `apiKey` is derived from the stack id (an identifier, not a secret).
- *   Both are injected into the gateway container with `ecs.Secret.fromSecretsManager(secret, field)`.
+ * - `audiohook`: `{"apiKey","clientSecret","apiKeys"}`: the pair entered in the Genesys AudioHook
+ *   integration, and `apiKeys`, older pairs still accepted during a rotation (`key:secret,…`, the
+ *   gateway's AUDIOHOOK_API_KEYS form; `""` when none). `clientSecret` is generated (44 alphanumeric
+ *   characters, which is valid base64 for 33 random bytes, the form Genesys expects); `apiKey` is
+ *   derived from the stack id (an identifier, not a secret). Each field is injected into the gateway
+ *   container with `ecs.Secret.fromSecretsManager(secret, field)` (AUDIOHOOK_SECRET_FIELDS), so each
+ *   must exist: a task whose secret lacks one does not start. `npm run credentials` rotates them.
  * - `apiCredentials`: the `asapp-api-id` / `asapp-api-secret` pair(s) of the public API:
  *   `{"id","secret","tenant"}` (generated) or, once edited, `[{"id","secret","tenant"}, …]`.
  * - `webhook`: the webhook's secret fields (`WEBHOOK_SECRET_TOKEN_VALUE`, `WEBHOOK_OAUTH2_CLIENT_SECRET`,
@@ -38,8 +42,11 @@ export class Secrets extends Construct {
     this.audiohook = new secretsmanager.Secret(this, 'AudioHook', {
       description: 'AudioHook integration credentials entered in Genesys Cloud: apiKey and clientSecret (base64)',
       generateSecretString: {
-        secretStringTemplate: stack.toJsonString({ apiKey: Fn.join('', ['ah-', stackUuid]) }),
-        generateStringKey: 'clientSecret',
+        secretStringTemplate: stack.toJsonString({
+          [AUDIOHOOK_SECRET_FIELDS.AUDIOHOOK_API_KEY]: Fn.join('', ['ah-', stackUuid]),
+          [AUDIOHOOK_SECRET_FIELDS.AUDIOHOOK_API_KEYS]: '',
+        }),
+        generateStringKey: AUDIOHOOK_SECRET_FIELDS.AUDIOHOOK_CLIENT_SECRET,
         passwordLength: 44,
         excludePunctuation: true,
         includeSpace: false,

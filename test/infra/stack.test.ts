@@ -121,8 +121,14 @@ describe('secrets', () => {
     expect(container.Secrets).toEqual([
       { Name: 'AUDIOHOOK_API_KEY', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':apiKey::']] } },
       { Name: 'AUDIOHOOK_CLIENT_SECRET', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':clientSecret::']] } },
+      { Name: 'AUDIOHOOK_API_KEYS', ValueFrom: { 'Fn::Join': ['', [{ Ref: secretId }, ':apiKeys::']] } },
       { Name: 'CONTROL_SECRET', ValueFrom: { Ref: controlSecretId } },
     ]);
+    // Every field the task reads exists from the start (a missing JSON key stops the task from starting):
+    // apiKeys, the pairs still valid during a rotation, is created empty.
+    const template = JSON.stringify(resourceByPrefix(t, 'AWS::SecretsManager::Secret', 'SecretsAudioHook').props.GenerateSecretString);
+    expect(template).toContain('\\"apiKeys\\":\\"\\"');
+    expect(template).toContain('\\"apiKey\\":\\"ah-');
   });
 });
 
