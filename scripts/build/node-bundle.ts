@@ -17,7 +17,10 @@ export function nodeBundleOptions(): BuildOptions {
     mainFields: ['module', 'main'],
     // CommonJS dependencies inside an ES module bundle still call require().
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    // ws loads these optional native helpers in a try/catch and works without them.
+    // ws loads these optional native helpers in a try/catch and works without them (its JavaScript
+    // masking). bufferutil is not carried into the gateway image: its npm package has no linux-arm64
+    // binary (the default task architecture), and compiling it would bring npm, node-gyp and a compiler
+    // back into the image build, which only copies files (docs/deploy.md, "Gateway image").
     external: ['bufferutil', 'utf-8-validate'],
     sourcemap: true,
     sourcesContent: false,
