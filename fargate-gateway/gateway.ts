@@ -127,7 +127,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       engineVocabulary = new VocabularyDirectory({
         client: new TranscribeClient(awsClientConfig()),
         entries: (tenant) => vocabularies.all(tenant, VOCABULARY_LIMITS.entries),
-        languages: recognizer.languages ?? SUPPORTED_LANGUAGES,
+        languages: engine.languages ?? SUPPORTED_LANGUAGES,
         logger,
       });
     }

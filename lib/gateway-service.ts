@@ -17,7 +17,7 @@ import { gatewayImage } from './gateway-image.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 import { AUDIOHOOK_PATH, CONTROL_PORT, GATEWAY_PORT, HEALTH_PATH, LIVE_PATH } from '#core/contract/gateway-endpoints.ts';
 import { GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
-import { AUDIOHOOK_SECRET_FIELDS } from '#core/credentials/credential-store.ts';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/contract/audiohook-secret.ts';
 
 /** Fargate's longest stop timeout: SIGTERM, then at most this long before SIGKILL. */
 const STOP_TIMEOUT = Duration.seconds(120);

@@ -1,7 +1,7 @@
 import { Aws, Fn, type RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AUDIOHOOK_SECRET_FIELDS } from '#core/credentials/credential-store.ts';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/contract/audiohook-secret.ts';
 
 export interface SecretsProps {
   tenant: string;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AUDIOHOOK_SECRET_FIELDS, audioHookSecret } from '#core/credentials/credential-store.ts';
+import { AUDIOHOOK_SECRET_FIELDS } from '#core/contract/audiohook-secret.ts';
+import { audioHookSecret } from '#core/credentials/credential-store.ts';
 import type { AudioHookPair } from '#core/credentials/credential-set.ts';
 import { parseApiKeys } from '#gateway/audiohook/api-keys.ts';
 
