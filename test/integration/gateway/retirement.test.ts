@@ -26,6 +26,8 @@ const ecs = {
     { taskArn: OLDER, startedBy: 'ecs-svc/1', startedAt: 2_000 },
   ],
   failing: false,
+  /** DescribeServices calls answered: one per retirement check. */
+  checks: 0,
 };
 const protectionRequests: Array<{ ProtectionEnabled: boolean }> = [];
 const servers: Server[] = [];
@@ -56,6 +58,7 @@ function ecsApi(target: string, input: Record<string, any>): unknown {
       return { taskArns: ecs.tasks.map((t) => t.taskArn) };
     case 'DescribeServices':
       expect(input.services).toEqual(['gateway']);
+      ecs.checks++;
       return {
         services: [
           {
@@ -215,6 +218,8 @@ describe('scale-in', () => {
     ecs.desired = 1;
     await new Promise((r) => setTimeout(r, 400));
     expect((await health()).status).toBe(200);
+    // Back to the start state, desired count first, so no check sees this task as the newest surplus.
+    ecs.desired = 2;
     ecs.tasks = [
       { taskArn: SELF, startedBy: 'ecs-svc/1', startedAt: 3_000 },
       { taskArn: OLDER, startedBy: 'ecs-svc/1', startedAt: 2_000 },
@@ -222,6 +227,10 @@ describe('scale-in', () => {
   });
 
   it('changes nothing while the ECS API fails', async () => {
+    // A check still in flight from the previous test can mix its state with this one's: wait for
+    // one that started after it (its DescribeServices is the second one from now).
+    const from = ecs.checks;
+    await until('a check of this test', () => ecs.checks >= from + 2);
     await until('serving', async () => (await health()).status === 200);
     ecs.failing = true;
     ecs.primary = 'ecs-svc/2';
