@@ -54,12 +54,11 @@ async function abuseTimeline(gateway: TestGateway): Promise<void> {
   c.sendMessage('resumed', { start: 'PT1S', discarded: 'PT1200000000000S' });
   for (let i = 0; i < 50; i++) c.sendMessage('discarded', { start: 'PT1S', discarded: `PT${MAX_CALL_SECONDS}S` });
   for (let i = 0; i < 3; i++) c.sendAudio(loudFrame());
-  // The process still answers: a ping round trip, /health, and the call's position stays exact.
-  const t0 = performance.now();
+  // The process still answers (a hung loop would never answer, and the test would time out): a ping
+  // round trip, /health, and the call's position stays exact.
   await c.ping();
   const health = await fetch(`${gateway.httpUrl}/health`);
   expect(health.status).toBe(200);
-  expect(performance.now() - t0).toBeLessThan(2_000);
   expect(call.timeline.positionSamples).toBe(MAX_CALL_SECONDS * 8000 + 4 * 8000);
   expect(Number.isSafeInteger(call.timeline.positionSamples)).toBe(true);
   expect((await call.stopTranscription()).ok).toBe(true);

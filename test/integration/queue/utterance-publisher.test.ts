@@ -80,9 +80,9 @@ describe('UtterancePublisher', () => {
       maxAttempts: 2,
       maxQueued: 5,
     });
-    const t0 = performance.now();
+    // publish() is synchronous: all eight return before the first send to the dead queue has failed.
     for (let i = 0; i < 8; i++) publisher.publish(utterance(i));
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(publisher.counters.published).toBe(0);
     await publisher.flush();
     expect(publisher.counters.published).toBe(0);
     expect(publisher.counters.dropped).toBe(8);

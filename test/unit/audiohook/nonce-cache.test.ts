@@ -62,12 +62,11 @@ describe('NonceCache', () => {
     expect(cache.checkAndRemember('b', 1000, 102)).toBe(true);
   });
 
-  it('holds at most the cap under a flood, with O(1) work per call', () => {
+  // Speed is a benchmark's job, not a unit test's (a wall-clock bound fails on a loaded machine).
+  it('holds at most the cap under a flood', () => {
     const cache = new NonceCache({ maxEntries: 1000 });
-    const started = performance.now();
     for (let i = 0; i < 200_000; i++) cache.checkAndRemember(`n${i}`, 1e12, 100);
     expect(cache.size).toBe(1000);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('defaults to 100k entries', () => {
