@@ -8,9 +8,9 @@ import { conversationHealth, messagesAfter, parseConversationId, parseMessagesQu
 import { listLiveCalls } from '#core/console/live-calls.ts';
 import { feedOperationOf, runFeedOperation, type FeedDeps } from '#core/file-exporter/operations.ts';
 import { createFileExporterRuntime } from '../file-exporter/runtime.ts';
-import { apiHandler, type ApiHandler, type ApiRequest } from '../shared/api-handler.ts';
-import { queryParameter } from '../shared/apigw.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { apiHandler, type ApiHandler, type ApiRequest } from '#lambdas/shared/api-handler.ts';
+import { queryParameter } from '#lambdas/shared/apigw.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 import { CONSOLE_ROUTES } from '#core/contract/routes.ts';
 
 /**

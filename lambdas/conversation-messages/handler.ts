@@ -1,7 +1,7 @@
 import { externalIdOf, getMessages } from '#core/api/get-messages.ts';
-import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
-import { queryParameter } from '../shared/apigw.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { apiHandler, type ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { queryParameter } from '#lambdas/shared/apigw.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /** GET /conversation/v1/conversation/messages[/]?externalId=… */
 export function createConversationMessagesHandler(runtime: () => ApiRuntime | Promise<ApiRuntime> = defaultApiRuntime): ApiHandler {

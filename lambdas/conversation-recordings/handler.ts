@@ -3,9 +3,9 @@ import { getRecordings, type RecordingsDeps } from '#core/api/get-recordings.ts'
 import { createS3Client } from '#core/daily-export/s3-client.ts';
 import { loadRecordingsConfig } from '#core/recordings/config.ts';
 import { createRecordingsBucket } from '#core/recordings/recordings-bucket.ts';
-import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
-import { queryParameter } from '../shared/apigw.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { apiHandler, type ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { queryParameter } from '#lambdas/shared/apigw.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /** The recordings Lambda's dependencies: the shared API runtime (credentials) and the recordings bucket. */
 export interface RecordingsRuntime {

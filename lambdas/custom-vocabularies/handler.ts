@@ -5,10 +5,10 @@ import {
   getCustomVocabularyStatus,
   listCustomVocabularies,
 } from '#core/api/custom-vocabularies.ts';
-import { apiHandler, ApiReply, type ApiHandler } from '../shared/api-handler.ts';
-import { queryParameter } from '../shared/apigw.ts';
+import { apiHandler, ApiReply, type ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { queryParameter } from '#lambdas/shared/apigw.ts';
 import { CUSTOM_VOCABULARY_STATUS_PATH } from '#core/contract/routes.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /**
  * GET|POST /configuration/v1/auto-transcribe/custom-vocabularies[/]

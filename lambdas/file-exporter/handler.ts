@@ -1,6 +1,6 @@
 import { ApiError } from '#core/api/errors.ts';
 import { feedOperationOf, runFeedOperation } from '#core/file-exporter/operations.ts';
-import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
+import { apiHandler, type ApiHandler } from '#lambdas/shared/api-handler.ts';
 import { defaultFileExporterRuntime, type FileExporterRuntime } from './runtime.ts';
 
 /** POST /fileexporter/v1/static/{listfeeds,listfeedversions,listfeedformats,listfeeddates,listfeedintervals,listfeedfiles,getfeedfile}[/] */

@@ -2,7 +2,7 @@ import { createExportBucket } from '#core/daily-export/export-bucket.ts';
 import { loadFeedConfig } from '#core/daily-export/config.ts';
 import { createS3Client } from '#core/daily-export/s3-client.ts';
 import type { FeedDeps } from '#core/file-exporter/operations.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /** The File Exporter Lambda's dependencies: the shared API runtime (credentials) and the exports bucket. */
 export interface FileExporterRuntime {

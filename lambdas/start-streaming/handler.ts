@@ -1,8 +1,8 @@
 import { redactionModeFor } from '#core/config/api.ts';
 import { startStreaming } from '#core/api/start-streaming.ts';
 import { parseStartRequest } from '#core/api/streaming-request.ts';
-import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { apiHandler, type ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /** POST /mg-autotranscribe/v1/start-streaming[/] */
 export function createStartStreamingHandler(runtime: () => ApiRuntime | Promise<ApiRuntime> = defaultApiRuntime): ApiHandler {

@@ -1,7 +1,7 @@
 import { stopStreaming } from '#core/api/stop-streaming.ts';
 import { parseStopRequest } from '#core/api/streaming-request.ts';
-import { apiHandler, type ApiHandler } from '../shared/api-handler.ts';
-import { defaultApiRuntime, type ApiRuntime } from '../shared/runtime.ts';
+import { apiHandler, type ApiHandler } from '#lambdas/shared/api-handler.ts';
+import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /** POST /mg-autotranscribe/v1/stop-streaming[/] */
 export function createStopStreamingHandler(runtime: () => ApiRuntime | Promise<ApiRuntime> = defaultApiRuntime): ApiHandler {
