@@ -226,9 +226,8 @@ describe('TranscribeRecognizer: results', () => {
       { endTimeoutMs: 50 },
     );
     writeAudio(session, BOTH, 0, 200);
-    const started = Date.now();
+    // The stream never answers: without the bound, end() would never resolve and the test would time out.
     await session.end();
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(sink.errors).toEqual([]);
   });
 
