@@ -134,6 +134,21 @@ async function main(): Promise<number> {
         ? "The API refuses it once its caches expire: the credentials cache (API_CREDENTIALS_CACHE_SECONDS, 300 s) and API Gateway's authorizer cache (apiAuthorizerCacheSeconds, 300 s; aws apigateway flush-stage-authorizers-cache empties it)."
         : 'Gateway tasks started from now on refuse it; running tasks accept it until they are replaced (force a new deployment of the gateway service to apply it now).';
 
+  // In Secrets Manager mode each kind lives in its own secret: say which flag is missing before anything is read.
+  const needSecretFor = (kind: CredentialKind) => {
+    if (fileStore) return;
+    const given =
+      kind === 'api'
+        ? (values['api-secret-id'] ?? process.env.API_CREDENTIALS_SECRET_ARN)
+        : (values['audiohook-secret-id'] ?? process.env.AUDIOHOOK_SECRET_ARN);
+    if (!given)
+      throw new UsageError(
+        kind === 'api'
+          ? 'api credentials need --api-secret-id (the stack output ApiCredentialsSecretArn)'
+          : 'audiohook credentials need --audiohook-secret-id (the stack output AudioHookSecretArn)',
+      );
+  };
+
   switch (command) {
     case 'list': {
       const kind = kindOf(kindArg, true);
@@ -163,6 +178,7 @@ async function main(): Promise<number> {
     }
     case 'create': {
       const kind = kindOf(kindArg)!;
+      needSecretFor(kind);
       if (id !== undefined) throw new UsageError('create takes no positional id: use --id or --key (--help)');
       const set = await store.load();
       if (kind === 'api') {
@@ -179,6 +195,7 @@ async function main(): Promise<number> {
     }
     case 'rotate': {
       const kind = kindOf(kindArg)!;
+      needSecretFor(kind);
       if (!id) throw new UsageError(`rotate ${kind} needs the id to replace (npm run credentials -- list)`);
       const { set, created } = sets.rotate(await store.load(), kind, id);
       await store.save(set);
@@ -187,6 +204,7 @@ async function main(): Promise<number> {
     }
     case 'revoke': {
       const kind = kindOf(kindArg)!;
+      needSecretFor(kind);
       if (!id) throw new UsageError(`revoke ${kind} needs the id (npm run credentials -- list)`);
       const set = await store.load();
       const remaining = sets.revoke(set, kind, id);

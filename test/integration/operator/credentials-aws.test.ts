@@ -204,6 +204,13 @@ describe('npm run credentials (a deployed stack: Secrets Manager)', () => {
     expect(denied.code).toBe(3);
     expect(denied.stderr).toMatch(/InvalidSignatureException/);
     expect((await cred(['list', '--file', 'x.json', '--audiohook-secret-id', audiohookArn])).code).toBe(2);
+    // A kind whose secret was not named is a flag error (2), found before anything is read or written.
+    const noApiSecret = await cred(['create', 'api', '--tenant', 'acme', '--audiohook-secret-id', audiohookArn]);
+    expect(noApiSecret.code).toBe(2);
+    expect(noApiSecret.stderr).toContain('--api-secret-id');
+    const noHookSecret = await cred(['rotate', 'audiohook', 'some-key', '--api-secret-id', apiArn]);
+    expect(noHookSecret.code).toBe(2);
+    expect(noHookSecret.stderr).toContain('--audiohook-secret-id');
   }, 60_000);
 
   it('the emulator keeps AWS version semantics: a repeated request token is a no-op, a changed one is refused', async () => {
