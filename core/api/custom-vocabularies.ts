@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { issuePaths } from '../config/stores.ts';
 import { InvalidCursorError, type VocabularyPage } from '../stores/vocabulary.ts';
-import { newVocabularyItemSchema, VOCABULARY_LIMITS, type CustomVocabularyItem } from '../vocabulary/custom-vocabulary.ts';
+import {
+  customVocabularyItemSchema,
+  newVocabularyItemSchema,
+  VOCABULARY_LIMITS,
+  type CustomVocabularyItem,
+} from '../vocabulary/custom-vocabulary.ts';
 import type { VocabularyDeps } from './deps.ts';
 import { logger } from '../logger.ts';
-import type { EngineVocabularyStatus } from '../vocabulary/transcribe-sync.ts';
+import { engineVocabularyStatusSchema } from '../vocabulary/transcribe-sync.ts';
 import { ApiError } from './errors.ts';
 import { parseJsonObject } from './request-body.ts';
 
@@ -13,13 +18,27 @@ import { parseJsonObject } from './request-body.ts';
  * list, get, create and delete, per tenant. A change applies to calls whose transcription starts after it.
  */
 
-export interface CustomVocabulariesList {
-  customVocabularies: CustomVocabularyItem[];
-  nextCursor: string | null;
-  prevCursor: string | null;
-}
+export const customVocabulariesListSchema = z
+  .object({
+    customVocabularies: z.array(customVocabularyItemSchema),
+    nextCursor: z.string().nullable(),
+    prevCursor: z.string().nullable(),
+  })
+  .meta({ id: 'CustomVocabulariesList' });
+export type CustomVocabulariesList = z.infer<typeof customVocabulariesListSchema>;
 
-const pageSizeSchema = z.coerce.number().int().min(1).max(VOCABULARY_LIMITS.maxPageSize);
+/** The list's query; each field is refused alone with its own 400-01 message. */
+export const customVocabulariesQuerySchema = z.object({
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(VOCABULARY_LIMITS.maxPageSize)
+    .optional()
+    .meta({ description: `Items per page, default ${VOCABULARY_LIMITS.defaultPageSize}.` }),
+  cursor: z.string().min(1).max(200).optional().meta({ description: 'A nextCursor or prevCursor of an earlier page.' }),
+});
+const { pageSize: pageSizeSchema, cursor: cursorSchema } = customVocabulariesQuerySchema.shape;
 
 function store(deps: VocabularyDeps) {
   if (!deps.vocabulary) throw new ApiError('503-01', 'custom vocabularies are not configured');
@@ -35,10 +54,9 @@ export async function listCustomVocabularies(
   if (query.pageSize !== undefined) {
     const parsed = pageSizeSchema.safeParse(query.pageSize);
     if (!parsed.success) throw new ApiError('400-01', `pageSize must be an integer from 1 to ${VOCABULARY_LIMITS.maxPageSize}`);
-    pageSize = parsed.data;
+    pageSize = parsed.data ?? pageSize;
   }
-  if (query.cursor !== undefined && (query.cursor.length === 0 || query.cursor.length > 200))
-    throw new ApiError('400-01', 'invalid cursor');
+  if (query.cursor !== undefined && !cursorSchema.safeParse(query.cursor).success) throw new ApiError('400-01', 'invalid cursor');
   let page: VocabularyPage;
   try {
     page = await store(deps).list(principal.tenant, { pageSize, cursor: query.cursor });
@@ -74,11 +92,15 @@ export async function deleteCustomVocabulary(id: string, principal: { tenant: st
 }
 
 /** `GET /configuration/v1/auto-transcribe/custom-vocabulary-status`: the engine's copy of the list, per language. */
-export interface CustomVocabularyStatus {
-  /** `amazon-transcribe` when the deployment builds Transcribe custom vocabularies, else `none`. */
-  engine: 'amazon-transcribe' | 'none';
-  vocabularies: EngineVocabularyStatus[];
-}
+export const customVocabularyStatusSchema = z
+  .object({
+    engine: z
+      .enum(['amazon-transcribe', 'none'])
+      .meta({ description: '`amazon-transcribe` when the deployment builds Transcribe custom vocabularies, else `none`.' }),
+    vocabularies: z.array(engineVocabularyStatusSchema),
+  })
+  .meta({ id: 'CustomVocabularyStatus' });
+export type CustomVocabularyStatus = z.infer<typeof customVocabularyStatusSchema>;
 
 /** Also converges: a version a failed sync did not create is created now. */
 export async function getCustomVocabularyStatus(principal: { tenant: string }, deps: VocabularyDeps): Promise<CustomVocabularyStatus> {

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Error codes and the envelope of every non-2xx response (docs/api-contract.md §1.2, §2.5).
  * Messages of the generic codes are ASAPP's; clients must not parse any of them.
@@ -39,9 +41,17 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorEnvelope {
-  error: { requestId: string; message: string; code: ErrorCode };
-}
+/** The body of every non-2xx response, keys in contract order (docs/api-contract.md §1.2). */
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      requestId: z.string(),
+      message: z.string().meta({ description: "The code's message, refined by a detail; clients must not parse it." }),
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    }),
+  })
+  .meta({ id: 'ErrorEnvelope' });
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 export function errorEnvelope(requestId: string, error: ApiError): ErrorEnvelope {
   return { error: { requestId, message: error.message, code: error.code } };

@@ -2,25 +2,35 @@ import { z } from 'zod';
 import { ApiError } from './errors.ts';
 import type { MessagesDeps } from './deps.ts';
 import { isJsonObject } from './request-body.ts';
-import type { Role } from '../domain/participant.ts';
+import { ROLES } from '../domain/participant.ts';
 
 /** The after-call GET (docs/api-contract.md §4). */
-interface MessageItem {
-  text: string;
-  sender: { role: Role; externalId: string | null };
-  messageId: string;
-  createdTimestamp: string;
-  clientTimestamp: string;
-}
+export const messagesResponseSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        text: z.string().min(1),
+        sender: z.object({ role: z.enum(ROLES), externalId: z.string().nullable() }),
+        messageId: z.string(),
+        createdTimestamp: z.string().meta({ description: 'When the utterance was recorded, RFC 3339 with milliseconds.' }),
+        clientTimestamp: z.string().meta({ description: 'When the words were spoken, RFC 3339 with milliseconds.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'MessagesResponse' });
+export type MessagesResponse = z.infer<typeof messagesResponseSchema>;
 
-export interface MessagesResponse {
-  items: MessageItem[];
-}
-
-const externalIdSchema = z
-  .string()
-  .max(255)
-  .refine((s) => s.trim().length > 0);
+/**
+ * The query of the after-call reads (messages and recordings): the call's `guid` as start-streaming
+ * received it. A GET body `{"externalId": …}` is also accepted when the query has none.
+ */
+export const externalIdQuerySchema = z.object({
+  externalId: z
+    .string()
+    .max(255)
+    .refine((s) => s.trim().length > 0)
+    .meta({ description: 'The call: the `guid` start-streaming received. Not blank, at most 255 characters.' }),
+});
 
 /**
  * `externalId` from the query string, or, when that is absent, from a JSON body as ASAPP's streaming
@@ -39,7 +49,7 @@ export function externalIdOf(queryValue: string | undefined, rawBody: string | u
       }
     }
   }
-  const parsed = externalIdSchema.safeParse(candidate);
+  const parsed = externalIdQuerySchema.shape.externalId.safeParse(candidate);
   if (!parsed.success)
     throw new ApiError(
       '400-01',

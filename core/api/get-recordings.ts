@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RecordingsConfig } from '../recordings/config.ts';
 import type { RecordingsBucket } from '../recordings/recordings-bucket.ts';
 import { RECORDING_FRAME_BYTES, RECORDING_SAMPLE_RATE, WAV_HEADER_BYTES } from '../recordings/wav.ts';
@@ -7,22 +8,24 @@ import { conversationKey } from '../stores/conversation-key.ts';
  * `GET /conversation/v1/conversation/recordings?externalId=…`: the call's recordings, one per span that
  * asked for one, each with a presigned download URL (docs/recordings.md).
  */
-interface RecordingItem {
-  recordingId: string;
-  customerStreamId: string | null;
-  agentStreamId: string | null;
-  startTimestamp: string | null;
-  /** Where the recording's first sample lies on the call's audio timeline (the clock of utterance offsets). */
-  offsetMs: number | null;
-  durationMs: number;
-  sizeBytes: number;
-  url: string;
-  urlExpiresAt: string;
-}
+const recordingItemSchema = z.object({
+  recordingId: z.string(),
+  customerStreamId: z.string().nullable(),
+  agentStreamId: z.string().nullable(),
+  startTimestamp: z.string().nullable(),
+  offsetMs: z
+    .number()
+    .nullable()
+    .meta({ description: "Where the recording's first sample lies on the call's audio timeline (the clock of utterance offsets)." }),
+  durationMs: z.number().int().nonnegative(),
+  sizeBytes: z.number().int().nonnegative(),
+  url: z.string().meta({ description: 'Presigned download URL of the WAV file.' }),
+  urlExpiresAt: z.string(),
+});
+type RecordingItem = z.infer<typeof recordingItemSchema>;
 
-export interface RecordingsResponse {
-  items: RecordingItem[];
-}
+export const recordingsResponseSchema = z.object({ items: z.array(recordingItemSchema) }).meta({ id: 'RecordingsResponse' });
+export type RecordingsResponse = z.infer<typeof recordingsResponseSchema>;
 
 export interface RecordingsDeps {
   /** Absent when the deployment does not record. */

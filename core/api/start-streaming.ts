@@ -1,7 +1,7 @@
 import { logger } from '../logger.ts';
 import type { ControlDeps } from './deps.ts';
 import { ApiError } from './errors.ts';
-import { anyParticipantOk, startResponse, type StreamingResponse } from './responses.ts';
+import { anyParticipantOk, startResponse, type StartStreamingResponse } from './responses.ts';
 import type { StartCommand } from './streaming-request.ts';
 import { bestEffort, callGateway, findConversation, withConversationLock } from './conversation-control.ts';
 
@@ -16,7 +16,11 @@ export const REGISTRATION_WAIT_MS = 2_000;
  * Preconditions and effect of start-streaming after the body is valid (docs/api-contract.md §2.2, §2.3).
  * The gateway is the authority on whether a span runs; the table follows what it answers.
  */
-export async function startStreaming(command: StartCommand, principal: { tenant: string }, deps: ControlDeps): Promise<StreamingResponse> {
+export async function startStreaming(
+  command: StartCommand,
+  principal: { tenant: string },
+  deps: ControlDeps,
+): Promise<StartStreamingResponse> {
   const { conversationId } = command;
   const found = await findConversation(deps, conversationId, REGISTRATION_WAIT_MS);
   if (found.sessionState === 'closed') throw new ApiError('400-203', 'the call has ended');

@@ -1,6 +1,6 @@
 import type { ControlDeps } from './deps.ts';
 import { ApiError } from './errors.ts';
-import { stopResponse, type StreamingResponse } from './responses.ts';
+import { stopResponse, type StopStreamingResponse } from './responses.ts';
 import type { ConversationTarget } from './streaming-request.ts';
 import { bestEffort, callGateway, findConversation, withConversationLock } from './conversation-control.ts';
 
@@ -8,7 +8,7 @@ import { bestEffort, callGateway, findConversation, withConversationLock } from 
  * Preconditions and effect of stop-streaming after the body is valid (docs/api-contract.md §2.4). A span
  * that ended with the call is reported by the first stop after it, once.
  */
-export async function stopStreaming(command: ConversationTarget, deps: ControlDeps): Promise<StreamingResponse> {
+export async function stopStreaming(command: ConversationTarget, deps: ControlDeps): Promise<StopStreamingResponse> {
   const { conversationId } = command;
   await findConversation(deps, conversationId);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { redactionRefusal } from '../config/api.ts';
 import type { RedactionMode } from '#core/contract/redaction-modes.ts';
-import { canonicalLanguage, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
+import { canonicalLanguage, REDACTION_OUTPUTS, type RedactionOutput, type TranscriptionSettings } from '../domain/transcription.ts';
 import { conversationKey } from '../stores/conversation-key.ts';
 import { ApiError } from './errors.ts';
 import { parseJsonObject, validate } from './request-body.ts';
@@ -14,40 +14,44 @@ const GUID_LIMIT = 255;
 const identifier = z
   .string()
   .max(GUID_LIMIT)
-  .refine((s) => s.trim().length > 0);
+  .refine((s) => s.trim().length > 0)
+  .meta({ description: 'Not blank, at most 255 characters.' });
 
-const REDACTION_OUTPUTS = ['redacted', 'unredacted', 'redacted_and_unredacted'] as const;
 const participant = z.enum(['customer', 'agent']);
 
-const startSchema = z.object({
-  // The other namespaces of ASAPP's enum are not served: a field error like any other.
-  namespace: z.literal('genesysaudiohook'),
-  guid: identifier,
-  customerId: identifier,
-  agentId: identifier,
-  autotranscribeParams: z
-    .object({
-      language: z.string().optional(),
-      detailedToken: z.boolean().optional(),
-      audioRecordingAllowed: z.boolean().optional(),
-      redactionOutput: z.enum(REDACTION_OUTPUTS).optional(),
-    })
-    .optional(),
-  // Validated when present, then ignored: they belong to other namespaces.
-  siprecParams: z.object({ mediaLineOrder: z.enum(['CUSTOMER_FIRST', 'AGENT_FIRST']).optional() }).optional(),
-  twilioParams: z
-    .object({ trackMap: z.object({ inbound: participant.optional(), outbound: participant.optional() }).optional() })
-    .optional(),
-  amazonConnectParams: z
-    .object({
-      streamArn: z.string().optional(),
-      startSelectorType: z.enum(['NOW', 'FRAGMENT_NUMBER']).optional(),
-      afterFragmentNumber: z.string().optional(),
-    })
-    .optional(),
-});
+export const startStreamingRequestSchema = z
+  .object({
+    // The other namespaces of ASAPP's enum are not served: a field error like any other.
+    namespace: z.literal('genesysaudiohook'),
+    guid: identifier,
+    customerId: identifier,
+    agentId: identifier,
+    autotranscribeParams: z
+      .object({
+        language: z.string().optional(),
+        detailedToken: z.boolean().optional(),
+        audioRecordingAllowed: z.boolean().optional(),
+        redactionOutput: z.enum(REDACTION_OUTPUTS).optional(),
+      })
+      .optional(),
+    // Validated when present, then ignored: they belong to other namespaces.
+    siprecParams: z.object({ mediaLineOrder: z.enum(['CUSTOMER_FIRST', 'AGENT_FIRST']).optional() }).optional(),
+    twilioParams: z
+      .object({ trackMap: z.object({ inbound: participant.optional(), outbound: participant.optional() }).optional() })
+      .optional(),
+    amazonConnectParams: z
+      .object({
+        streamArn: z.string().optional(),
+        startSelectorType: z.enum(['NOW', 'FRAGMENT_NUMBER']).optional(),
+        afterFragmentNumber: z.string().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'StartStreamingRequest' });
 
-const stopSchema = z.object({ namespace: z.literal('genesysaudiohook'), guid: identifier });
+export const stopStreamingRequestSchema = z
+  .object({ namespace: z.literal('genesysaudiohook'), guid: identifier })
+  .meta({ id: 'StopStreamingRequest' });
 
 export interface ConversationTarget {
   /** Store key: the guid in lower case. */
@@ -61,7 +65,7 @@ export interface StartCommand extends ConversationTarget {
 }
 
 export function parseStartRequest(rawBody: string | undefined, redactionMode: RedactionMode): StartCommand {
-  const body = validate(startSchema, parseJsonObject(rawBody, '400-201'), '400-201');
+  const body = validate(startStreamingRequestSchema, parseJsonObject(rawBody, '400-201'), '400-201');
   const params = body.autotranscribeParams ?? {};
 
   // No language: the call's own (the AudioHook session's), resolved by the gateway.
@@ -89,7 +93,7 @@ export function parseStartRequest(rawBody: string | undefined, redactionMode: Re
 }
 
 export function parseStopRequest(rawBody: string | undefined): ConversationTarget {
-  return target(validate(stopSchema, parseJsonObject(rawBody, '400-201'), '400-201').guid);
+  return target(validate(stopStreamingRequestSchema, parseJsonObject(rawBody, '400-201'), '400-201').guid);
 }
 
 function target(guid: string): ConversationTarget {

@@ -1,11 +1,13 @@
 import { decodeTime, encodeTime, isValid } from 'ulid';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.ts';
-import type { DeliveryRecord, LiveCallView } from '../domain/live-call.ts';
-import type { Role } from '../domain/participant.ts';
+import { deliveryRecordSchema } from '../domain/live-call.ts';
+import { ROLES } from '../domain/participant.ts';
+import { streamStatusSchema } from '../domain/participant-result.ts';
+import { REDACTION_OUTPUTS } from '../domain/transcription.ts';
 import type { LiveCallsStore } from '../stores/live-calls.ts';
-import type { ConsoleMessage, MessagesStore } from '../stores/messages.ts';
-import { liveCallItem, type LiveCallItem } from './live-calls.ts';
+import type { MessagesStore } from '../stores/messages.ts';
+import { liveCallItem, liveCallItemSchema } from './live-calls.ts';
 
 /** A conversation's health and transcript for the console (docs/console.md §2.2, §2.3). */
 export interface ConsoleDeps {
@@ -15,11 +17,12 @@ export interface ConsoleDeps {
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;
-const conversationIdSchema = z
+export const conversationIdSchema = z
   .string()
   .min(1)
   .max(255)
-  .refine((s) => s.trim() === s && !CONTROL_CHARACTER.test(s));
+  .refine((s) => s.trim() === s && !CONTROL_CHARACTER.test(s))
+  .meta({ description: 'The Genesys conversation id (any letter case): 1 to 255 printable characters.' });
 
 export function parseConversationId(raw: string | undefined): string {
   const parsed = conversationIdSchema.safeParse(raw);
@@ -27,23 +30,46 @@ export function parseConversationId(raw: string | undefined): string {
   return parsed.data;
 }
 
-export interface HealthResponse {
-  conversationId: string;
-  /** The session's view as its gateway task last published it (none before the first publication). */
-  session: (LiveCallItem & Pick<LiveCallView, 'pauses' | 'discardedMs' | 'discards' | 'recognizerErrors' | 'openReceivedAt'>) | null;
-  /** Whether start-streaming ever succeeded for the conversation's current session. */
-  startStreamingCalled: boolean;
-  deliveries: {
-    delivered: number;
-    failed: number;
-    dropped: number;
-    /** Recorded, no webhook outcome known yet (queued, or delivery off). */
-    pending: number;
-    /** Failed deliveries by the target's status (`none` when it never answered). */
-    failedByStatus: Record<string, number>;
-    items: Array<{ messageId: string; role: Role; startMs: number; endMs: number; delivery: DeliveryRecord | null }>;
-  };
-}
+const roleSchema = z.enum(ROLES);
+const count = z.number().int().nonnegative();
+
+export const healthResponseSchema = z
+  .object({
+    conversationId: z.string(),
+    session: liveCallItemSchema
+      .extend({
+        pauses: count,
+        discardedMs: z.number(),
+        discards: z.array(z.object({ startMs: z.number(), durationMs: z.number() })),
+        recognizerErrors: z.array(streamStatusSchema.extend({ role: roleSchema })),
+        openReceivedAt: z.string(),
+      })
+      .nullable()
+      .meta({ description: "The session's view as its gateway task last published it (null before the first publication)." }),
+    startStreamingCalled: z
+      .boolean()
+      .meta({ description: "Whether start-streaming ever succeeded for the conversation's current session." }),
+    deliveries: z.object({
+      delivered: count,
+      failed: count,
+      dropped: count,
+      pending: count.meta({ description: 'Recorded, no webhook outcome known yet (queued, or delivery off).' }),
+      failedByStatus: z
+        .record(z.string(), count)
+        .meta({ description: "Failed deliveries by the target's status (`none` when it never answered)." }),
+      items: z.array(
+        z.object({
+          messageId: z.string(),
+          role: roleSchema,
+          startMs: z.number(),
+          endMs: z.number(),
+          delivery: deliveryRecordSchema.nullable(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'ConversationHealth' });
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
 
 export async function conversationHealth(conversationId: string, deps: ConsoleDeps, now: number): Promise<HealthResponse> {
   const [snapshot, messages] = await Promise.all([deps.live.get(conversationId), deps.messages.listAfter(conversationId, { limit: 1000 })]);
@@ -77,26 +103,45 @@ export async function conversationHealth(conversationId: string, deps: ConsoleDe
   };
 }
 
-export interface MessagesAfterResponse {
-  items: ConsoleMessage[];
-  /** Pass as `after` to read on; absent when there were no messages. */
-  cursor: string | null;
-}
+/** What the console shows of a stored message (docs/data-model.md): everything but the export's bookkeeping. */
+const consoleMessageSchema = z.object({
+  messageId: z.string(),
+  externalConversationId: z.string(),
+  streamId: z.string(),
+  role: roleSchema,
+  externalId: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  text: z.string(),
+  redactionOutput: z.enum(REDACTION_OUTPUTS),
+  clientTimestamp: z.string(),
+  createdTimestamp: z.string(),
+  delivery: deliveryRecordSchema.optional(),
+});
+
+export const messagesAfterResponseSchema = z
+  .object({
+    items: z.array(consoleMessageSchema),
+    cursor: z.string().nullable().meta({ description: 'Pass as `after` to read on; null when there were no messages.' }),
+  })
+  .meta({ id: 'ConsoleMessagesPage' });
+export type MessagesAfterResponse = z.infer<typeof messagesAfterResponseSchema>;
 
 /** Utterances are recorded concurrently, so one may be stored a moment after a later one: re-read this window. */
 const REORDER_WINDOW_MS = 5_000;
 const MESSAGES_PAGE_LIMIT = 500;
 
-const querySchema = z.object({
+export const consoleMessagesQuerySchema = z.object({
   after: z
     .string()
     .refine((s) => isValid(s), 'after must be a cursor returned by this route')
-    .optional(),
+    .optional()
+    .meta({ description: 'A cursor returned by this route: read the messages recorded after it.' }),
   limit: z.coerce.number().int().min(1).max(MESSAGES_PAGE_LIMIT).default(MESSAGES_PAGE_LIMIT),
 });
 
 export function parseMessagesQuery(after: string | undefined, limit: string | undefined): { after?: string; limit: number } {
-  const parsed = querySchema.safeParse({ after: after === '' ? undefined : after, limit: limit === '' ? undefined : limit });
+  const parsed = consoleMessagesQuerySchema.safeParse({ after: after === '' ? undefined : after, limit: limit === '' ? undefined : limit });
   if (!parsed.success)
     throw new ApiError(
       '400-01',

@@ -1,27 +1,29 @@
-import { LIVE_STALE_AFTER_MS, type LiveCallView } from '../domain/live-call.ts';
-import type { Role } from '../domain/participant.ts';
+import { z } from 'zod';
+import { LIVE_STALE_AFTER_MS, LIVE_STATES, type LiveCallView } from '../domain/live-call.ts';
+import { ROLES, type Role } from '../domain/participant.ts';
 import type { ConversationSnapshot, LiveCallsStore } from '../stores/live-calls.ts';
 
 /** GET /console/v1/live-calls (docs/console.md §2.1): every session a gateway task holds. */
-export interface LiveCallItem {
-  conversationId: string;
-  sessionId: string;
-  /** `lost`: the holding gateway task stopped publishing (crashed or unreachable). */
-  state: LiveCallView['state'] | 'lost';
-  probe: boolean;
-  participants: Array<{ role: Role; streamId: string | null }>;
-  openedAt: string;
-  durationMs: number;
-  receivedMs: Record<Role, number>;
-  utterances: number;
-  openLatencyMs: number;
-  transcription: 'running' | 'stopped' | null;
-}
+const roleSchema = z.enum(ROLES);
+export const liveCallItemSchema = z.object({
+  conversationId: z.string(),
+  sessionId: z.string(),
+  state: z
+    .enum([...LIVE_STATES, 'lost'])
+    .meta({ description: '`lost`: the holding gateway task stopped publishing (crashed or unreachable).' }),
+  probe: z.boolean(),
+  participants: z.array(z.object({ role: roleSchema, streamId: z.string().nullable() })),
+  openedAt: z.string(),
+  durationMs: z.number(),
+  receivedMs: z.object({ customer: z.number(), agent: z.number() }),
+  utterances: z.number().int(),
+  openLatencyMs: z.number(),
+  transcription: z.enum(['running', 'stopped']).nullable(),
+});
+export type LiveCallItem = z.infer<typeof liveCallItemSchema>;
 
-export interface LiveCallsResponse {
-  calls: LiveCallItem[];
-  asOf: string;
-}
+export const liveCallsResponseSchema = z.object({ calls: z.array(liveCallItemSchema), asOf: z.string() }).meta({ id: 'LiveCallsResponse' });
+export type LiveCallsResponse = z.infer<typeof liveCallsResponseSchema>;
 
 export async function listLiveCalls(deps: { live: Pick<LiveCallsStore, 'listLive'> }, now: number): Promise<LiveCallsResponse> {
   const snapshots = await deps.live.listLive();

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Role } from './participant.ts';
 import type { StreamStatus } from './participant-result.ts';
 
@@ -6,7 +7,8 @@ import type { StreamStatus } from './participant-result.ts';
  * (docs/console.md). Written into the session's `conversations` item as the `live` attribute, so
  * every API task reads the same view whichever gateway task holds the call.
  */
-export type LiveState = 'open' | 'paused' | 'transcribing' | 'closing' | 'closed';
+export const LIVE_STATES = ['open', 'paused', 'transcribing', 'closing', 'closed'] as const;
+export type LiveState = (typeof LIVE_STATES)[number];
 
 export interface LiveCallView {
   sessionId: string;
@@ -39,14 +41,15 @@ export interface LiveCallView {
 export const LIVE_PUBLISH_INTERVAL_MS = 2_000;
 export const LIVE_STALE_AFTER_MS = 15_000;
 
-/** How the webhook Lambda's outcome for one utterance is recorded on its `messages` item. */
-export interface DeliveryRecord {
-  outcome: 'delivered' | 'failed' | 'dropped';
-  /** The target's HTTP status, when it answered. */
-  status?: number;
-  /** `ok`, `status 503`, `timeout`, a TLS error code, `past deadline`… never a secret. */
-  reason: string;
-  attempt: number;
-  latencyMs?: number;
-  at: string;
-}
+/** How the webhook Lambda's outcome for one utterance is recorded on its `messages` item (and shown by the console). */
+export const deliveryRecordSchema = z
+  .object({
+    outcome: z.enum(['delivered', 'failed', 'dropped']),
+    status: z.number().int().optional().meta({ description: "The target's HTTP status, when it answered." }),
+    reason: z.string().meta({ description: '`ok`, `status 503`, `timeout`, a TLS error code, `past deadline`… never a secret.' }),
+    attempt: z.number().int(),
+    latencyMs: z.number().optional(),
+    at: z.string(),
+  })
+  .meta({ id: 'DeliveryRecord' });
+export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;

@@ -8,16 +8,23 @@ import { STREAM_STATUS_DESCRIPTIONS, type StreamStatusCode } from '#core/contrac
  * and the public responses are shaped from it.
  */
 
-const streamStatusSchema = z.object({ code: z.number().int(), description: z.string() });
+export const streamStatusSchema = z
+  .object({
+    code: z.number().int().meta({ description: 'Per-participant status code (docs/api-contract.md, "Status codes"): 1000 is OK.' }),
+    description: z.string(),
+  })
+  .meta({ id: 'StreamStatus' });
 export type StreamStatus = z.infer<typeof streamStatusSchema>;
 
 const counter = z.number().int().nonnegative();
-const streamSummarySchema = z.object({
-  totalAudioBytes: counter,
-  audioDurationMs: counter,
-  streamingSeconds: counter,
-  transcripts: counter,
-});
+export const streamSummarySchema = z
+  .object({
+    totalAudioBytes: counter,
+    audioDurationMs: counter,
+    streamingSeconds: counter,
+    transcripts: counter,
+  })
+  .meta({ id: 'StreamSummary' });
 /** Per-participant counters of one start→stop span. */
 export type StreamSummary = z.infer<typeof streamSummarySchema>;
 

@@ -1,5 +1,6 @@
 /** Settings a start-streaming request chooses for one start→stop span (docs/api-contract.md §2.1). */
-export type RedactionOutput = 'redacted' | 'unredacted' | 'redacted_and_unredacted';
+export const REDACTION_OUTPUTS = ['redacted', 'unredacted', 'redacted_and_unredacted'] as const;
+export type RedactionOutput = (typeof REDACTION_OUTPUTS)[number];
 
 export const SUPPORTED_LANGUAGES = ['en-US', 'es-US'] as const;
 type Language = (typeof SUPPORTED_LANGUAGES)[number];

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Principal } from '../api/auth.ts';
 import { ApiError } from '../api/errors.ts';
 import type { FeedConfig } from '../daily-export/config.ts';
@@ -12,13 +13,13 @@ import {
 } from '../daily-export/feed-layout.ts';
 import { isListedDate } from '../daily-export/retention.ts';
 import { fileKey, listDates, listFiles, listHours, type CatalogBucket } from './feed-catalog.ts';
-import { parseFeedBody, parseFeedRequest, type FeedRequest } from './params.ts';
+import { parseFeedBody, parseFeedRequest, type FeedField, type FeedRequest } from './params.ts';
 
 /**
  * The seven File Exporter endpoints (docs/api-contract.md §5.1). Responses echo request fields as received
  * and list bare values, intervals as `hr=HH`; keys are in the contract's order.
  */
-const FEED_OPERATIONS = [
+export const FEED_OPERATIONS = [
   'listfeeds',
   'listfeedversions',
   'listfeedformats',
@@ -28,6 +29,41 @@ const FEED_OPERATIONS = [
   'getfeedfile',
 ] as const;
 export type FeedOperation = (typeof FEED_OPERATIONS)[number];
+
+/** The fields each operation requires and accepts (in contract order). */
+export const FEED_OPERATION_FIELDS: Record<FeedOperation, { required: FeedField[]; optional: FeedField[] }> = {
+  listfeeds: { required: [], optional: [] },
+  listfeedversions: { required: ['feed'], optional: [] },
+  listfeedformats: { required: ['feed', 'version'], optional: [] },
+  listfeeddates: { required: ['feed', 'version', 'format'], optional: [] },
+  listfeedintervals: { required: ['feed', 'version', 'format', 'date'], optional: [] },
+  listfeedfiles: { required: ['feed', 'version', 'format', 'date'], optional: ['interval'] },
+  getfeedfile: { required: ['feed', 'version', 'format', 'date', 'fileName'], optional: ['interval'] },
+};
+
+/** Each operation's 200 body; request fields are echoed as received, keys in contract order. */
+const names = z.array(z.string());
+const echoed = { feed: z.string(), version: z.string(), format: z.string(), date: z.string() };
+export const FEED_RESPONSE_SCHEMAS = {
+  listfeeds: z.object({ feeds: names }).meta({ id: 'ListFeedsResponse' }),
+  listfeedversions: z.object({ feed: echoed.feed, versions: names }).meta({ id: 'ListFeedVersionsResponse' }),
+  listfeedformats: z.object({ feed: echoed.feed, version: echoed.version, formats: names }).meta({ id: 'ListFeedFormatsResponse' }),
+  listfeeddates: z
+    .object({ feed: echoed.feed, version: echoed.version, format: echoed.format, dates: names })
+    .meta({ id: 'ListFeedDatesResponse' }),
+  listfeedintervals: z
+    .object({ ...echoed, intervals: names.meta({ description: 'Hours with files, as `hr=HH`.' }) })
+    .meta({ id: 'ListFeedIntervalsResponse' }),
+  listfeedfiles: z
+    .object({
+      ...echoed,
+      interval: z.string().optional().meta({ description: 'Echoed when the request named one.' }),
+      files: names.meta({ description: 'File names; prefixed by `hr=HH/` when no interval was named.' }),
+    })
+    .meta({ id: 'ListFeedFilesResponse' }),
+  getfeedfile: z.object({ url: z.string().meta({ description: 'Presigned download URL.' }) }).meta({ id: 'GetFeedFileResponse' }),
+} satisfies Record<FeedOperation, z.ZodType>;
+type FeedResponse<O extends FeedOperation> = z.infer<(typeof FEED_RESPONSE_SCHEMAS)[O]>;
 
 export interface FeedDeps {
   bucket: CatalogBucket;
@@ -48,54 +84,61 @@ export async function runFeedOperation(
   rawBody: string | undefined,
   principal: Principal,
   deps: FeedDeps,
-): Promise<unknown> {
+): Promise<FeedResponse<FeedOperation>> {
   const body = parseFeedBody(rawBody);
+  const parse = (op: FeedOperation) =>
+    known(parseFeedRequest(body, FEED_OPERATION_FIELDS[op].required, FEED_OPERATION_FIELDS[op].optional));
   const root = deps.config.tenantPrefix ? feedRoot(principal.tenant) : '';
   switch (operation) {
     case 'listfeeds':
-      return { feeds: [FEED_NAME] };
+      return { feeds: [FEED_NAME] } satisfies FeedResponse<'listfeeds'>;
 
     case 'listfeedversions': {
-      const { feed } = known(parseFeedRequest(body, ['feed']));
-      return { feed: feed.raw, versions: [FEED_VERSION] };
+      const { feed } = parse(operation);
+      return { feed: feed.raw, versions: [FEED_VERSION] } satisfies FeedResponse<'listfeedversions'>;
     }
 
     case 'listfeedformats': {
-      const { feed, version } = known(parseFeedRequest(body, ['feed', 'version']));
-      return { feed: feed.raw, version: version!.raw, formats: [...FEED_FORMATS] };
+      const { feed, version } = parse(operation);
+      return { feed: feed.raw, version: version!.raw, formats: [...FEED_FORMATS] } satisfies FeedResponse<'listfeedformats'>;
     }
 
     case 'listfeeddates': {
-      const request = known(parseFeedRequest(body, ['feed', 'version', 'format']));
+      const request = parse(operation);
       const dates = (await listDates(deps.bucket, root, request.formatName!)).filter((d) =>
         isListedDate(d, deps.now(), deps.config.retentionDays),
       );
-      return { ...echo(request, ['feed', 'version', 'format']), dates };
+      return { ...echo(request), dates } satisfies FeedResponse<'listfeeddates'>;
     }
 
     case 'listfeedintervals': {
-      const request = known(parseFeedRequest(body, ['feed', 'version', 'format', 'date']));
+      const request = parse(operation);
       const hours = listedDate(request, deps) ? await listHours(deps.bucket, root, request.formatName!, request.date!.value) : [];
       if (hours.length === 0) throw new ApiError('404-01', 'no files for this date');
-      return { ...echo(request, ['feed', 'version', 'format', 'date']), intervals: hours.map(intervalName) };
+      return { ...echo(request), date: request.date!.raw, intervals: hours.map(intervalName) } satisfies FeedResponse<'listfeedintervals'>;
     }
 
     case 'listfeedfiles': {
-      const request = known(parseFeedRequest(body, ['feed', 'version', 'format', 'date'], ['interval']));
+      const request = parse(operation);
       const hour = request.interval?.hour;
       const files = listedDate(request, deps) ? await listFiles(deps.bucket, root, request.formatName!, request.date!.value, hour) : [];
       if (files.length === 0) throw new ApiError('404-01', hour === undefined ? 'no files for this date' : 'no files for this interval');
       const names = files.map((f) => (hour === undefined ? `${intervalName(f.hour)}/${f.name}` : f.name));
-      return { ...echo(request, ['feed', 'version', 'format', 'date', 'interval']), files: names };
+      return {
+        ...echo(request),
+        date: request.date!.raw,
+        ...(request.interval ? { interval: request.interval.raw } : {}),
+        files: names,
+      } satisfies FeedResponse<'listfeedfiles'>;
     }
 
     case 'getfeedfile': {
-      const request = known(parseFeedRequest(body, ['feed', 'version', 'format', 'date', 'fileName'], ['interval']));
+      const request = parse(operation);
       const key = listedDate(request, deps)
         ? fileKey(root, request.formatName!, request.date!.value, request.fileName!.value, request.interval?.hour)
         : undefined;
       if (!key || !(await deps.bucket.exists(key))) throw new ApiError('404-01', 'no such file');
-      return { url: await deps.bucket.presignGet(key, deps.config.urlExpirySeconds) };
+      return { url: await deps.bucket.presignGet(key, deps.config.urlExpirySeconds) } satisfies FeedResponse<'getfeedfile'>;
     }
   }
 }
@@ -115,12 +158,7 @@ function listedDate(request: FeedRequest, deps: FeedDeps): boolean {
   return isListedDate(request.date!.value, deps.now(), deps.config.retentionDays);
 }
 
-/** The request's own fields, as received and in contract order; `interval` only when it was sent. */
-function echo(request: FeedRequest, fields: ReadonlyArray<'feed' | 'version' | 'format' | 'date' | 'interval'>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const field of fields) {
-    const parameter = request[field];
-    if (parameter) out[field] = parameter.raw;
-  }
-  return out;
+/** feed, version and format as received, in contract order (the operations that echo them require all three). */
+function echo(request: KnownRequest): { feed: string; version: string; format: string } {
+  return { feed: request.feed.raw, version: request.version!.raw, format: request.format!.raw };
 }

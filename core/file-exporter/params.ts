@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ApiError } from '../api/errors.ts';
 import { parseJsonObject, type JsonObject } from '../api/request-body.ts';
 import { isUtcDate } from '../daily-export/utc-date.ts';
@@ -30,25 +31,42 @@ export interface FeedRequest {
 const MAX_LENGTH = 255;
 const MAX_FILE_NAME_LENGTH = 1024;
 
-interface FieldRule {
-  /** Key of the `key=value` form. */
-  key?: string;
-  /** The bare value when well-formed, otherwise undefined. */
-  bare(value: string): string | undefined;
+/** Key of each field's `key=value` form (docs/api-contract.md §5.2); file names have none. */
+const HIVE_KEYS: Partial<Record<FeedField, string>> = { feed: 'feed', version: 'version', format: 'format', date: 'dt', interval: 'hr' };
+
+/** A value bare or in its Hive form; `bare` is the bare value's pattern. */
+function hiveField(field: FeedField, bare: string, description: string, valid: (bare: string) => boolean = () => true) {
+  return z
+    .string()
+    .max(MAX_LENGTH)
+    .regex(new RegExp(`^(?:${HIVE_KEYS[field]}=)?(?:${bare})$`))
+    .refine((v) => valid(bareOf(field, v)))
+    .meta({ description: `${description}, bare or as \`${HIVE_KEYS[field]}=…\`.` });
 }
 
-const RULES: Record<FeedField, FieldRule> = {
-  feed: { key: 'feed', bare: (v) => (/^[A-Za-z0-9_-]+$/.test(v) ? v : undefined) },
-  version: { key: 'version', bare: (v) => (/^\d+$/.test(v) ? v : undefined) },
-  format: { key: 'format', bare: (v) => (/^[A-Za-z0-9]+$/.test(v) ? v : undefined) },
-  date: { key: 'dt', bare: (v) => (isUtcDate(v) ? v : undefined) },
-  interval: {
-    key: 'hr',
-    bare: (v) => (/^\d{1,2}$/.test(v) && Number(v) < 24 ? v.padStart(2, '0') : undefined),
-  },
+/** What makes each field well-formed; the parser and the published request schema both use these. */
+const FEED_FIELD_SCHEMAS = {
+  feed: hiveField('feed', '[A-Za-z0-9_-]+', 'Feed name (`utterances`)'),
+  version: hiveField('version', '\\d+', 'Feed version (`1`)'),
+  format: hiveField('format', '[A-Za-z0-9]+', 'File format (`jsonl`, `csv`)'),
+  // A real calendar date: 2026-02-30 has the right shape and is still malformed.
+  date: hiveField('date', '\\d{4}-\\d{2}-\\d{2}', 'UTC date YYYY-MM-DD', isUtcDate),
+  interval: hiveField('interval', '[01]?\\d|2[0-3]', 'UTC hour, 0 to 23'),
   // File names are matched against the listing, not parsed: any other name is simply not found.
-  fileName: { bare: (v) => (v.length <= MAX_FILE_NAME_LENGTH ? v : undefined) },
-};
+  fileName: z
+    .string()
+    .min(1)
+    .max(MAX_FILE_NAME_LENGTH)
+    .meta({ description: 'A name listfeedfiles returned (`file` is accepted as its alias).' }),
+} satisfies Record<FeedField, z.ZodType<string>>;
+
+/** The request body with these fields: the published shape of a File Exporter request. */
+export function feedRequestSchema(required: readonly FeedField[], optional: readonly FeedField[] = []) {
+  const shape: Partial<Record<FeedField, z.ZodType<string | undefined>>> = {};
+  for (const field of required) shape[field] = FEED_FIELD_SCHEMAS[field];
+  for (const field of optional) shape[field] = FEED_FIELD_SCHEMAS[field].optional();
+  return z.object(shape);
+}
 
 /** The body as a JSON object; an empty body counts as `{}` (listfeeds takes no fields). */
 export function parseFeedBody(rawBody: string | undefined): JsonObject {
@@ -80,10 +98,12 @@ function fieldValue(body: JsonObject, field: FeedField): unknown {
 
 function normalise(field: FeedField, value: unknown): FeedParameter {
   if (typeof value !== 'string') throw new ApiError('400-01', `${field} must be a string`);
-  const rule = RULES[field];
-  const limit = field === 'fileName' ? MAX_FILE_NAME_LENGTH : MAX_LENGTH;
-  const stripped = rule.key !== undefined && value.startsWith(`${rule.key}=`) ? value.slice(rule.key.length + 1) : value;
-  const bare = stripped === '' || value.length > limit ? undefined : rule.bare(stripped);
-  if (bare === undefined) throw new ApiError('400-01', `${field} is malformed`);
-  return { raw: value, value: bare };
+  if (!FEED_FIELD_SCHEMAS[field].safeParse(value).success) throw new ApiError('400-01', `${field} is malformed`);
+  const bare = bareOf(field, value);
+  return { raw: value, value: field === 'interval' ? bare.padStart(2, '0') : bare };
+}
+
+function bareOf(field: FeedField, value: string): string {
+  const key = HIVE_KEYS[field];
+  return key !== undefined && value.startsWith(`${key}=`) ? value.slice(key.length + 1) : value;
 }

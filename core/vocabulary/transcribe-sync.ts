@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   ConflictException,
   CreateVocabularyCommand,
@@ -18,15 +19,17 @@ import { TRANSCRIBE_VOCABULARY_LANGUAGES, transcribePhrases, vocabularyBaseName,
  */
 
 /** The engine's view of one language of a tenant's vocabulary. */
-export interface EngineVocabularyStatus {
-  language: string;
-  /** `NONE`: no phrase in this language; `PENDING`/`READY`/`FAILED`: Transcribe's state; `ERROR`: Transcribe could not be asked. */
-  state: 'NONE' | 'PENDING' | 'READY' | 'FAILED' | 'ERROR';
-  vocabularyName: string | null;
-  phrases: number;
-  /** Transcribe's failure reason, or why it could not be asked. */
-  failureReason: string | null;
-}
+export const engineVocabularyStatusSchema = z.object({
+  language: z.string(),
+  state: z.enum(['NONE', 'PENDING', 'READY', 'FAILED', 'ERROR']).meta({
+    description:
+      "`NONE`: no phrase in this language; `PENDING`/`READY`/`FAILED`: Transcribe's state; `ERROR`: Transcribe could not be asked.",
+  }),
+  vocabularyName: z.string().nullable(),
+  phrases: z.number().int().nonnegative(),
+  failureReason: z.string().nullable().meta({ description: "Transcribe's failure reason, or why it could not be asked." }),
+});
+export type EngineVocabularyStatus = z.infer<typeof engineVocabularyStatusSchema>;
 
 /** How long a version must have been the current one before the older ones are deleted. */
 const OLD_VERSION_GRACE_MS = 60 * 60_000;
