@@ -6,7 +6,7 @@ import { ApiError, errorEnvelope, type ErrorCode } from '#core/api/errors.ts';
 import { requestTarget } from '#core/http/request-target.ts';
 import { closeServer, createHttpServer, listen, readBody } from '#core/http/server.ts';
 import sirv from 'sirv';
-import { CONSOLE_API_PREFIX, CONSOLE_PATH, type ApiLambda } from '#core/contract/routes.ts';
+import { CONSOLE_API_PREFIX, CONSOLE_PATH, OPENAPI_PATH, type ApiLambda } from '#core/contract/routes.ts';
 import { matchRoute } from './route-matcher.ts';
 import { apiGatewayEvent, lambdaContext } from './apigw-event.ts';
 
@@ -24,11 +24,14 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface LocalApiOptions {
   /** Built console (`npm run build:console`), served under CONSOLE_PATH as CloudFront serves it in AWS. */
   consoleDir?: string;
+  /** The API's OpenAPI document, served at OPENAPI_PATH (no credentials: it describes, it holds nothing). */
+  openApi?: object;
 }
 
 export class LocalApiServer {
   private readonly http: Server;
   private readonly consoleFiles: ReturnType<typeof sirv> | undefined;
+  private readonly openApi: string | undefined;
 
   constructor(
     private readonly handlers: Record<ApiLambda, ProxyHandler>,
@@ -40,6 +43,7 @@ export class LocalApiServer {
     );
     // `single`: every unknown page path gets index.html, so a reload on /console/calls/… works.
     this.consoleFiles = options.consoleDir ? sirv(options.consoleDir, { single: true, dev: false, etag: true }) : undefined;
+    this.openApi = options.openApi && JSON.stringify(options.openApi);
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -54,6 +58,7 @@ export class LocalApiServer {
     const requestId = randomUUID();
     const { path, query: searchParams } = requestTarget(req);
     const match = matchRoute(req.method ?? 'GET', path);
+    if (!match && this.serveOpenApi(req, res, path)) return;
     if (!match && this.serveConsole(req, res, path)) return;
     if (!match) return gatewayError(res, requestId, '404-01');
     const read = await readBody(req, res, MAX_BODY_BYTES);
@@ -88,6 +93,13 @@ export class LocalApiServer {
       // What API Gateway answers when the integration itself fails.
       gatewayError(res, requestId, '500-01');
     }
+  }
+
+  private serveOpenApi(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    if (this.openApi === undefined || (req.method !== 'GET' && req.method !== 'HEAD') || path !== OPENAPI_PATH) return false;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : this.openApi);
+    return true;
   }
 
   private serveConsole(req: IncomingMessage, res: ServerResponse, path: string): boolean {

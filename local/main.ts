@@ -26,6 +26,7 @@ AudioHook Transcribe is running locally.
   AudioHook (Genesys connection URI)  ${system.urls.audiohook}
   console (live calls, transcripts)   ${system.urls.console ?? 'not built: run npm run build:console, then start again'}
   API (start/stop, messages, files)   ${system.urls.api}
+  API description (OpenAPI 3.1)       ${system.urls.openApi}
   webhook target                      ${system.urls.webhook}${system.receiver ? '  (built-in: transcripts are printed below)' : ''}
   AWS                                 ${system.standIns ? `embedded stand-ins: DynamoDB ${system.standIns.dynamodb}, SQS+S3 ${system.standIns.fauxqs}${env.DATA_DIR ? `, data kept in ${env.DATA_DIR}` : ' (in memory; set DATA_DIR to keep data)'}` : env.AWS_ENDPOINT_URL}
   speech recognition                  ${system.gateway.config.RECOGNIZER}${system.transcribeStandIn ? ` on the local Transcribe streaming stand-in ${system.transcribeStandIn.url} (${env.TRANSCRIBE_STAND_IN})` : system.gateway.config.RECOGNIZER === 'transcribe' ? ` (Amazon Transcribe${env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING ? ` at ${env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING}` : `, ${env.AWS_REGION ?? 'default region'}`})` : ''}

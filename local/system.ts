@@ -18,7 +18,8 @@ import { createStopStreamingHandler } from '#lambdas/stop-streaming/handler.ts';
 import { createHandler as createWebhookHandler } from '#lambdas/webhook-delivery/handler.ts';
 import { join, resolve } from 'node:path';
 import { createConsoleHandler, createConsoleRuntime } from '#lambdas/console/handler.ts';
-import { CONSOLE_PATH } from '#core/contract/routes.ts';
+import { CONSOLE_PATH, OPENAPI_PATH } from '#core/contract/routes.ts';
+import { openApiDocument } from '#core/api/openapi.ts';
 import { LocalApiServer } from './api-server.ts';
 import { checkLocalConfig } from './config-check.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';
@@ -61,7 +62,7 @@ export interface LocalSystemOptions {
 export interface LocalSystem {
   gateway: RunningGateway;
   /** `console` is undefined when the console is not built (`npm run build:console`). */
-  urls: { audiohook: string; api: string; webhook: string; health: string; console: string | undefined };
+  urls: { audiohook: string; api: string; webhook: string; health: string; console: string | undefined; openApi: string };
   receiver: WebhookReceiver | undefined;
   standIns: StandIns | undefined;
   /** The local Amazon Transcribe streaming service, when TRANSCRIBE_STAND_IN asked for it. */
@@ -162,7 +163,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       console: createConsoleHandler(() => consoleRuntime),
       'custom-vocabularies': createCustomVocabulariesHandler(() => apiRuntime),
     },
-    { consoleDir: consoleBuilt ? consoleDir : undefined },
+    { consoleDir: consoleBuilt ? consoleDir : undefined, openApi: openApiDocument() },
   );
   const apiAddress = await api.listen(listeners.API_PORT, host);
   stops.unshift(() => api.close());
@@ -178,6 +179,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     webhook: env.WEBHOOK_URL,
     health: `http://${host}:${gateway.address.port}/health`,
     console: consoleBuilt ? `http://${host}:${apiAddress.port}${CONSOLE_PATH}/` : undefined,
+    openApi: `http://${host}:${apiAddress.port}${OPENAPI_PATH}`,
   };
   return {
     gateway,

@@ -46,7 +46,10 @@ export const ASAPP_ROUTES = {
 } as const;
 
 /** Our own: a call's recordings (beside the ASAPP paths, under the same prefix as its messages). */
-const RECORDINGS_PATH = '/conversation/v1/conversation/recordings';
+export const RECORDINGS_PATH = '/conversation/v1/conversation/recordings';
+
+/** The OpenAPI document of these routes (core/api/openapi.ts), served by the local runtime's API server. */
+export const OPENAPI_PATH = '/openapi.json';
 
 export const CUSTOM_VOCABULARIES_PATH = '/configuration/v1/auto-transcribe/custom-vocabularies';
 /** The engines' copies of a tenant's list (ours, beside ASAPP's routes): docs in README "Custom vocabulary". */

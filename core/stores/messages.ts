@@ -31,7 +31,7 @@ export interface StoredMessage {
 }
 
 /** What the console shows of a stored message: everything but the export's bookkeeping. */
-export type ConsoleMessage = Omit<StoredMessage, 'hourShard' | 'expiresAt' | 'tenant' | 'conversationId'>;
+type ConsoleMessage = Omit<StoredMessage, 'hourShard' | 'expiresAt' | 'tenant' | 'conversationId'>;
 
 /** What the after-call GET needs of a stored message. */
 type ListedMessage = Pick<StoredMessage, 'text' | 'role' | 'externalId' | 'messageId' | 'createdTimestamp' | 'clientTimestamp'>;
