@@ -1,5 +1,6 @@
 import type { HealthResponse, MessagesAfterResponse } from '#core/console/conversation.ts';
 import type { LiveCallsResponse } from '#core/console/live-calls.ts';
+import { CONSOLE_ROUTES } from '#core/contract/routes.ts';
 import { authorization, signIn } from './auth.ts';
 
 /** The console's API (docs/console.md §2): same origin, JSON, the shared error envelope. */
@@ -17,12 +18,10 @@ export class ApiFailure extends Error {
   }
 }
 
-const API = '/console/v1';
-
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${API}${path}`, {
+    response = await fetch(path, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(await authorization()) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -39,15 +38,19 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
 
 const enc = encodeURIComponent;
 
+/** The contract's routes (core/contract/routes.ts), with the conversation id or operation filled in. */
+const conversation = (route: string, id: string) => route.replace('{conversationId}', enc(id));
+
 export const api = {
-  liveCalls: () => request<LiveCallsResponse>('GET', '/live-calls'),
-  health: (id: string) => request<HealthResponse>('GET', `/conversations/${enc(id)}/health`),
+  liveCalls: () => request<LiveCallsResponse>('GET', CONSOLE_ROUTES.liveCalls),
+  health: (id: string) => request<HealthResponse>('GET', conversation(CONSOLE_ROUTES.health, id)),
   messages: (id: string, after?: string) =>
-    request<MessagesAfterResponse>('GET', `/conversations/${enc(id)}/messages${after ? `?after=${enc(after)}` : ''}`),
+    request<MessagesAfterResponse>('GET', `${conversation(CONSOLE_ROUTES.messages, id)}${after ? `?after=${enc(after)}` : ''}`),
   start: (guid: string, customerId: string, agentId: string) =>
-    request<unknown>('POST', '/start-streaming', { namespace: 'genesysaudiohook', guid, customerId, agentId }),
-  stop: (guid: string) => request<unknown>('POST', '/stop-streaming', { namespace: 'genesysaudiohook', guid }),
-  files: <T>(operation: string, body: Record<string, string>) => request<T>('POST', `/files/${operation}`, body),
+    request<unknown>('POST', CONSOLE_ROUTES.startStreaming, { namespace: 'genesysaudiohook', guid, customerId, agentId }),
+  stop: (guid: string) => request<unknown>('POST', CONSOLE_ROUTES.stopStreaming, { namespace: 'genesysaudiohook', guid }),
+  files: <T>(operation: string, body: Record<string, string>) =>
+    request<T>('POST', CONSOLE_ROUTES.files.replace('{operation}', enc(operation)), body),
 };
 
 /** Conversation order: by start on the audio timeline, then recording order. */
