@@ -11,6 +11,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import type { ConsoleAuthMode } from '#core/contract/console-auth.ts';
 import { NagSuppressions } from 'cdk-nag';
 import { LIVE_INDEX } from '#core/stores/tables.ts';
 import { API_ROUTES, CONSOLE_API_PREFIX, CONSOLE_PATH } from '#core/contract/routes.ts';
@@ -187,7 +188,7 @@ export class ConsoleSite extends Construct {
       allowPublicSubnet: false,
       timeout: Duration.seconds(20),
       environment: {
-        CONSOLE_AUTH: 'cognito',
+        CONSOLE_AUTH: 'cognito' satisfies ConsoleAuthMode,
         CONVERSATIONS_TABLE: props.conversations.tableName,
         MESSAGES_TABLE: props.messages.tableName,
         MESSAGE_RETENTION_DAYS: String(props.messageRetentionDays),

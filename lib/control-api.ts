@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { RedactionMode } from '#core/contract/redaction-modes.ts';
 import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
 import { API_ROUTES, type ApiRoute } from '#core/contract/routes.ts';
+import { ERROR_CODES, type ErrorCode } from '#core/contract/error-codes.ts';
 import { CREDENTIAL_HEADERS } from '#core/api/request-authorizer.ts';
 import { ServiceFunction } from './node-function.ts';
 import { transcribeVocabularyArns } from './transcribe-vocabularies.ts';
@@ -60,28 +61,28 @@ export interface ControlApiProps {
 }
 
 /** API Gateway's own responses, re-shaped into the contract's error envelope (docs/api-contract.md §1.2–1.3). */
-export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigateway.ResponseType; status: number; code: string; message: string }> = [
+export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigateway.ResponseType; code: ErrorCode }> = [
   // Fallbacks. Setting their status also sets it for every response type not listed below.
-  { type: apigateway.ResponseType.DEFAULT_4XX, status: 400, code: '400-01', message: 'Bad request' },
-  { type: apigateway.ResponseType.DEFAULT_5XX, status: 500, code: '500-01', message: 'Internal server error' },
+  { type: apigateway.ResponseType.DEFAULT_4XX, code: '400-01' },
+  { type: apigateway.ResponseType.DEFAULT_5XX, code: '500-01' },
   // Unknown route, or a method a route does not have: API Gateway's "Missing Authentication Token".
-  { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: '404-01', message: 'Not Found' },
-  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, status: 404, code: '404-01', message: 'Not Found' },
-  { type: apigateway.ResponseType.UNAUTHORIZED, status: 401, code: '401-01', message: 'Unauthorized' },
-  { type: apigateway.ResponseType.ACCESS_DENIED, status: 403, code: '403-01', message: 'Forbidden Response' },
-  { type: apigateway.ResponseType.INVALID_API_KEY, status: 403, code: '403-01', message: 'Forbidden Response' },
-  { type: apigateway.ResponseType.EXPIRED_TOKEN, status: 403, code: '403-01', message: 'Forbidden Response' },
-  { type: apigateway.ResponseType.INVALID_SIGNATURE, status: 403, code: '403-01', message: 'Forbidden Response' },
-  { type: apigateway.ResponseType.WAF_FILTERED, status: 403, code: '403-01', message: 'Forbidden Response' },
-  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, status: 413, code: '413-01', message: 'Request Entity Too Large' },
-  { type: apigateway.ResponseType.THROTTLED, status: 429, code: '429-01', message: 'Too Many Requests' },
-  { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: 429, code: '429-01', message: 'Too Many Requests' },
-  { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, status: 503, code: '503-01', message: 'Service Unavailable' },
-  { type: apigateway.ResponseType.INTEGRATION_FAILURE, status: 503, code: '503-01', message: 'Service Unavailable' },
+  { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, code: '404-01' },
+  { type: apigateway.ResponseType.RESOURCE_NOT_FOUND, code: '404-01' },
+  { type: apigateway.ResponseType.UNAUTHORIZED, code: '401-01' },
+  { type: apigateway.ResponseType.ACCESS_DENIED, code: '403-01' },
+  { type: apigateway.ResponseType.INVALID_API_KEY, code: '403-01' },
+  { type: apigateway.ResponseType.EXPIRED_TOKEN, code: '403-01' },
+  { type: apigateway.ResponseType.INVALID_SIGNATURE, code: '403-01' },
+  { type: apigateway.ResponseType.WAF_FILTERED, code: '403-01' },
+  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, code: '413-01' },
+  { type: apigateway.ResponseType.THROTTLED, code: '429-01' },
+  { type: apigateway.ResponseType.QUOTA_EXCEEDED, code: '429-01' },
+  { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, code: '503-01' },
+  { type: apigateway.ResponseType.INTEGRATION_FAILURE, code: '503-01' },
 ];
 
-function errorEnvelopeTemplate(code: string, message: string): string {
-  return `{"error":{"requestId":"$context.requestId","message":"${message}","code":"${code}"}}`;
+function errorEnvelopeTemplate(code: ErrorCode): string {
+  return `{"error":{"requestId":"$context.requestId","message":"${ERROR_CODES[code].message}","code":"${code}"}}`;
 }
 
 /** Per-credential throttling (a WAF block, which never reaches API Gateway's gateway responses): 429-01. */
@@ -333,9 +334,9 @@ export class ControlApi extends Construct {
     for (const r of GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(`Response${r.type.responseType}`, {
         type: r.type,
-        statusCode: String(r.status),
+        statusCode: String(ERROR_CODES[r.code].status),
         responseHeaders: { 'Content-Type': "'application/json'" },
-        templates: { 'application/json': errorEnvelopeTemplate(r.code, r.message) },
+        templates: { 'application/json': errorEnvelopeTemplate(r.code) },
       });
     }
 
@@ -399,7 +400,7 @@ export class ControlApi extends Construct {
       customResponseBodies: {
         [THROTTLED_BODY]: {
           contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ error: { requestId: 'waf-rate-limited', message: 'Too Many Requests', code: '429-01' } }),
+          content: JSON.stringify({ error: { requestId: 'waf-rate-limited', message: ERROR_CODES['429-01'].message, code: '429-01' } }),
         },
       },
       rules: [
@@ -416,7 +417,7 @@ export class ControlApi extends Construct {
           action: {
             block: {
               customResponse: {
-                responseCode: 429,
+                responseCode: ERROR_CODES['429-01'].status,
                 customResponseBodyKey: THROTTLED_BODY,
                 responseHeaders: [{ name: 'Retry-After', value: '60' }],
               },

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { GatewayService } from './gateway-service.ts';
 import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME, STATUS_CODE_DIMENSION } from '#gateway/metrics/metric-names.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
+import { STREAM_STATUS } from '#core/contract/status-codes.ts';
 
 export interface ObservabilityProps {
   gateway: GatewayService;
@@ -174,7 +175,9 @@ export class Observability extends Construct {
         statistic,
         period: fiveMinutes,
       });
-    const quotaErrors = gatewayMetric(GATEWAY_METRIC.recognizerErrors, 'Sum', { [STATUS_CODE_DIMENSION]: '5002' });
+    const quotaErrors = gatewayMetric(GATEWAY_METRIC.recognizerErrors, 'Sum', {
+      [STATUS_CODE_DIMENSION]: String(STREAM_STATUS.NO_INSTANCES_AVAILABLE),
+    });
     alarm('GatewayTranscribeQuota', {
       metric: quotaErrors,
       threshold: 0,
@@ -183,7 +186,9 @@ export class Observability extends Construct {
       alarmDescription:
         "Amazon Transcribe refused streams (status 5002): the region's concurrent stream quota is reached and calls go untranscribed; raise the quota",
     });
-    const engineErrors = gatewayMetric(GATEWAY_METRIC.recognizerErrors, 'Sum', { [STATUS_CODE_DIMENSION]: '5000' });
+    const engineErrors = gatewayMetric(GATEWAY_METRIC.recognizerErrors, 'Sum', {
+      [STATUS_CODE_DIMENSION]: String(STREAM_STATUS.INTERNAL_ERROR),
+    });
     alarm('GatewayRecognizerErrors', {
       metric: engineErrors,
       threshold: 5,

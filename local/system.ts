@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { createConsoleHandler, createConsoleRuntime } from '#lambdas/console/handler.ts';
 import { CONSOLE_PATH, OPENAPI_PATH } from '#core/contract/routes.ts';
 import { openApiDocument } from '#core/api/openapi.ts';
+import type { ConsoleAuthMode } from '#core/contract/console-auth.ts';
 import { LocalApiServer } from './api-server.ts';
 import { checkLocalConfig } from './config-check.ts';
 import { startStandIns, type StandIns } from './aws-standins.ts';
@@ -148,7 +149,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const apiRuntime = createApiRuntime(env);
   const fileExporterRuntime = createFileExporterRuntime(env, () => apiRuntime);
   // The console needs no sign-in here, and answers only connections from this machine.
-  env.CONSOLE_AUTH ||= 'loopback';
+  env.CONSOLE_AUTH ||= 'loopback' satisfies ConsoleAuthMode;
   const consoleRuntime = createConsoleRuntime(env, () => apiRuntime);
   const recordingsRuntime = createRecordingsRuntime(env, () => apiRuntime);
   const consoleDir = resolve(import.meta.dirname, '..', env.CONSOLE_DIR || CONSOLE_BUILD_DIR);

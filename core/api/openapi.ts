@@ -21,7 +21,8 @@ import { FEED_OPERATION_FIELDS, FEED_OPERATIONS, FEED_RESPONSE_SCHEMAS } from '.
 import { feedRequestSchema } from '../file-exporter/params.ts';
 import { customVocabularyItemSchema, newVocabularyItemSchema } from '../vocabulary/custom-vocabulary.ts';
 import { customVocabulariesListSchema, customVocabulariesQuerySchema, customVocabularyStatusSchema } from './custom-vocabularies.ts';
-import { ERROR_CODES, errorEnvelopeSchema, type ErrorCode } from './errors.ts';
+import { ERROR_CODES, type ErrorCode } from '#core/contract/error-codes.ts';
+import { errorEnvelopeSchema } from './errors.ts';
 import { externalIdQuerySchema, messagesResponseSchema } from './get-messages.ts';
 import { recordingsResponseSchema } from './get-recordings.ts';
 import { CREDENTIAL_HEADERS } from './request-authorizer.ts';

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { Principal } from '../api/auth.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from '../config/stores.ts';
+import { CONSOLE_AUTH_MODES, type ConsoleAuthMode } from '#core/contract/console-auth.ts';
 
 /**
  * Who may use the console routes (docs/console.md). They never take the ASAPP `asapp-api-id` /
@@ -12,8 +13,6 @@ import { ConfigError, emptyToUndefined, issuePaths } from '../config/stores.ts';
  * Console users are the deployment's operators; their start/stop and file reads act for
  * CONSOLE_TENANT (default: API_TENANT, else `default`).
  */
-const CONSOLE_AUTH_MODES = ['cognito', 'loopback'] as const;
-type ConsoleAuthMode = (typeof CONSOLE_AUTH_MODES)[number];
 
 export interface ConsoleAuthConfig {
   mode: ConsoleAuthMode;

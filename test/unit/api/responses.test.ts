@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, ERROR_CODES, errorEnvelope } from '#core/api/errors.ts';
+import { ApiError, errorEnvelope } from '#core/api/errors.ts';
+import { ERROR_CODES } from '#core/contract/error-codes.ts';
 import { startResponse, stopResponse } from '#core/api/responses.ts';
 import { HOUR_SHARD_COUNT, hourOf, hourShardKey, hourShardOf, shardOf } from '#core/stores/hour-shard.ts';
 import { updateExpression, withCondition } from '#core/stores/update-expression.ts';
