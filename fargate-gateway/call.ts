@@ -12,7 +12,7 @@ import type { AudioHookSession, SessionHandler } from './audiohook/session.ts';
 import type { Recognizer } from './recognition/recognizer.ts';
 import { TranscriptionSpan, type SpanFinal, type SpanOptions } from './utterances/span.ts';
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
-import type { VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
+import type { TenantVocabulary } from '#core/vocabulary/tenant-vocabulary.ts';
 import { transcriptEntity } from './audiohook/transcript-entity.ts';
 import type { CallRecorder } from './recording/call-recorder.ts';
 import type { SpanRecording } from './recording/span-recording.ts';
@@ -40,7 +40,7 @@ export interface CallDependencies {
   /** How sessions are served unless their `customConfig.mode` says otherwise (default `monitor`). */
   mode?: SessionMode;
   /** The tenant's custom vocabulary, loaded when a span starts (calls never wait for it). */
-  vocabulary?: (tenant: string) => Promise<VocabularyRewrite>;
+  vocabulary?: (tenant: string) => Promise<TenantVocabulary>;
   /** Language of a connector session whose `open` names none (default `en-US`). */
   defaultLanguage?: string;
   /** The tenant's engine vocabulary (Amazon Transcribe) for a language, when one is READY. */

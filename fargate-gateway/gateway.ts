@@ -32,7 +32,7 @@ import { GatewayServer } from './server.ts';
 import { recordingSink } from './utterances/recording-sink.ts';
 import type { UtteranceSink } from './utterances/utterance-sink.ts';
 import { VOCABULARY_LIMITS } from '#core/vocabulary/custom-vocabulary.ts';
-import { vocabularyRewrite, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
+import { tenantVocabulary, type TenantVocabulary } from '#core/vocabulary/tenant-vocabulary.ts';
 import { recorderFromConfig } from './recording/call-recorder.ts';
 import type { VocabularyDirectory } from './recognition/transcribe/vocabulary-directory.ts';
 
@@ -80,7 +80,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
   let publisher: UtterancePublisher | undefined;
   let metrics: GatewayMetrics | undefined;
   let live: LivePublisher | undefined;
-  let vocabulary: ((tenant: string) => Promise<VocabularyRewrite>) | undefined;
+  let vocabulary: ((tenant: string) => Promise<TenantVocabulary>) | undefined;
   let engineVocabulary: VocabularyDirectory | undefined;
   let nonceCache: ReplayCache | undefined;
   if (env.CONVERSATIONS_TABLE && config.REPLAY_CACHE !== 'task') {
@@ -119,7 +119,7 @@ export async function startGateway(parts: GatewayParts = {}): Promise<RunningGat
       metrics?.callEvents(),
     );
     const vocabularies = stores.vocabulary;
-    if (vocabularies) vocabulary = async (tenant) => vocabularyRewrite(await vocabularies.all(tenant, VOCABULARY_LIMITS.entries));
+    if (vocabularies) vocabulary = async (tenant) => tenantVocabulary(await vocabularies.all(tenant, VOCABULARY_LIMITS.entries));
     if (vocabularies && config.RECOGNIZER === 'transcribe' && config.TRANSCRIBE_VOCABULARIES) {
       // Loaded only here: the Transcribe control-plane SDK is no cost where it is not used.
       const { TranscribeClient } = await import('@aws-sdk/client-transcribe');

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up shared by `npm run setup`, `npm test` and .ci/run:
-# the Debian packages the embedded speech engine needs (and its real-speech test set) and the browser tests'
-# Chromium, then `npm ci` when the lock file changed.
+# the Debian packages the embedded speech engine needs (and its real-speech test set), the browser tests'
+# Chromium and the speech synthesizer of the vocabulary tests, then `npm ci` when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the browser tests drive it headless through playwright-core (no browser download).
-DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata chromium)
+# flite: the custom-vocabulary test and bench synthesize their call with it (never used at run time).
+DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata chromium flite)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

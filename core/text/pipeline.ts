@@ -64,9 +64,10 @@ export interface RenderedUtteranceText {
 /** Smart formatting with the custom vocabulary's phrases put in first (see VocabularyRewrite.mark). */
 function formatWithVocabulary(text: string, vocabulary: VocabularyRewrite | undefined): string {
   if (!vocabulary || vocabulary.size === 0) return smartFormat(text);
-  // Already formatted (Amazon Transcribe): formatting leaves it as it is, so the phrases go straight in.
-  if (rawEngineWords(text.trim()) === undefined) return vocabulary.apply(text).trim();
+  // Raw words but for the phrases the embedded engine wrote itself: those are kept out of formatting.
   const marked = vocabulary.mark(text);
+  // Already formatted (Amazon Transcribe): formatting leaves it as it is, so the phrases go straight in.
+  if (rawEngineWords(marked.text.trim()) === undefined) return vocabulary.apply(text).trim();
   return marked.restore(smartFormat(marked.text));
 }
 

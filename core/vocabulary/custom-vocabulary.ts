@@ -16,6 +16,9 @@ export const customVocabularyItemSchema = z
   .meta({ id: 'CustomVocabulary' });
 export type CustomVocabularyItem = z.infer<typeof customVocabularyItemSchema>;
 
+/** What recognition uses of an entry. */
+export type VocabularyPhrase = Pick<CustomVocabularyItem, 'phrase' | 'soundsLike'>;
+
 export const VOCABULARY_LIMITS = {
   phraseChars: 100,
   soundsLikeCount: 10,

@@ -10,7 +10,9 @@ export interface VocabularyRewrite {
   /**
    * For raw engine text about to be smart-formatted: each match becomes a placeholder word that
    * formatting leaves alone (phrases with capitals or digits would make the text look formatted
-   * already), and `restore` puts the phrases in after formatting.
+   * already), and `restore` puts the phrases in after formatting. Phrases already in the text, exactly
+   * as written (the embedded engine writes them when its decoder holds the vocabulary), are kept the
+   * same way.
    */
   mark(text: string): { text: string; restore(formatted: string): string };
   readonly size: number;
@@ -43,15 +45,19 @@ export function vocabularyRewrite(items: readonly Pick<CustomVocabularyItem, 'ph
   // Word edges: no letter, digit or apostrophe on either side of a match.
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}'])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}'])`, 'giu');
   const phraseOf = (match: string) => forms.get(match.toLowerCase().replace(/\s+/g, ' ')) ?? match;
+  const phrases = [...new Set(forms.values())].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const written = new RegExp(`(?<![\\p{L}\\p{N}'])(?:${phrases.map(escape).join('|')})(?![\\p{L}\\p{N}'])`, 'gu');
   return {
     size: forms.size,
     apply: (text) => text.replace(pattern, phraseOf),
     mark: (text) => {
-      const phrases: string[] = [];
-      const marked = text.replace(pattern, (match) => placeholder(phrases.push(phraseOf(match)) - 1));
+      const found: string[] = [];
+      const marked = text
+        .replace(pattern, (match) => placeholder(found.push(phraseOf(match)) - 1))
+        .replace(written, (phrase) => placeholder(found.push(phrase) - 1));
       return {
         text: marked,
-        restore: (formatted) => formatted.replace(PLACEHOLDER, (whole, letters: string) => phrases[placeholderIndex(letters)] ?? whole),
+        restore: (formatted) => formatted.replace(PLACEHOLDER, (whole, letters: string) => found[placeholderIndex(letters)] ?? whole),
       };
     },
   };

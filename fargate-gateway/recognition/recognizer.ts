@@ -1,4 +1,5 @@
 import type { Role } from '#core/domain/participant.ts';
+import type { VocabularyPhrase } from '#core/vocabulary/custom-vocabulary.ts';
 import type { STREAM_STATUS, StreamFailureCode } from '#core/contract/status-codes.ts';
 
 /**
@@ -31,6 +32,12 @@ export interface RecognitionOptions {
   roles: readonly Role[];
   /** Word timings and confidences are wanted in results. */
   wordTimings: boolean;
+  /**
+   * The tenant's custom vocabulary as the span loaded it; settles within about a second of the start,
+   * undefined when it could not be loaded by then (never rejects). The embedded engine adds its phrases
+   * to the decoder and waits for it before decoding a participant's first segment; others ignore it.
+   */
+  vocabulary?: Promise<readonly VocabularyPhrase[] | undefined>;
   /** An Amazon Transcribe custom vocabulary that is READY (Transcribe engine only; others ignore it). */
   vocabularyName?: string;
 }

@@ -6,7 +6,9 @@ import { streamStatus, type StopResults, type StreamStatus } from '#core/domain/
 import type { Utterance } from '#core/domain/utterance.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { renderUtteranceText, type RenderOptions } from '#core/text/pipeline.ts';
+import type { VocabularyPhrase } from '#core/vocabulary/custom-vocabulary.ts';
 import { NO_REWRITE, type VocabularyRewrite } from '#core/vocabulary/rewrite.ts';
+import type { TenantVocabulary } from '#core/vocabulary/tenant-vocabulary.ts';
 import { countLostAudio } from '../recognition/lost-audio.ts';
 import type { Recognizer, RecognitionError, RecognitionResult, RecognitionSession } from '../recognition/recognizer.ts';
 import { STREAM_STATUS, type StreamStatusCode } from '#core/contract/status-codes.ts';
@@ -40,7 +42,7 @@ export interface SpanOptions {
   /** The language to recognize, resolved by the call (it may be one the engine lacks: 4050). */
   language: string;
   /** The tenant's custom vocabulary as loaded when the span started; finals before it arrives go without. */
-  vocabulary?: Promise<VocabularyRewrite>;
+  vocabulary?: Promise<TenantVocabulary>;
   /** The engine's own custom vocabulary for a language, when one is ready (never waited for). */
   engineVocabulary?(language: string): string | undefined;
   /** Ask the engine for word timings even when the start did not ask for detailed tokens. */
@@ -87,6 +89,8 @@ export class TranscriptionSpan {
   /** The engine lacks the current language: no audio goes to recognition until an `update` fixes it. */
   private languageRefused = false;
   private vocabulary: VocabularyRewrite = NO_REWRITE;
+  /** The entries for the engine, as loaded within VOCABULARY_WAIT_MS of the start (else undefined). */
+  private vocabularyPhrases: Promise<readonly VocabularyPhrase[] | undefined> | undefined;
   private readonly startedAt: number;
   private readonly now: () => number;
   private readonly pending = new Set<Promise<void>>();
@@ -113,16 +117,20 @@ export class TranscriptionSpan {
       },
     };
     this.language = options.language;
-    // Recognition never waits for the vocabulary and never fails because of it; the first finals wait
-    // for it at most VOCABULARY_WAIT_MS (it is one small query), later ones not at all.
+    // Recognition never fails because of the vocabulary; the first finals, and the embedded engine's
+    // first segments, wait for it at most VOCABULARY_WAIT_MS (it is one small query), later ones not at all.
     if (options.vocabulary) {
       const loaded = options.vocabulary.then(
-        (rewrite) => void (this.vocabulary = rewrite),
-        (error: unknown) => options.logger.warn('custom vocabulary not loaded; transcribing without it', { error }),
+        (vocabulary) => {
+          this.vocabulary = vocabulary.rewrite;
+          return vocabulary.phrases;
+        },
+        (error: unknown) => void options.logger.warn('custom vocabulary not loaded; transcribing without it', { error }),
       );
       let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, VOCABULARY_WAIT_MS)));
-      this.earlierDelivered = Promise.race([loaded, waited]).finally(() => clearTimeout(timer));
+      const waited = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, VOCABULARY_WAIT_MS, undefined)));
+      this.vocabularyPhrases = Promise.race([loaded, waited]).finally(() => clearTimeout(timer));
+      this.earlierDelivered = this.vocabularyPhrases.then(() => undefined);
     }
     this.session = this.openRecognition();
   }
@@ -185,6 +193,7 @@ export class TranscriptionSpan {
         roles: options.presentRoles,
         wordTimings: options.settings.detailedToken || options.wordTimings === true,
         ...(vocabularyName ? { vocabularyName } : {}),
+        ...(this.vocabularyPhrases ? { vocabulary: this.vocabularyPhrases } : {}),
       },
       {
         onResult: (result) => (held ? held.push(result) : this.onResult(result, language)),

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { logger } from '#core/logger.ts';
 import { RecognitionError } from '../recognizer.ts';
 import type { DecoderWorkerData, FromWorker, ToWorker } from './decoder-protocol.ts';
+import type { DecoderVocabulary } from './decoder-vocabulary.ts';
 import type { DecodedUtterance } from './pocketsphinx-decoder.ts';
 import { PocketSphinxUnavailableError } from './pocketsphinx.ts';
 import { STREAM_STATUS } from '#core/contract/status-codes.ts';
@@ -15,6 +16,10 @@ import { STREAM_STATUS } from '#core/contract/status-codes.ts';
  * its job is aborted, its audio comes back, and it is decoded again later from the start. Under load
  * the pool therefore decodes whole segments back to back (throughput), when idle it streams (latency);
  * the transcript is the same either way (see pocketsphinx-decoder.ts).
+ *
+ * A job may carry a custom vocabulary. Words added to a decoder stay in it, so a decoder serves only
+ * jobs of the list it holds: an idle decoder that already holds a job's list is taken first, then one
+ * that holds none; any other is given the job's list in a fresh decoder (decoder-worker.ts).
  */
 
 export interface DecoderPoolOptions {
@@ -37,8 +42,11 @@ export type JobOutcome =
 
 /** The pool's side of one segment, as its speaker sees it. */
 export interface SegmentJob {
-  /** The speaker's previous segment is done: decoding may start, from that cepstral mean. */
-  start(mean?: Float32Array): void;
+  /**
+   * The speaker's previous segment is done: decoding may start, from that cepstral mean, with the
+   * span's custom vocabulary when it has one.
+   */
+  start(mean?: Float32Array, vocabulary?: DecoderVocabulary): void;
   /** Audio of the segment, in order; the buffer is transferred to a worker. */
   append(pcm: Int16Array): void;
   /** The segment will probably end here: a decoder streaming it may finish early. */
@@ -51,6 +59,8 @@ const WORKER_URL = new URL('./decoder-worker.mjs', import.meta.url);
 const MAX_START_FAILURES = 3;
 const TERMINATE_WAIT_MS = 2_000;
 const SAMPLES_PER_MS = 8;
+/** Lists whose skipped entries were logged, remembered so each is logged once (bounded). */
+const MAX_REPORTED_VOCABULARIES = 256;
 
 type JobState = 'waiting' | 'queued' | 'running' | 'returning' | 'done';
 
@@ -61,6 +71,7 @@ interface Job {
   closed: boolean;
   state: JobState;
   mean?: Float32Array;
+  vocabulary?: DecoderVocabulary;
   /** Audio held here while no worker has it. */
   chunks: Int16Array[];
   /** Samples of the segment so far (what it costs the pending budget while it waits). */
@@ -74,6 +85,8 @@ interface Slot {
   worker: Worker;
   state: 'starting' | 'ready' | 'dead';
   job?: Job;
+  /** Which custom vocabulary the worker's decoder holds (as last sent; none: the model's words only). */
+  vocabularyKey?: string;
   /** Aborted jobs whose audio is on its way back from this worker. */
   returning: Map<number, Job>;
   pingSentAt?: number;
@@ -98,6 +111,7 @@ export class DecoderPool {
   readonly #pending = new Set<Job>();
   #seq = 0;
   #closing = false;
+  readonly #reportedVocabularies = new Set<string>();
   #watchdog: NodeJS.Timeout | undefined;
   #started: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
@@ -145,7 +159,7 @@ export class DecoderPool {
       this.#finish(job, { ok: false, error: new RecognitionError(STREAM_STATUS.SHUTTING_DOWN, 'speech engine shutting down') });
     return {
       outcome,
-      start: (mean) => this.#startJob(job, mean),
+      start: (mean, vocabulary) => this.#startJob(job, mean, vocabulary),
       append: (pcm) => this.#append(job, pcm),
       pause: () => {
         if (job.state === 'running' && !job.closed) this.#send(job.slot!, { type: 'settle', job: job.id });
@@ -163,9 +177,10 @@ export class DecoderPool {
     await Promise.all(this.#slots.map((slot) => this.#terminate(slot)));
   }
 
-  #startJob(job: Job, mean?: Float32Array): void {
+  #startJob(job: Job, mean?: Float32Array, vocabulary?: DecoderVocabulary): void {
     if (job.state !== 'waiting') return;
     job.mean = mean;
+    job.vocabulary = vocabulary;
     job.state = 'queued';
     this.#queue.push(job);
     this.#schedule();
@@ -225,10 +240,9 @@ export class DecoderPool {
       }
       return;
     }
-    for (const slot of this.#slots) {
-      if (slot.state !== 'ready' || slot.job) continue;
-      const next = this.#next(false);
-      if (!next) return;
+    for (let next = this.#next(false); next; next = this.#next(false)) {
+      const slot = this.#idleSlotFor(next);
+      if (!slot) break;
       this.#bind(slot, next);
     }
     // Every decoder is busy: a complete segment waiting beats a live one that only keeps pace.
@@ -254,12 +268,23 @@ export class DecoderPool {
     return best;
   }
 
+  /** An idle decoder for the job: one holding its list, else one holding none, else any. */
+  #idleSlotFor(job: Job): Slot | undefined {
+    const idle = this.#slots.filter((s) => s.state === 'ready' && !s.job);
+    const key = job.vocabulary?.key;
+    return idle.find((s) => s.vocabularyKey === key) ?? idle.find((s) => s.vocabularyKey === undefined) ?? idle[0];
+  }
+
   #bind(slot: Slot, job: Job): void {
     this.#queue = this.#queue.filter((j) => j !== job);
     this.#pending.delete(job);
     slot.job = job;
     job.slot = slot;
     job.state = 'running';
+    if (slot.vocabularyKey !== job.vocabulary?.key) {
+      slot.vocabularyKey = job.vocabulary?.key;
+      this.#send(slot, { type: 'vocabulary', vocabulary: job.vocabulary });
+    }
     this.#send(slot, { type: 'start', job: job.id, mean: job.mean });
     for (const pcm of job.chunks) this.#send(slot, { type: 'audio', job: job.id, pcm: ownBuffer(pcm) });
     job.chunks = [];
@@ -293,7 +318,7 @@ export class DecoderPool {
   #spawn(index: number, previous?: Slot): Slot {
     const worker = new Worker(this.#o.workerUrl ?? WORKER_URL, { workerData: this.#o.workerData });
     const slot: Slot = previous ?? { index, worker, state: 'starting', returning: new Map(), pingSeq: 0, startFailures: 0 };
-    Object.assign(slot, { worker, state: 'starting', job: undefined, pingSentAt: undefined });
+    Object.assign(slot, { worker, state: 'starting', job: undefined, vocabularyKey: undefined, pingSentAt: undefined });
     slot.returning = new Map();
     worker.on('message', (message: FromWorker) => {
       if (slot.worker === worker) this.#onMessage(slot, message);
@@ -361,7 +386,38 @@ export class DecoderPool {
       case 'pong':
         if (message.seq === slot.pingSeq) slot.pingSentAt = undefined;
         return;
+      case 'vocabulary':
+        this.#onVocabulary(slot, message);
+        return;
     }
+  }
+
+  #onVocabulary(slot: Slot, report: Extract<FromWorker, { type: 'vocabulary' }>): void {
+    const { key, phrases, words, skipped, error } = report;
+    const ms = Math.round(report.ms);
+    if (error) {
+      logger.error('custom vocabulary not applied to an embedded decoder; its calls go without it', {
+        decoder: slot.index,
+        vocabulary: key,
+        error,
+      });
+      return;
+    }
+    logger.debug('embedded decoder vocabulary in place', { decoder: slot.index, vocabulary: key ?? 'none', phrases, words, ms });
+    if (!key || skipped.length === 0 || this.#reportedVocabularies.has(key)) return;
+    if (this.#reportedVocabularies.size >= MAX_REPORTED_VOCABULARIES) this.#reportedVocabularies.clear();
+    this.#reportedVocabularies.add(key);
+    // Entries are the tenant's configuration, not transcript text; bounded like every logged value.
+    logger.warn('custom vocabulary: spoken forms the embedded engine cannot pronounce are left out', {
+      vocabulary: key,
+      phrases,
+      skippedCount: skipped.length,
+      skipped: skipped.slice(0, 20).map((s) => ({
+        phrase: s.phrase.slice(0, 100),
+        ...(s.soundsLike !== undefined ? { soundsLike: s.soundsLike.slice(0, 100) } : {}),
+        reason: s.reason.slice(0, 200),
+      })),
+    });
   }
 
   #onStartFailure(slot: Slot, error: Error): void {

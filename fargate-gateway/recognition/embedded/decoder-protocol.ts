@@ -1,4 +1,5 @@
 import type { DecoderPaths, DecoderSearch } from './decoder-config.ts';
+import type { DecoderVocabulary, SkippedPhrase } from './decoder-vocabulary.ts';
 import type { DecodedUtterance } from './pocketsphinx-decoder.ts';
 
 /** Messages between the decoder pool (main thread) and a decoder worker. One job is one segment. */
@@ -9,6 +10,8 @@ export interface DecoderWorkerData {
 }
 
 export type ToWorker =
+  /** From the next job on, the decoder holds exactly this list's words (none: only the model's own). */
+  | { type: 'vocabulary'; vocabulary?: DecoderVocabulary }
   /** Starts a segment; `mean` is the speaker's cepstral mean after their previous segment. */
   | { type: 'start'; job: number; mean?: Float32Array }
   /** The next audio of the job's segment (its buffer is transferred). */
@@ -30,4 +33,9 @@ export type FromWorker =
   | { type: 'result'; job: number; utterance: DecodedUtterance; mean?: Float32Array; busyMs: number; finishMs: number }
   | { type: 'aborted'; job: number; chunks: Int16Array[] }
   | { type: 'error'; job: number; message: string }
-  | { type: 'pong'; seq: number };
+  | { type: 'pong'; seq: number }
+  /**
+   * A list is in place (`key`; none: the model's own words), with `phrases` of its entries added as
+   * `words` pronunciations in `ms`, or, with `error`, not (the decoder then holds none of its words).
+   */
+  | { type: 'vocabulary'; key?: string; phrases: number; words: number; skipped: SkippedPhrase[]; ms: number; error?: string };

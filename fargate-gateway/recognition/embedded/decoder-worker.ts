@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DecoderWorkerData, FromWorker, ToWorker } from './decoder-protocol.ts';
+import type { DecoderVocabulary } from './decoder-vocabulary.ts';
+import { spellPhrases, VOCABULARY_MODEL, vocabularyWords } from './decoder-vocabulary.ts';
 import { PocketSphinxDecoder } from './pocketsphinx-decoder.ts';
 import { PocketSphinxUnavailableError } from './pocketsphinx.ts';
 import { SegmentDecoding } from './segment-decoding.ts';
@@ -37,8 +39,45 @@ function createDecoder(): PocketSphinxDecoder | undefined {
 const created = createDecoder();
 if (created) serve(created);
 
-function serve(decoder: PocketSphinxDecoder): void {
+function serve(initial: PocketSphinxDecoder): void {
+  let decoder = initial;
   let job: { id: number; decoding: SegmentDecoding; busyMs: number } | undefined;
+  /** The custom vocabulary in the decoder: which list, and its tokens' phrases. */
+  let vocabulary: { key?: string; phrases: ReadonlyMap<string, string> } = { phrases: new Map() };
+  /** The decoder holds words beyond the model's (some list's, perhaps in part). */
+  let extended = false;
+
+  /** Words cannot be taken out of a decoder: a list replaces another in a fresh one. */
+  function useVocabulary(list: DecoderVocabulary | undefined): void {
+    if (list?.key === vocabulary.key) return;
+    const started = performance.now();
+    job?.decoding.abort();
+    job = undefined;
+    if (extended) {
+      decoder.free();
+      decoder = new PocketSphinxDecoder(data.paths, data.search);
+      extended = false;
+    }
+    vocabulary = { key: list?.key, phrases: new Map() };
+    if (!list) {
+      post({ type: 'vocabulary', phrases: 0, words: 0, skipped: [], ms: performance.now() - started });
+      return;
+    }
+    const { words, phrases, skipped } = vocabularyWords(list, (word) => decoder.pronunciation(word));
+    try {
+      extended = words.length > 0;
+      if (words.length > 0) decoder.addWords(words, VOCABULARY_MODEL);
+      vocabulary = { key: list.key, phrases };
+      post({ type: 'vocabulary', key: list.key, phrases: phrases.size, words: words.length, skipped, ms: performance.now() - started });
+    } catch (error) {
+      // Its tokens must never reach a transcript unspelled: the list's spans go on without its words.
+      decoder.free();
+      decoder = new PocketSphinxDecoder(data.paths, data.search);
+      extended = false;
+      const message = error instanceof Error ? error.message : String(error);
+      post({ type: 'vocabulary', key: list.key, phrases: 0, words: 0, skipped, ms: performance.now() - started, error: message });
+    }
+  }
 
   function fail(id: number, error: unknown): void {
     job?.decoding.abort();
@@ -49,6 +88,10 @@ function serve(decoder: PocketSphinxDecoder): void {
   port.on('message', (message: ToWorker) => {
     if (message.type === 'ping') {
       post({ type: 'pong', seq: message.seq });
+      return;
+    }
+    if (message.type === 'vocabulary') {
+      useVocabulary(message.vocabulary);
       return;
     }
     if (message.type === 'abort') {
@@ -75,7 +118,8 @@ function serve(decoder: PocketSphinxDecoder): void {
       } else if (message.type === 'settle') {
         job.decoding.finish();
       } else {
-        const { utterance, mean } = job.decoding.finish();
+        const { utterance: decoded, mean } = job.decoding.finish();
+        const utterance = spellPhrases(decoded, vocabulary.phrases);
         const finishMs = performance.now() - started;
         const busyMs = job.busyMs + finishMs;
         job = undefined;

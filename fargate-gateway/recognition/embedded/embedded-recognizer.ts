@@ -4,6 +4,7 @@ import type { RecognitionListener, RecognitionOptions, RecognitionResult, Recogn
 import { RecognitionError } from '../recognizer.ts';
 import type { DecoderSearch } from './decoder-config.ts';
 import { DecoderPool } from './decoder-pool.ts';
+import { decoderVocabulary } from './decoder-vocabulary.ts';
 import type { EmbeddedRecognizerConfig } from './embedded-config.ts';
 import { EMBEDDED_LANGUAGES, embeddedConfigFromEnv } from './embedded-config.ts';
 import { phraseGrammar } from './phrase-grammar.ts';
@@ -86,6 +87,14 @@ export class EmbeddedRecognizer implements Recognizer {
       return inertSession();
     }
 
+    // Phrase-list mode recognizes its grammar only: added words could never be heard.
+    const vocabulary =
+      options.vocabulary && !this.#config.phrases
+        ? options.vocabulary.then(
+            (phrases) => (phrases ? decoderVocabulary(phrases) : undefined),
+            () => undefined,
+          )
+        : undefined;
     const speakers = new Map<Role, SpeakerTranscriber>();
     for (const role of options.roles) {
       speakers.set(
@@ -95,6 +104,7 @@ export class EmbeddedRecognizer implements Recognizer {
           pool: this.#pool,
           segmenter: this.#config.segmenter,
           wordTimings: options.wordTimings,
+          vocabulary,
           onResult: (result) => safe.onResult(result),
           onError: (error) => safe.onError(role, error),
           onSegment: this.#config.onSegment,

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CepstralMean } from './cepstral-mean.ts';
 import type { DecoderPaths, DecoderSearch } from './decoder-config.ts';
 import { decoderArguments } from './decoder-config.ts';
@@ -38,6 +40,28 @@ export interface FinishedUtterance {
   mean?: Float32Array;
 }
 
+/** The name of the language-model search ps_init creates. */
+const DEFAULT_SEARCH = '_default';
+/** ngram_file_type_t */
+const NGRAM_ARPA = 1;
+
+/** An ARPA unigram model of `words`, each with `probability` (sentence marks never predicted). */
+function unigramModel(words: readonly string[], probability: number): string {
+  const log10 = Math.log10(probability).toFixed(4);
+  return [
+    '\\data\\',
+    `ngram 1=${words.length + 2}`,
+    '',
+    '\\1-grams:',
+    '-99.0000 <s>',
+    '-99.0000 </s>',
+    ...words.map((word) => `${log10} ${word}`),
+    '',
+    '\\end\\',
+    '',
+  ].join('\n');
+}
+
 /** Fillers (`<s>`, `<sil>`, `[NOISE]`, `++UH++`) are not words of the transcript. */
 function isFiller(word: string): boolean {
   return word.startsWith('<') || word.startsWith('[') || word.startsWith('+');
@@ -63,6 +87,7 @@ export class PocketSphinxDecoder {
   readonly #b: Bindings;
   #ps: unknown;
   readonly #logmath: unknown;
+  readonly #paths: DecoderPaths;
   readonly #mean: CepstralMean | undefined;
   /** The model's initial cepstral mean: where every new speaker starts. */
   readonly initialMean: Float32Array | undefined;
@@ -72,6 +97,7 @@ export class PocketSphinxDecoder {
 
   constructor(paths: DecoderPaths, search: DecoderSearch = { kind: 'lm' }) {
     this.#b = loadBindings(paths.library);
+    this.#paths = paths;
     checkModelFiles(paths, search);
     const argv = decoderArguments(paths, search);
     const config = this.#b.cmd_ln_parse_r(null, this.#b.ps_args(), argv.length, argv, 1);
@@ -160,6 +186,47 @@ export class PocketSphinxDecoder {
     this.begin(mean);
     this.feed(pcm);
     return this.finish();
+  }
+
+  /** The phones of a dictionary word's first pronunciation (`T R IH P AH L`), or undefined. */
+  pronunciation(word: string): string | undefined {
+    return (this.#b.ps_lookup_word(this.#live(), word) as string | null) ?? undefined;
+  }
+
+  /**
+   * Adds words for the rest of this decoder's life (the library cannot take them out): their
+   * pronunciations to the dictionary, reloaded from a copy of the model's with them appended, and each
+   * base word (`vocab_3`, not its `vocab_3(2)`) as a unigram of `probability` in a language model of
+   * their own, interpolated with the model's at `weight`. Not through ps_add_word: adding a word to
+   * this library's language model itself corrupts it (the decoder crashes scoring later audio).
+   */
+  addWords(words: readonly { word: string; phones: string }[], model: { probability: number; weight: number }): void {
+    const ps = this.#live();
+    if (this.#inUtterance) this.abort();
+    const lmset = this.#b.ps_get_lm(ps, DEFAULT_SEARCH);
+    if (!lmset) throw new Error('the decoder has no language model to add words to');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decoder-vocabulary-'));
+    try {
+      const lmFile = path.join(dir, 'vocabulary.lm');
+      fs.writeFileSync(lmFile, unigramModel([...new Set(words.map((w) => baseWord(w.word)))], model.probability));
+      const dictFile = path.join(dir, 'vocabulary.dict');
+      fs.copyFileSync(this.#paths.dict, dictFile);
+      fs.appendFileSync(dictFile, `\n${words.map((w) => `${w.word} ${w.phones}`).join('\n')}\n`);
+      const lm = this.#b.ngram_model_read(null, lmFile, NGRAM_ARPA, this.#logmath);
+      if (!lm) throw new Error('PocketSphinx could not read the vocabulary language model');
+      // The search has scaled its model's scores by its language weight; the new model must match.
+      const logWip = [0];
+      const weight = this.#b.ngram_model_get_weights(lmset, logWip) as number;
+      this.#b.ngram_model_apply_weights(lm, weight, this.#b.logmath_exp(this.#logmath, logWip[0]));
+      // The set takes the model; its weight is divided by the number of models (now 2).
+      this.#b.ngram_model_set_add(lmset, lm, 'vocabulary', model.weight * 2, 0);
+      this.#b.ngram_model_set_interp(lmset, null, null);
+      if ((this.#b.ps_load_dict(ps, dictFile, this.#paths.fdict, null) as number) < 0) {
+        throw new Error('PocketSphinx could not load the dictionary with the vocabulary words');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   free(): void {

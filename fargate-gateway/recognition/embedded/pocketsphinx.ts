@@ -43,6 +43,14 @@ export interface Bindings {
   ps_get_feat: Fn;
   cmn_live_get: Fn;
   cmn_live_set: Fn;
+  ps_lookup_word: Fn;
+  ps_load_dict: Fn;
+  ps_get_lm: Fn;
+  ngram_model_read: Fn;
+  ngram_model_get_weights: Fn;
+  ngram_model_apply_weights: Fn;
+  ngram_model_set_add: Fn;
+  ngram_model_set_interp: Fn;
 }
 
 const LIBRARY = 'libpocketsphinx.so.3';
@@ -132,6 +140,15 @@ export function loadBindings(library?: string): Bindings {
       ps_get_feat: ps.func('void *ps_get_feat(void *ps)'),
       cmn_live_get: base.func('void cmn_live_get(void *cmn, _Out_ float *vec)'),
       cmn_live_set: base.func('void cmn_live_set(void *cmn, const float *vec)'),
+      // The phones of a dictionary word, in a string the library allocates and the caller frees.
+      ps_lookup_word: ps.func('ps_lookup_word', koffi.disposable('str'), ['void *', 'const char *']),
+      ps_load_dict: ps.func('int ps_load_dict(void *ps, const char *dictfile, const char *fdictfile, const char *format)'),
+      ps_get_lm: ps.func('void *ps_get_lm(void *ps, const char *name)'),
+      ngram_model_read: base.func('void *ngram_model_read(void *config, const char *file_name, int file_type, void *lmath)'),
+      ngram_model_get_weights: base.func('float ngram_model_get_weights(void *model, _Out_ int32_t *out_log_wip)'),
+      ngram_model_apply_weights: base.func('int ngram_model_apply_weights(void *model, float lw, float wip)'),
+      ngram_model_set_add: base.func('void *ngram_model_set_add(void *set, void *model, const char *name, float weight, int reuse_widmap)'),
+      ngram_model_set_interp: base.func('void *ngram_model_set_interp(void *set, const char **names, const float *weights)'),
     };
   } catch (cause) {
     throw unavailable(`${files.ps} does not have the PocketSphinx 0.8 / 5-prealpha API`, cause);

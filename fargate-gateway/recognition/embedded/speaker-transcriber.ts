@@ -2,6 +2,7 @@ import type { Role } from '#core/domain/participant.ts';
 import { logger } from '#core/logger.ts';
 import type { RecognitionError, RecognitionResult, RecognizedWord } from '../recognizer.ts';
 import type { DecoderPool, JobOutcome, SegmentJob } from './decoder-pool.ts';
+import type { DecoderVocabulary } from './decoder-vocabulary.ts';
 import type { SegmentReport } from './embedded-config.ts';
 import { FRAME_MS } from './pocketsphinx-decoder.ts';
 import type { DecodedUtterance } from './pocketsphinx-decoder.ts';
@@ -13,6 +14,8 @@ export interface SpeakerTranscriberOptions {
   pool: DecoderPool;
   segmenter: Partial<SegmenterOptions>;
   wordTimings: boolean;
+  /** The span's custom vocabulary; the first segment waits for it to settle (the span bounds that wait). */
+  vocabulary?: Promise<DecoderVocabulary | undefined>;
   onResult(result: RecognitionResult): void;
   onError(error: RecognitionError): void;
   onSegment?: (report: SegmentReport) => void;
@@ -40,11 +43,16 @@ export class SpeakerTranscriber {
   readonly #segmenter: Segmenter;
   #current: { job: SegmentJob; timing: SegmentTiming } | undefined;
   /** Settles when every segment so far has been decoded and reported; yields the speaker's mean. */
-  #chain: Promise<Float32Array | undefined> = Promise.resolve(undefined);
+  #chain: Promise<Float32Array | undefined>;
+  #vocabulary: DecoderVocabulary | undefined;
 
   constructor(options: SpeakerTranscriberOptions) {
     this.#o = options;
     this.#segmenter = new Segmenter(options.segmenter);
+    this.#chain = (options.vocabulary ?? Promise.resolve(undefined)).then(
+      (vocabulary) => void (this.#vocabulary = vocabulary),
+      () => undefined,
+    );
   }
 
   write(pcm: Int16Array, startSample: number): void {
@@ -86,7 +94,7 @@ export class SpeakerTranscriber {
       if (!outcome.ok) this.#o.onError(outcome.error);
     });
     this.#chain = this.#chain.then(async (mean) => {
-      job.start(mean);
+      job.start(mean, this.#vocabulary);
       const outcome = await job.outcome;
       try {
         return this.#report(outcome, timing) ?? mean;

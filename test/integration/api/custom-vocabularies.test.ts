@@ -1,7 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
 import { createVocabularyStore } from '#core/stores/vocabulary.ts';
-import { vocabularyRewrite } from '#core/vocabulary/rewrite.ts';
+import { tenantVocabulary } from '#core/vocabulary/tenant-vocabulary.ts';
+import { synthesize } from '#bench/support/flite.ts';
+import { encodeMulaw } from '#gateway/audio/mulaw.ts';
+import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
 import type { RecognitionListener, RecognitionOptions, Recognizer } from '#gateway/recognition/recognizer.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startTestGateway } from '#test/support/gateway.ts';
@@ -127,7 +130,7 @@ describe('custom vocabulary in calls', () => {
     const store = createVocabularyStore({ client: dynamoDbDocumentClient(), tableName: emulators().tables.vocabulary });
     const gw = await startTestGateway({
       recognizer: new SaysZell(),
-      vocabulary: async (tenant) => vocabularyRewrite(await store.all(tenant, 1000)),
+      vocabulary: async (tenant) => tenantVocabulary(await store.all(tenant, 1000)),
     });
     const settings = {
       detailedToken: false,
@@ -154,4 +157,43 @@ describe('custom vocabulary in calls', () => {
       await gw.close();
     }
   });
+
+  it("teaches the embedded engine the tenant's phrases, through the real gateway, from the next call on", async () => {
+    const store = createVocabularyStore({ client: dynamoDbDocumentClient(), tableName: emulators().tables.vocabulary });
+    const recognizer = await createEmbeddedRecognizer({ decoders: 1 });
+    const gw = await startTestGateway({ recognizer, vocabulary: async (tenant) => tenantVocabulary(await store.all(tenant, 1000)) });
+    // The customer says it (flite), the agent is silent: stereo µ-law frames of 200 ms.
+    const speech = synthesize('Please cancel my Zentrio subscription today.', 'rms');
+    const customer = encodeMulaw(new Int16Array([...new Int16Array(4_000), ...speech, ...new Int16Array(8_000)]));
+    const frames: Uint8Array[] = [];
+    for (let at = 0; at < customer.length; at += 1_600) {
+      const part = customer.subarray(at, at + 1_600);
+      const frame = new Uint8Array(part.length * 2).fill(0xff);
+      part.forEach((byte, i) => (frame[2 * i] = byte));
+      frames.push(frame);
+    }
+    const run = async (tenant: string) => {
+      const c = new AudioHookClient(gw.clientOptions);
+      await c.start();
+      gw.server.calls.find(c.conversationId)!.startTranscription({
+        settings: { detailedToken: false, redactionOutput: 'unredacted', audioRecordingAllowed: false, customerId: 'C', agentId: 'A' },
+        tenant,
+      });
+      for (const frame of frames) c.sendAudio(frame);
+      await c.close();
+      // Finals decoded after the stop's flush budget are still recorded: wait for the call's one.
+      const said = () => gw.utterances.filter((u) => u.conversationId === c.conversationId.toLowerCase()).map((u) => u.rawText);
+      await vi.waitFor(() => expect(said()).not.toEqual([]), { timeout: 30_000, interval: 100 });
+      return said().join(' ');
+    };
+    try {
+      expect(await run('acme')).not.toContain('Zentrio');
+      expect((await send('POST', { body: { phrase: 'Zentrio', soundsLike: ['zen tree oh'] } })).status).toBe(201);
+      expect(await run('acme')).toContain('Zentrio');
+      expect(await run('strict')).not.toContain('Zentrio');
+    } finally {
+      await gw.close();
+      await recognizer.close();
+    }
+  }, 120_000);
 });

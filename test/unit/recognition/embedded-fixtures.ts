@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import wavefile from 'wavefile';
 import type { Role } from '#core/domain/participant.ts';
 import { wordErrors } from '#bench/support/word-error-rate.ts';
+import type { VocabularyPhrase } from '#core/vocabulary/custom-vocabulary.ts';
 import type { RecognitionResult, Recognizer } from '#gateway/recognition/recognizer.ts';
 
 /** Test audio made by scripts/make-fixtures.sh, and helpers to run it through a recognizer (tests, bench). */
@@ -54,7 +55,7 @@ export interface Transcript {
 export async function transcribe(
   recognizer: Recognizer,
   tracks: Map<Role, Int16Array>,
-  options: { chunk?: number; origin?: number; language?: string; wordTimings?: boolean } = {},
+  options: { chunk?: number; origin?: number; language?: string; wordTimings?: boolean; vocabulary?: readonly VocabularyPhrase[] } = {},
 ): Promise<Transcript> {
   const chunk = options.chunk ?? 160;
   const origin = options.origin ?? 0;
@@ -66,6 +67,7 @@ export async function transcribe(
       sampleRate: 8000,
       roles: [...tracks.keys()],
       wordTimings: options.wordTimings ?? true,
+      ...(options.vocabulary ? { vocabulary: Promise.resolve(options.vocabulary) } : {}),
     },
     {
       onResult: (result) => transcript.results.push(result),

@@ -53,6 +53,16 @@ describe('custom vocabulary rewrite', () => {
     expect(first.rawText).toBe('IEEE is the answer.');
   });
 
+  it('keeps phrases the engine wrote itself out of smart formatting, and formats the rest', () => {
+    const rendered = renderUtteranceText(
+      { text: 'please move AutoPay Plus to my E-Pass and pay four hundred dollars with zell' },
+      { redaction: DEFAULT_REDACTION, wantTokens: false, vocabulary },
+    );
+    expect(rendered.rawText).toBe('Please move AutoPay Plus to my E-Pass and pay $400 with Zelle.');
+    // A phrase is kept only as written: "autopay plus" is not one (nor a spoken form).
+    expect(vocabulary.mark('autopay plus and AutoPay').text).toMatch(/^autopay plus and zqxv[a-j]+q$/);
+  });
+
   it('rewrites text an engine formatted itself (Amazon Transcribe) in place', () => {
     const rendered = renderUtteranceText(
       { text: 'I paid $400 with Zell, thanks.' },
