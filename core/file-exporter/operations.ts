@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ASAPP_ROUTES } from '#core/contract/routes.ts';
 import type { Principal } from '../api/auth.ts';
 import { ApiError } from '../api/errors.ts';
 import type { FeedConfig } from '../daily-export/config.ts';
@@ -71,11 +72,16 @@ export interface FeedDeps {
   now(): number;
 }
 
-const PATH = /\/fileexporter\/v1\/static\/([^/]+)\/*$/;
+/** The route's path with its `{operation}` captured (the route has no other pattern character). */
+const PATH = new RegExp(`${ASAPP_ROUTES.fileExporter.replace('{operation}', '([^/]+)')}/*$`);
 
 /** The endpoint a request path names, with or without a trailing slash; undefined for anything else. */
 export function feedOperationOf(path: string | undefined): FeedOperation | undefined {
-  const name = PATH.exec(path ?? '')?.[1];
+  return feedOperationNamed(PATH.exec(path ?? '')?.[1]);
+}
+
+/** The endpoint an `{operation}` path parameter names; undefined for anything else. */
+export function feedOperationNamed(name: string | undefined): FeedOperation | undefined {
   return (FEED_OPERATIONS as readonly string[]).includes(name ?? '') ? (name as FeedOperation) : undefined;
 }
 

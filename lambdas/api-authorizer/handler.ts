@@ -4,6 +4,7 @@ import { loadApiConfig } from '#core/config/api.ts';
 import { createCredentialsProvider, type CredentialsProvider } from '#core/api/credentials.ts';
 import { authorizeRequest, UNAUTHORIZED, type AuthorizerResult } from '#core/api/request-authorizer.ts';
 import { logger } from '#core/logger.ts';
+import { once } from '#lambdas/shared/once.ts';
 
 /**
  * The public API's REQUEST authorizer (lib/control-api.ts): checks the asapp-api-id / asapp-api-secret
@@ -27,10 +28,6 @@ export function createAuthorizerHandler(
   };
 }
 
-let provider: CredentialsProvider | undefined;
-function defaultCredentials(): CredentialsProvider {
-  provider ??= createCredentialsProvider(loadApiConfig().credentials, { secretsManager: secretsManagerClient });
-  return provider;
-}
+const defaultCredentials = once(() => createCredentialsProvider(loadApiConfig().credentials, { secretsManager: secretsManagerClient }));
 
 export const handler = createAuthorizerHandler();

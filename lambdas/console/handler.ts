@@ -3,14 +3,13 @@ import { ApiError } from '#core/api/errors.ts';
 import { startStreaming } from '#core/api/start-streaming.ts';
 import { stopStreaming } from '#core/api/stop-streaming.ts';
 import { parseStartRequest, parseStopRequest } from '#core/api/streaming-request.ts';
-import { consolePrincipal, loadConsoleAuthConfig, type ConsoleAuthConfig } from '#core/console/auth.ts';
+import { consolePrincipal, type ConsoleAuthConfig } from '#core/console/auth.ts';
 import { conversationHealth, messagesAfter, parseConversationId, parseMessagesQuery } from '#core/console/conversation.ts';
 import { listLiveCalls } from '#core/console/live-calls.ts';
-import { feedOperationOf, runFeedOperation, type FeedDeps } from '#core/file-exporter/operations.ts';
-import { createFileExporterRuntime } from '../file-exporter/runtime.ts';
+import { feedOperationNamed, runFeedOperation } from '#core/file-exporter/operations.ts';
 import { apiHandler, type ApiHandler, type ApiRequest } from '#lambdas/shared/api-handler.ts';
 import { queryParameter } from '#lambdas/shared/apigw.ts';
-import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
+import { defaultConsoleRuntime, type ConsoleRuntime } from './runtime.ts';
 import { CONSOLE_ROUTES } from '#core/contract/routes.ts';
 
 /**
@@ -18,23 +17,6 @@ import { CONSOLE_ROUTES } from '#core/contract/routes.ts';
  * the File Exporter on the operator's behalf. Same validation, error envelope and domain calls as the
  * ASAPP routes; only the authentication differs (Cognito or loopback, never the ASAPP secret).
  */
-export interface ConsoleRuntime {
-  api: ApiRuntime;
-  feed: FeedDeps;
-  auth: ConsoleAuthConfig;
-}
-
-export function createConsoleRuntime(env: NodeJS.ProcessEnv = process.env, api: () => ApiRuntime = defaultApiRuntime): ConsoleRuntime {
-  const { feed } = createFileExporterRuntime(env, api);
-  return { api: api(), feed, auth: loadConsoleAuthConfig(env) };
-}
-
-let runtime: ConsoleRuntime | undefined;
-function defaultConsoleRuntime(): ConsoleRuntime {
-  runtime ??= createConsoleRuntime();
-  return runtime;
-}
-
 export function createConsoleHandler(runtime: () => ConsoleRuntime | Promise<ConsoleRuntime> = defaultConsoleRuntime): ApiHandler {
   let auth: ConsoleAuthConfig | undefined;
   return apiHandler(
@@ -67,7 +49,7 @@ async function route(request: ApiRequest, rt: ConsoleRuntime): Promise<unknown> 
     case CONSOLE_ROUTES.stopStreaming:
       return stopStreaming(parseStopRequest(request.body), rt.api);
     case CONSOLE_ROUTES.files: {
-      const operation = feedOperationOf(`/fileexporter/v1/static/${event.pathParameters?.operation ?? ''}`);
+      const operation = feedOperationNamed(event.pathParameters?.operation);
       if (!operation) throw new ApiError('404-01', 'unknown route');
       return runFeedOperation(operation, request.body, principal, rt.feed);
     }

@@ -2,6 +2,7 @@ import { createExportBucket } from '#core/daily-export/export-bucket.ts';
 import { loadFeedConfig } from '#core/daily-export/config.ts';
 import { createS3Client } from '#core/daily-export/s3-client.ts';
 import type { FeedDeps } from '#core/file-exporter/operations.ts';
+import { once } from '#lambdas/shared/once.ts';
 import { defaultApiRuntime, type ApiRuntime } from '#lambdas/shared/runtime.ts';
 
 /** The File Exporter Lambda's dependencies: the shared API runtime (credentials) and the exports bucket. */
@@ -21,9 +22,4 @@ export function createFileExporterRuntime(
   };
 }
 
-let runtime: FileExporterRuntime | undefined;
-
-export function defaultFileExporterRuntime(): FileExporterRuntime {
-  runtime ??= createFileExporterRuntime();
-  return runtime;
-}
+export const defaultFileExporterRuntime = once(() => createFileExporterRuntime());

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Principal } from '#core/api/auth.ts';
 import { ApiError, errorEnvelope, type ErrorCode } from '#core/api/errors.ts';
 import { MAX_BODY_BYTES } from '#core/api/request-body.ts';
+import { CREDENTIAL_HEADERS } from '#core/api/request-authorizer.ts';
 import { logger } from '#core/logger.ts';
 import { bodyBytes, header, jsonResult, requestIdOf } from './apigw.ts';
 import type { ApiRuntime } from './runtime.ts';
@@ -47,7 +48,7 @@ export function apiHandler<T>(route: ApiOperation<T>, runtime: () => ApiRuntime 
       const rt = await runtime();
       const principal = route.authenticate
         ? await route.authenticate(event, rt)
-        : await rt.credentials.verify(header(event, 'asapp-api-id'), header(event, 'asapp-api-secret'));
+        : await rt.credentials.verify(header(event, CREDENTIAL_HEADERS.id), header(event, CREDENTIAL_HEADERS.secret));
       if (!principal) throw new ApiError('401-01');
       const bytes = bodyBytes(event);
       if (bytes && bytes.length > MAX_BODY_BYTES) throw new ApiError('413-01');

@@ -1,4 +1,5 @@
 import { cachedSecretString } from '#core/aws/cached-secret.ts';
+import { once } from './once.ts';
 import { awsClientConfig, secretsManagerClient } from '#core/aws/clients.ts';
 import { TranscribeClient } from '@aws-sdk/client-transcribe';
 import { ConfigError } from '#core/config/stores.ts';
@@ -55,10 +56,4 @@ function controlSecret(source: ApiConfig['control']['secret'], now: () => number
   return cachedSecretString(secretsManagerClient, source.secretId, { cacheMs: 300_000, now, what: 'control' });
 }
 
-let runtime: ApiRuntime | undefined;
-
-/** The process-wide runtime, built on first request so configuration errors surface as a 500, not a crash. */
-export function defaultApiRuntime(): ApiRuntime {
-  runtime ??= createApiRuntime();
-  return runtime;
-}
+export const defaultApiRuntime = once(() => createApiRuntime());

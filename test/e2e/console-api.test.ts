@@ -160,7 +160,7 @@ describe('console API on the local system', () => {
     const { createConsoleHandler } = await import('#lambdas/console/handler.ts');
     const { apiGatewayEvent } = await import('#local/apigw-event.ts');
     const { DEV_API_ID, DEV_API_SECRET } = await import('#local/dev-credentials.ts');
-    const { createConsoleRuntime } = await import('#lambdas/console/handler.ts');
+    const { createConsoleRuntime } = await import('#lambdas/console/runtime.ts');
     const { createApiRuntime } = await import('#lambdas/shared/runtime.ts');
     const api = createApiRuntime(process.env);
     const handler = createConsoleHandler(() => createConsoleRuntime({ ...process.env, CONSOLE_AUTH: 'loopback' }, () => api));
