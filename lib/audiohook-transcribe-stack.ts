@@ -178,6 +178,7 @@ export class AudiohookTranscribeStack extends Stack {
         ConversationMessages: this.controlApi.messagesFunction,
         ConversationRecordings: this.controlApi.recordingsFunction,
         FileExporter: this.controlApi.fileExporterFunction,
+        CustomVocabularies: this.controlApi.vocabularyFunction,
         ApiAuthorizer: this.controlApi.authorizerFunction,
         Console: this.console.consoleFunction,
         WebhookDelivery: this.delivery.webhookFunction,

@@ -44,6 +44,7 @@ const LAMBDA_ENTRIES = {
   ControlApiConversationMessages: 'conversation-messages',
   ControlApiConversationRecordings: 'conversation-recordings',
   ControlApiFileExporter: 'file-exporter',
+  ControlApiCustomVocabularies: 'custom-vocabularies',
   ControlApiAuthorizer: 'api-authorizer',
   DeliveryWebhookFunction: 'webhook-delivery',
   ExportDailyExport: 'daily-export',
@@ -840,6 +841,11 @@ describe('observability', () => {
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
       }),
     );
+    // Every function of ours (a Powertools service) is listed, so none can be added without its alarms.
+    const services = Object.values(t.findResources('AWS::Lambda::Function') as Resources).filter(
+      (f) => f.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
+    expect(services).toHaveLength(Object.keys(LAMBDA_ENTRIES).length);
     const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
     expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
       Object.keys(LAMBDA_ENTRIES).sort(),
