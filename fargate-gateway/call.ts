@@ -192,7 +192,8 @@ export class Call implements SessionHandler {
     const droppedBytes = frame.length - samplesPerChannel * channelCount;
     if (droppedBytes > 0) {
       this.counters.droppedBytes += droppedBytes;
-      this.logger.warn('audio frame length is not a multiple of the channel count; incomplete tail dropped', {
+      // A peer can send this with every frame (5 a second per call): the connection's warning budget applies.
+      this.session.warn('audio frame length is not a multiple of the channel count; incomplete tail dropped', {
         frameBytes: frame.length,
         channelCount,
         droppedBytes,
@@ -251,7 +252,8 @@ export class Call implements SessionHandler {
     if (!span) return;
     const supported = TranscriptionSpan.supports(this.deps.recognizer, span.currentLanguage);
     if (!supported) {
-      this.logger.warn('language not supported by the speech engine; recognition suspended', { language: span.currentLanguage });
+      // Each `update` from the peer can repeat it: the connection's warning budget applies.
+      this.session.warn('language not supported by the speech engine; recognition suspended', { language: span.currentLanguage });
       if (this.mode === 'connector' && !this.pausedForLanguage && this.session.pause()) this.pausedForLanguage = true;
     } else if (this.pausedForLanguage && this.session.resume()) {
       this.pausedForLanguage = false;

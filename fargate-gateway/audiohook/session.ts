@@ -362,8 +362,11 @@ export class AudioHookSession {
     this.transport.close(1000, 'session closed');
   }
 
-  /** Logs a warning unless this connection has already used its budget for the kind. */
-  private warn(message: string, attributes: Record<string, unknown> = {}): void {
+  /**
+   * Logs a warning unless this connection has already used its budget for the kind (the message); the
+   * rest are counted and reported once when the socket closes. The call's per-frame warnings use it too.
+   */
+  warn(message: string, attributes: Record<string, unknown> = {}): void {
     if (this.warnings.allow(message)) this.logger.warn(message, attributes);
   }
 

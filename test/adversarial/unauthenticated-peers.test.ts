@@ -122,4 +122,36 @@ describe('an authenticated peer', () => {
     expect(logger.records.some((r) => r.message === 'peer is not reading; dropping the socket')).toBe(true);
     peer.ws.terminate();
   });
+
+  it('that sends every audio frame with an incomplete sample group gets 5 warnings of it, the rest counted once at the end', async () => {
+    const logger = new RecordingLogger();
+    gw = await startTestGateway({ logger });
+    const client = new AudioHookClient(gw.clientOptions); // stereo
+    await client.start();
+    // 200 frames (40 s of audio), each one byte short of a whole stereo sample group.
+    for (let i = 0; i < 200; i++) client.sendRaw(new Uint8Array(3_201));
+    await client.ping();
+    await client.close();
+    await until(() => gw!.server.sessions.size === 0, 5_000, 'the session to end');
+    const kind = 'audio frame length is not a multiple of the channel count; incomplete tail dropped';
+    expect(logger.records.filter((r) => r.message === kind)).toHaveLength(5);
+    const summaries = logger.records.filter((r) => r.message === 'repeated warnings were not logged');
+    expect(summaries.map((r) => r.attributes.suppressed)).toEqual([{ [kind]: 195 }]);
+  });
+
+  it('that names a language the engine lacks in every update gets 5 warnings of it, the rest counted once at the end', async () => {
+    const logger = new RecordingLogger();
+    gw = await startTestGateway({ logger, env: { AUDIOHOOK_MODE: 'connector' } });
+    const client = new AudioHookClient(gw.clientOptions);
+    await client.start();
+    for (let i = 0; i < 50; i++) client.sendMessage('update', { language: 'xx-XX' });
+    await client.ping();
+    await client.close();
+    await until(() => gw!.server.sessions.size === 0, 5_000, 'the session to end');
+    const kind = 'language not supported by the speech engine; recognition suspended';
+    expect(logger.records.filter((r) => r.message === kind)).toHaveLength(5);
+    const summaries = logger.records.filter((r) => r.message === 'repeated warnings were not logged');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0].attributes.suppressed).toMatchObject({ [kind]: 45 });
+  });
 });
