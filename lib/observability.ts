@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { GatewayService } from './gateway-service.ts';
+import { WEBHOOK_METRIC } from '#core/webhook/metric-names.ts';
 import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME, STATUS_CODE_DIMENSION } from '#gateway/metrics/metric-names.ts';
 import { METRICS_NAMESPACE } from './node-function.ts';
 import { STREAM_STATUS } from '#core/contract/status-codes.ts';
@@ -31,11 +32,12 @@ export interface ObservabilityProps {
 /**
  * Alarms and one dashboard. Alarms: messages in the dead-letter queue, errors and throttles of each
  * Lambda, a missed daily export, gateway tasks below the desired count (and no healthy target at all),
- * TLS handshake failures, webhook delivery failures (the webhook Lambda's `WebhookDeliveryFailed`
- * metric), queue backlog older than the delivery deadline (with delivery on), API 5xx, and the
- * gateway's own metrics: Transcribe quota refusals (5002), engine errors, queue-publish and
- * registration failures, open→opened latency and ping RTT. With `alarmTopicArn` they notify that SNS
- * topic.
+ * TLS handshake failures, webhook delivery failures and utterances dropped unsent past their deadline
+ * (the webhook Lambda's `WebhookDeliveryFailed` and `WebhookDropped`), queue backlog older than the
+ * delivery deadline (with delivery on), API 5xx, and the gateway's own metrics: Transcribe quota
+ * refusals (5002), engine errors, speech lost unrecognized (any loss, and more than a minute of it in
+ * 5 minutes), queue-publish and registration failures, open→opened latency and ping RTT. With
+ * `alarmTopicArn` they notify that SNS topic.
  */
 export class Observability extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -74,13 +76,22 @@ export class Observability extends Construct {
       evaluationPeriods: 1,
       alarmDescription: 'Webhook messages that were not delivered are waiting in the dead-letter queue',
     });
-    const deliveryFailures = webhookMetric('WebhookDeliveryFailed');
+    const deliveryFailures = webhookMetric(WEBHOOK_METRIC.failed);
     alarm('WebhookDeliveryFailures', {
       metric: deliveryFailures,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       alarmDescription: 'Webhook POSTs failed (non-2xx, timeout, TLS or connection error)',
+    });
+    const deliveryDrops = webhookMetric(WEBHOOK_METRIC.dropped);
+    alarm('WebhookDropped', {
+      metric: deliveryDrops,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'Utterances passed their delivery deadline and were acknowledged unsent (still in the messages table; the customer never received them)',
     });
     const oldestMessage = props.queue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: 'Maximum' });
     // With delivery off (no webhookUrl) every utterance waits until it expires: that is not a backlog.
@@ -196,6 +207,24 @@ export class Observability extends Construct {
       evaluationPeriods: 1,
       alarmDescription: 'More than 5 participant streams failed in the speech engine (status 5000) in 5 minutes',
     });
+    const audioLost = gatewayMetric(GATEWAY_METRIC.audioLost, 'Sum');
+    alarm('GatewayAudioLost', {
+      metric: audioLost,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'Speech went unrecognized: a participant stream was refused (5002, over capacity or quota) or failed (5000) while audio went on; the stop summary names the participant',
+    });
+    const audioLostMs = gatewayMetric(GATEWAY_METRIC.audioLostMs, 'Sum');
+    alarm('GatewayAudioLostMs', {
+      metric: audioLostMs,
+      threshold: 60_000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'More than a minute of speech went unrecognized in 5 minutes: the speech engine is persistently refusing or failing streams (see RecognizerErrors by StatusCode)',
+    });
     const queueFailures = gatewayMetric(GATEWAY_METRIC.queuePublishFailures, 'Sum');
     alarm('GatewayQueuePublishFailures', {
       metric: queueFailures,
@@ -265,6 +294,7 @@ export class Observability extends Construct {
             right: [
               quotaErrors.with({ label: 'Transcribe quota (5002)' }),
               engineErrors.with({ label: 'engine errors (5000)' }),
+              audioLost.with({ label: 'speech losses' }),
               gatewayMetric(GATEWAY_METRIC.framesDropped, 'Sum').with({ label: 'frames dropped' }),
               queueFailures.with({ label: 'queue publish failures' }),
               registrationFailures.with({ label: 'registration failures' }),
@@ -288,11 +318,11 @@ export class Observability extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Webhook delivery',
-            left: [webhookMetric('WebhookDelivered'), deliveryFailures, webhookMetric('WebhookDropped')],
+            left: [webhookMetric(WEBHOOK_METRIC.delivered), deliveryFailures, deliveryDrops],
             right: [
               new cloudwatch.Metric({
                 namespace: METRICS_NAMESPACE,
-                metricName: 'WebhookLatency',
+                metricName: WEBHOOK_METRIC.latency,
                 dimensionsMap: { service: props.webhookServiceName },
                 statistic: 'p95',
                 period: fiveMinutes,

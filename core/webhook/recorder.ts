@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger as defaultLogger } from '../logger.ts';
 import type { AppLogger } from '../logger.ts';
 import type { DeliveryResult } from './deliver.ts';
+import { WEBHOOK_METRIC as METRIC } from './metric-names.ts';
 import type { QueuedMessage } from './queued-message.ts';
 
 /**
@@ -21,13 +22,6 @@ export interface DeliveryRecorder {
   /** End of a batch, before `flush`: outcomes written elsewhere (the console's delivery log) are stored. */
   settle?(): Promise<void>;
 }
-
-export const METRIC = {
-  delivered: 'WebhookDelivered',
-  failed: 'WebhookDeliveryFailed',
-  dropped: 'WebhookDropped',
-  latency: 'WebhookLatency',
-} as const;
 
 export function createRecorder(
   log: AppLogger = defaultLogger,

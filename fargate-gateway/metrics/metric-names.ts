@@ -22,6 +22,13 @@ export const GATEWAY_METRIC = {
   queuePublishFailures: 'QueuePublishFailures',
   /** Sessions the registry (conversations table) could not record: start-streaming cannot find them. */
   registrationFailures: 'RegistrationFailures',
+  /**
+   * Speech the engine will never recognize, counted when it happens: a segment a full engine dropped
+   * (5002) or lost with a crashed decoder or stream (5000). One per loss.
+   */
+  audioLost: 'RecognitionAudioLost',
+  /** Milliseconds of speech in those losses, when the engine knows how much. */
+  audioLostMs: 'RecognitionAudioLostMs',
   /** The client's round-trip time reported in its `ping` (`rtt`), milliseconds, one value per session and interval. */
   pingRtt: 'PingRtt',
 } as const;

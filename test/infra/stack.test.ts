@@ -23,6 +23,7 @@ import {
 import { BUILD_DIR } from '#lib/artifacts.ts';
 import { LAMBDA_RUNTIME } from '#lib/node-function.ts';
 import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
+import { WEBHOOK_METRIC } from '#core/webhook/metric-names.ts';
 import { asList, policyStatements, resourceByPrefix, synthesize, type Resources, type Synthesized } from './synth.ts';
 
 /**
@@ -908,6 +909,28 @@ describe('observability', () => {
       POWERTOOLS_SERVICE_NAME: GATEWAY_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: 'AudiohookTranscribe',
     });
+  });
+
+  it('alarms on every metric that counts lost speech or an undelivered utterance, on the dimensions their emitters write', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => a.Properties!);
+    const on = (service: string, name: string) =>
+      alarms.filter(
+        (a) =>
+          a.Namespace === 'AudiohookTranscribe' &&
+          a.MetricName === name &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'service', Value: service }]),
+      );
+    const sumAbove = (threshold: number) =>
+      expect.objectContaining({ Statistic: 'Sum', Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    // Any loss of speech (a segment a full engine dropped, a failed stream), and a minute of it in 5 minutes.
+    expect(on(GATEWAY_SERVICE_NAME, GATEWAY_METRIC.audioLost)).toEqual([sumAbove(0)]);
+    expect(on(GATEWAY_SERVICE_NAME, GATEWAY_METRIC.audioLostMs)).toEqual([sumAbove(60_000)]);
+    // Utterances never handed to the customer: not queued, dropped past the deadline, failed POSTs.
+    expect(on(GATEWAY_SERVICE_NAME, GATEWAY_METRIC.queuePublishFailures)).toEqual([sumAbove(0)]);
+    for (const name of [WEBHOOK_METRIC.dropped, WEBHOOK_METRIC.failed]) {
+      expect(on('webhook-delivery', name), name).toEqual([sumAbove(0)]);
+    }
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Namespace === 'AWS/SQS')).toHaveLength(1);
   });
 
   it('offers the dead-letter operator (npm run dlq) a managed policy scoped to the DLQ and the webhook secret', () => {

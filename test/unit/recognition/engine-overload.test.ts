@@ -5,7 +5,7 @@ import { logger } from '#core/logger.ts';
 import { DEFAULT_REDACTION } from '#core/text/pipeline.ts';
 import type { EmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
 import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
-import { LOST_AUDIO_METRIC } from '#gateway/recognition/lost-audio.ts';
+import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
 import { TranscriptionSpan } from '#gateway/utterances/span.ts';
 
 /**
@@ -113,9 +113,11 @@ describe('embedded engine over capacity', () => {
     expect(report.agent.status.code).toBe(5002);
     const emf = stdout
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((entry) => entry._aws !== undefined && entry[LOST_AUDIO_METRIC.losses] !== undefined);
+      .filter((entry) => entry._aws !== undefined && entry[GATEWAY_METRIC.audioLost] !== undefined);
     expect(emf.length).toBeGreaterThanOrEqual(2);
-    const lostMs = emf.reduce((sum, entry) => sum + Number(entry[LOST_AUDIO_METRIC.audioMs]), 0);
+    // On the dimension the stack's alarms watch (the task sets POWERTOOLS_SERVICE_NAME to the same name).
+    expect(emf[0].service).toBe(GATEWAY_SERVICE_NAME);
+    const lostMs = emf.reduce((sum, entry) => sum + Number(entry[GATEWAY_METRIC.audioLostMs]), 0);
     expect(lostMs).toBeGreaterThan(1000);
     // Whatever was not lost is still recorded after the stop answered.
     await expect.poll(() => records.length, { timeout: 5_000 }).toBeGreaterThan(0);

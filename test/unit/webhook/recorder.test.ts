@@ -3,7 +3,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseRecord } from '#core/webhook/queued-message.ts';
 import type { QueuedMessage } from '#core/webhook/queued-message.ts';
-import { METRIC, createRecorder } from '#core/webhook/recorder.ts';
+import { WEBHOOK_METRIC as METRIC } from '#core/webhook/metric-names.ts';
+import { createRecorder } from '#core/webhook/recorder.ts';
 import { sqsRecord } from '#test/integration/webhook/support/servers.ts';
 
 function capture() {
