@@ -1,3 +1,4 @@
+import { eachLimited } from '../async/each-limited.ts';
 import type { DeliveryResult } from '../webhook/deliver.ts';
 import type { DeadLetterView } from './dead-letter-queue.ts';
 
@@ -123,12 +124,7 @@ export async function replayDeadLetters(letters: readonly DeadLetterView[], deps
     }
   };
 
-  const groups = [...plan.conversations.values()];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < groups.length) await replayConversation(groups[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, deps.concurrency), groups.length) }, worker));
+  await eachLimited([...plan.conversations.values()], deps.concurrency, replayConversation);
   return summary;
 }
 

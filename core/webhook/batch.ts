@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import { eachLimited } from '../async/each-limited.ts';
 import { CARRIED_ATTRIBUTES } from './dead-letter.ts';
 import type { DeadLetter, DeadLetterSink } from './dead-letter.ts';
 import type { DeliveryResult } from './deliver.ts';
@@ -132,15 +133,9 @@ export async function processBatch(records: readonly SQSRecord[], deps: BatchDep
     if (!willRetry) letters.push(deadLetterOf(byId.get(m.itemIdentifier)!, result.reason, result.status, now()));
   };
 
-  const groups = [...conversations.values()];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < groups.length) {
-      const group = groups[next++];
-      for (const m of group) await sendOne(m);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(deps.concurrency, groups.length) }, worker));
+  await eachLimited([...conversations.values()], deps.concurrency, async (group) => {
+    for (const m of group) await sendOne(m);
+  });
 
   let pending = visibility;
   if (letters.length > 0 && deps.deadLetter) {
