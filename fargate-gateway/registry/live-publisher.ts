@@ -1,3 +1,4 @@
+import { eachLimited } from '#core/async/each-limited.ts';
 import type { Role } from '#core/domain/participant.ts';
 import type { LiveCallView, LiveState } from '#core/domain/live-call.ts';
 import type { AppLogger } from '#core/logger.ts';
@@ -22,6 +23,8 @@ export interface LivePublisherOptions {
   calls: LiveCalls;
   store: Pick<LiveCallsStore, 'publish' | 'end'>;
   intervalMs: number;
+  /** Writes in flight at once (default {@link LIVE_WRITES_IN_FLIGHT}). */
+  concurrency?: number;
   logger: AppLogger;
   now?: () => number;
 }
@@ -34,6 +37,9 @@ interface Tracked {
   /** The session's call as last seen: its counters keep the final figures after it leaves the registry. */
   call: Call | undefined;
 }
+
+/** Writes of one round in flight at once: a small share of the store client's 50 sockets. */
+export const LIVE_WRITES_IN_FLIGHT = 8;
 
 export class LivePublisher {
   private readonly tracked = new Map<AudioHookSession, Tracked>();
@@ -80,7 +86,7 @@ export class LivePublisher {
   async publish(): Promise<void> {
     const callOf = new Map<AudioHookSession, Call>();
     for (const call of this.options.calls.all()) callOf.set(call.session, call);
-    const writes: Array<Promise<unknown>> = [];
+    const writes: Array<() => Promise<unknown>> = [];
     const seen = new Set<AudioHookSession>();
 
     // A call outlives its socket until its last results are recorded: it is live until then.
@@ -88,7 +94,8 @@ export class LivePublisher {
       if (session.openedAt === undefined || session.conversationId === undefined) continue;
       seen.add(session);
       const tracked = this.track(session, callOf.get(session));
-      writes.push(this.options.store.publish(tracked.conversationId, tracked.view));
+      const { conversationId, view } = tracked;
+      writes.push(() => this.options.store.publish(conversationId, view));
     }
     for (const [session, tracked] of this.tracked) {
       if (seen.has(session)) continue;
@@ -96,18 +103,25 @@ export class LivePublisher {
       // The final view is built from the call's final counters: audio and results that arrived after
       // the last round (the tail of the call) are counted too.
       const view = { ...this.viewOf(session, tracked), state: 'closed' as const };
-      writes.push(this.options.store.end(tracked.conversationId, view));
+      writes.push(() => this.options.store.end(tracked.conversationId, view));
       if (![...this.tracked.values()].some((t) => t.conversationId === tracked.conversationId))
         this.utterances.delete(tracked.conversationId);
     }
 
-    const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
-    if (failures.length > 0) {
-      this.options.logger.warn('live call views not published; retrying next round', {
-        failed: failures.length,
-        error: ((failures[0] as PromiseRejectedResult).reason as Error)?.name,
-      });
-    }
+    // A few writes at a time: a round of a thousand sessions sent at once filled the store client's
+    // socket pool for seconds, and the calls' own writes (utterances, registration, stop) queued behind
+    // it timed out. The round takes longer instead, and the next one starts an interval after it ends.
+    let failed = 0;
+    let firstError: string | undefined;
+    await eachLimited(writes, this.options.concurrency ?? LIVE_WRITES_IN_FLIGHT, async (write) => {
+      try {
+        await write();
+      } catch (error) {
+        failed++;
+        firstError ??= (error as Error)?.name;
+      }
+    });
+    if (failed > 0) this.options.logger.warn('live call views not published; retrying next round', { failed, error: firstError });
   }
 
   private track(session: AudioHookSession, call: Call | undefined): Tracked {

@@ -3,7 +3,8 @@ import type { LiveCallView } from '#core/domain/live-call.ts';
 import { logger } from '#core/logger.ts';
 import type { AudioHookSession } from '#gateway/audiohook/session.ts';
 import type { LiveCalls } from '#gateway/live-calls.ts';
-import { LivePublisher } from '#gateway/registry/live-publisher.ts';
+import { RecordingLogger } from '#test/support/recording-logger.ts';
+import { LIVE_WRITES_IN_FLIGHT, LivePublisher } from '#gateway/registry/live-publisher.ts';
 
 /**
  * The publisher only reads a session's and a call's public fields, so plain objects with those
@@ -54,5 +55,46 @@ describe('LivePublisher', () => {
 
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ state: 'closed', receivedMs: { customer: 24_000, agent: 12_000 } });
+  });
+
+  it('writes a round of a thousand sessions a few at a time, so the calls keep sockets of the store client', async () => {
+    const sessions = new Set(
+      Array.from({ length: 1_000 }, (_, i) => ({
+        sessionId: `s-${i}`,
+        conversationId: `CONV-${i}`,
+        openedAt: 1_000,
+        openReceivedAt: 990,
+        state: 'active',
+        isProbe: false,
+      })),
+    );
+    let inFlight = 0;
+    let most = 0;
+    const written = new Set<string>();
+    const failing = 'conv-7';
+    const log = new RecordingLogger();
+    const publisher = new LivePublisher({
+      sessions: () => sessions as unknown as ReadonlySet<AudioHookSession>,
+      calls: { all: () => [].values() } as unknown as LiveCalls,
+      store: {
+        publish: async (id) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 1));
+          inFlight--;
+          if (id.toLowerCase() === failing) throw Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+          written.add(id);
+          return true;
+        },
+        end: async () => true,
+      },
+      intervalMs: 60_000,
+      logger: log,
+    });
+    await publisher.publish();
+    expect(most).toBe(LIVE_WRITES_IN_FLIGHT);
+    expect(written.size).toBe(999);
+    const warnings = log.records.filter((r) => r.level === 'WARN');
+    expect(warnings.map((r) => r.message)).toEqual(['live call views not published; retrying next round']);
+    expect(warnings[0].attributes).toMatchObject({ failed: 1, error: 'TimeoutError' });
   });
 });
