@@ -1,4 +1,11 @@
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord } from '../domain/live-call.ts';
 import type { Role } from '../domain/participant.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
@@ -46,6 +53,11 @@ interface ListOptions {
 export interface MessagesStore {
   /** Stores one utterance (idempotent on `messageId`); returns the item written. */
   putUtterance(utterance: Utterance): Promise<StoredMessage>;
+  /**
+   * Stores up to {@link MAX_BATCH_PUT} utterances of distinct `messageId` in one request (idempotent
+   * as above); returns those DynamoDB left unprocessed (throttled), to be sent again.
+   */
+  putUtterances(utterances: readonly Utterance[]): Promise<Utterance[]>;
   /** The earliest unexpired messages of a call, ordered by `clientTimestamp` then `messageId`. */
   listConversationMessages(conversationId: string, options?: ListOptions): Promise<ListedMessage[]>;
   /** Every message recorded in one UTC hour (`YYYY-MM-DDTHH`) and shard (0–15), for the export; expired ones included. */
@@ -92,6 +104,32 @@ const CONSOLE_FIELDS: readonly (keyof StoredMessage)[] = [
   'delivery',
 ];
 
+/** BatchWriteItem takes at most 25 items. */
+export const MAX_BATCH_PUT = 25;
+
+/** The item an utterance is stored as: the text its setting keeps, the hour shard of the export, the TTL. */
+function storedMessageOf(u: Utterance, retentionDays: number): StoredMessage {
+  const createdSeconds = Math.floor(Date.parse(u.createdTimestamp) / 1000);
+  if (Number.isNaN(createdSeconds)) throw new RangeError('createdTimestamp is not RFC 3339');
+  return {
+    conversationId: conversationKey(u.conversationId),
+    messageId: u.messageId,
+    externalConversationId: u.externalConversationId,
+    streamId: u.streamId,
+    role: u.role,
+    externalId: u.externalId,
+    startMs: u.startMs,
+    endMs: u.endMs,
+    text: storedText(u),
+    redactionOutput: u.redactionOutput,
+    clientTimestamp: u.clientTimestamp,
+    createdTimestamp: u.createdTimestamp,
+    tenant: u.tenant,
+    hourShard: hourShardOf(u.createdTimestamp, u.messageId),
+    expiresAt: createdSeconds + Math.round(retentionDays * DAY_SECONDS),
+  };
+}
+
 export function createMessagesStore(options: MessagesStoreOptions): MessagesStore {
   const { client, tableName } = options;
   const now = options.now ?? Date.now;
@@ -107,27 +145,21 @@ export function createMessagesStore(options: MessagesStoreOptions): MessagesStor
 
   return {
     async putUtterance(u) {
-      const createdSeconds = Math.floor(Date.parse(u.createdTimestamp) / 1000);
-      if (Number.isNaN(createdSeconds)) throw new RangeError('createdTimestamp is not RFC 3339');
-      const item: StoredMessage = {
-        conversationId: conversationKey(u.conversationId),
-        messageId: u.messageId,
-        externalConversationId: u.externalConversationId,
-        streamId: u.streamId,
-        role: u.role,
-        externalId: u.externalId,
-        startMs: u.startMs,
-        endMs: u.endMs,
-        text: storedText(u),
-        redactionOutput: u.redactionOutput,
-        clientTimestamp: u.clientTimestamp,
-        createdTimestamp: u.createdTimestamp,
-        tenant: u.tenant,
-        hourShard: hourShardOf(u.createdTimestamp, u.messageId),
-        expiresAt: createdSeconds + Math.round(options.retentionDays * DAY_SECONDS),
-      };
+      const item = storedMessageOf(u, options.retentionDays);
       await client.send(new PutCommand({ TableName: tableName, Item: item }));
       return item;
+    },
+
+    async putUtterances(utterances) {
+      if (utterances.length > MAX_BATCH_PUT) throw new RangeError(`at most ${MAX_BATCH_PUT} utterances per batch`);
+      if (utterances.length === 0) return [];
+      const byId = new Map(utterances.map((u) => [u.messageId, u]));
+      const result = await client.send(
+        new BatchWriteCommand({
+          RequestItems: { [tableName]: utterances.map((u) => ({ PutRequest: { Item: storedMessageOf(u, options.retentionDays) } })) },
+        }),
+      );
+      return (result.UnprocessedItems?.[tableName] ?? []).map((r) => byId.get(r.PutRequest!.Item!.messageId as string)!);
     },
 
     async listConversationMessages(conversationId, listOptions = {}) {

@@ -43,6 +43,16 @@ const get = (externalId: string | undefined, extra: Partial<Parameters<typeof ca
   call(messages, { method: 'GET', path: MESSAGES_PATH, query: externalId === undefined ? undefined : { externalId }, ...extra });
 
 describe('GET /conversation/v1/conversation/messages', () => {
+  it('stores a batch of 25 utterances in one request (the gateway writer), each readable as putUtterance stores it', async () => {
+    const guid = randomUUID();
+    const batch = Array.from({ length: 25 }, (_, i) => utterance(guid, { clientTimestamp: new Date(Date.now() + i).toISOString() }));
+    expect(await store.putUtterances(batch)).toEqual([]);
+    const listed = await store.listConversationMessages(guid);
+    expect(listed.map((m) => m.messageId)).toEqual(batch.map((u) => u.messageId));
+    expect(listed[0].text).toBe('my PIN is ####');
+    await expect(store.putUtterances([...batch, utterance(guid)])).rejects.toThrow(/at most 25/);
+  });
+
   it('returns the items in the contract shape, keys in order', async () => {
     const guid = randomUUID();
     const stored = await store.putUtterance(
