@@ -4,6 +4,13 @@ import type { AppLogger } from '#core/logger.ts';
 import { sqsEventFromMessages } from '#core/webhook/sqs-event.ts';
 
 /**
+ * Lambda's SQS event source polls with five batches in flight from the start (and scales out from
+ * there); one batch at a time delivered a few hundred utterances a second at most, which a thousand
+ * calls outrun, so the local consumer runs that many loops too.
+ */
+const POLLERS = 5;
+
+/**
  * The local stand-in for Lambda's SQS event source: long-polls the queue, hands each batch to the
  * webhook handler as the Lambda service would, and deletes what the handler did not report as failed
  * (failures stay on the queue for its redrive policy, exactly as in AWS).
@@ -21,13 +28,15 @@ export class QueuePoller {
       handler: (event: SQSEvent) => Promise<SQSBatchResponse | void>;
       logger: AppLogger;
       batchSize?: number;
+      /** Batches handled at once (default {@link POLLERS}). */
+      concurrency?: number;
     },
   ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.poll();
+    this.loop = Promise.all(Array.from({ length: this.options.concurrency ?? POLLERS }, () => this.poll())).then(() => undefined);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,53 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { logger } from '#core/logger.ts';
+import { QueuePoller } from '#local/queue-poller.ts';
+import { useEmulators } from '#test/support/emulators.ts';
+
+/** The local stand-in for Lambda's SQS event source, against the SQS emulator. */
+
+const emulators = useEmulators({ sqs: true });
+
+describe('QueuePoller', () => {
+  it('hands batches to the handler five at a time, as Lambda starts, and deletes each message once handled', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'poller-concurrency' }));
+    for (let b = 0; b < 10; b++) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl,
+          Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `m-${b * 10 + i}` })),
+        }),
+      );
+    }
+    const handled = new Map<string, number>();
+    let inFlight = 0;
+    let most = 0;
+    const poller = new QueuePoller({
+      sqs,
+      queueUrl: QueueUrl!,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller-concurrency',
+      logger,
+      handler: async (event) => {
+        most = Math.max(most, ++inFlight);
+        // A slow webhook: batches overlap only if several loops poll.
+        await new Promise((r) => setTimeout(r, 100));
+        inFlight--;
+        for (const r of event.Records) handled.set(r.body, (handled.get(r.body) ?? 0) + 1);
+      },
+    });
+    poller.start();
+    await expect.poll(() => handled.size, { timeout: 10_000 }).toBe(100);
+    await poller.stop();
+    expect([...handled.values()].every((n) => n === 1)).toBe(true);
+    expect(most).toBe(5);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+    sqs.destroy();
+  });
+});
