@@ -46,7 +46,7 @@ async function drain(sqs: SQSClient, queueUrl: string, expected: number) {
 }
 
 describe('UtterancePublisher', () => {
-  it('queues every utterance as a webhook body with ordering attributes, in publish order', async () => {
+  it('queues every utterance as a webhook body with the attributes that restore its order', async () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'publisher-order' }));
     const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
@@ -55,6 +55,8 @@ describe('UtterancePublisher', () => {
     expect(publisher.counters).toMatchObject({ published: 35, dropped: 0 });
     const received = await drain(sqs, QueueUrl!, 35);
     expect(received).toHaveLength(35);
+    // Batches go a few at a time and a standard queue keeps no order: recordedAt carries it.
+    received.sort((a, b) => Number(a.attributes.recordedAt) - Number(b.attributes.recordedAt));
     expect(received.map((r) => r.body.autotranscribeResponse.start)).toEqual(Array.from({ length: 35 }, (_, i) => i * 1000));
     expect(received[0].body).toEqual({
       type: 'transcript',
@@ -68,6 +70,34 @@ describe('UtterancePublisher', () => {
       messageId: utterance(3).messageId,
       recordedAt: String(1_700_000_000_003),
     });
+    await publisher.close();
+  });
+
+  it('keeps up with a burst by sending full batches four at a time', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'publisher-burst' }));
+    let inFlight = 0;
+    let most = 0;
+    let requests = 0;
+    const send = sqs.send.bind(sqs) as (command: unknown) => Promise<unknown>;
+    Object.assign(sqs, {
+      send: async (command: unknown) => {
+        requests++;
+        most = Math.max(most, ++inFlight);
+        try {
+          return await send(command);
+        } finally {
+          inFlight--;
+        }
+      },
+    });
+    const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
+    for (let i = 0; i < 200; i++) publisher.publish(utterance(i, `conv-${i % 9}`));
+    await publisher.flush();
+    expect(publisher.counters).toMatchObject({ published: 200, dropped: 0 });
+    expect(requests).toBe(20);
+    expect(most).toBe(4);
+    expect(await drain(sqs, QueueUrl!, 200)).toHaveLength(200);
     await publisher.close();
   });
 
