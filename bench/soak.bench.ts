@@ -52,7 +52,8 @@ const env = Object.assign(process.env, {
   WEBHOOK_RECEIVER_PORT: '0',
   RECOGNIZER: 'none',
   MAX_SESSIONS: String(calls * 2 + 100),
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // SOAK_LOG_LEVEL=ERROR shows why something was lost (on stderr, apart from the result line).
+  POWERTOOLS_LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_ENDPOINT_URL: endpoints.dynamodb,
   AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
