@@ -15,12 +15,11 @@ export const GATEWAY_TASK_MEMORY_MIB = 2048;
 /**
  * Calls one gateway vCPU carries within real time with RECOGNIZER=transcribe: the largest step of the
  * `transcribe-capacity` benchmark with event-loop lag p99 ≤ 20 ms, no frame lost and no pong late
- * (README, "Measured"). Not yet confirmed by a quiet run: 400 is an estimate from 1.9 ms of gateway CPU
- * per call-second (100 ms chunks, a loaded machine), which 200 ms chunks (half as many signed events)
- * should bring to about 1.2 ms, at half a core. The benchmark's `supportsStackFigure` says whether a
- * run bears it out.
+ * (README, "Measured"). Measured on 2026-12-07 (steps 300–600, 200 ms chunks): 500 calls held with lag
+ * p99 10.1 ms at 0.69 of a core (1.38 ms of gateway CPU per call-second); 600 did not (lag p99 20.1 ms).
+ * The benchmark's `supportsStackFigure` says whether a later run still bears it out.
  */
-export const TRANSCRIBED_CALLS_PER_VCPU = 400;
+export const TRANSCRIBED_CALLS_PER_VCPU = 500;
 
 /**
  * `MAX_SESSIONS` of a task in the stack: past the measured figure every call on the task would lag, so
