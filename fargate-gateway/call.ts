@@ -4,7 +4,7 @@ import { storedText } from '#core/domain/utterance.ts';
 import { canonicalLanguage, type TranscriptionSettings } from '#core/domain/transcription.ts';
 import type { StartResults, StartedParticipant, StopResults, StreamStatus } from '#core/domain/participant-result.ts';
 import type { AppLogger } from '#core/logger.ts';
-import { splitChannels } from './audio/deinterleave.ts';
+import { scratchChannels, splitChannels } from './audio/deinterleave.ts';
 import { AudioTimeline } from './audio/timeline.ts';
 import type { SelectedMedia } from './audiohook/media.ts';
 import type { OpenParameters } from './audiohook/messages.ts';
@@ -204,7 +204,9 @@ export class Call implements SessionHandler {
     const { span, recording } = this;
     if (span || recording) {
       const startSample = this.timeline.positionSamples;
-      const { channels } = splitChannels(frame, channelCount);
+      // The recording copies what it writes; the recognizer may keep the arrays unless it says it copies.
+      const lend = span ? span.copiesInput : true;
+      const { channels } = splitChannels(frame, channelCount, lend ? scratchChannels(samplesPerChannel) : undefined);
       if (span) for (let i = 0; i < channels.length; i++) span.write(this.channelRoles[i], channels[i], startSample);
       if (recording) {
         const byRole: Partial<Record<Role, Int16Array>> = {};

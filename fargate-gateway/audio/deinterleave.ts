@@ -35,6 +35,19 @@ export function splitChannels(frame: Uint8Array, channelCount: 1 | 2, into?: rea
   return { channels: [first, second], samplesPerChannel: samples, droppedBytes };
 }
 
+/**
+ * One process-wide pair of output buffers to lend to `splitChannels`, grown to the largest frame seen
+ * (frames are bounded by the WebSocket's payload limit). Safe to share between calls because decoding
+ * and everything that reads the output run synchronously on one thread, and whoever reads it copies
+ * what it keeps before the next frame is decoded (RecognitionSession.copiesInput).
+ */
+let scratch: Int16Array[] = [new Int16Array(0), new Int16Array(0)];
+
+export function scratchChannels(samples: number): readonly Int16Array[] {
+  if (scratch[0].length < samples) scratch = [new Int16Array(samples), new Int16Array(samples)];
+  return scratch;
+}
+
 function output(lent: Int16Array | undefined, samples: number): Int16Array {
   if (lent === undefined || lent.length < samples) return new Int16Array(samples);
   return lent.length === samples ? lent : lent.subarray(0, samples);

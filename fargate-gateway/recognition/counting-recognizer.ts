@@ -16,6 +16,8 @@ export class CountingRecognizer implements Recognizer {
   open(_options: RecognitionOptions): RecognitionSession {
     this.openSessions++;
     return {
+      // Only lengths and positions are kept.
+      copiesInput: true,
       write: (role, pcm, startSample) => {
         this.samples[role] += pcm.length;
         if (this.keepWrites) this.writes.push({ role, startSample, length: pcm.length });

@@ -48,6 +48,13 @@ export interface RecognitionSession {
    * at 8 kHz. Returns synchronously; engines queue or hand off the work.
    */
   write(role: Role, pcm: Int16Array, startSample: number): void;
+  /**
+   * True when `write` copies whatever it keeps of `pcm` before it returns. The gateway then decodes every
+   * frame into one buffer it reuses, instead of fresh memory per frame (at thousands of calls, fresh
+   * memory per frame is what the garbage collector spends its time on). Absent: the session may keep
+   * the arrays it is given, and each frame gets its own.
+   */
+  readonly copiesInput?: boolean;
   /** Ends the span: flushes every pending final result to the listener, then resolves. */
   end(): Promise<void>;
 }

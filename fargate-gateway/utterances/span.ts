@@ -206,6 +206,11 @@ export class TranscriptionSpan {
     return streamStatus(this.participants[role].status);
   }
 
+  /** Whether `write` keeps nothing of the arrays it is given once it returns (RecognitionSession.copiesInput). */
+  get copiesInput(): boolean {
+    return this.session.copiesInput === true;
+  }
+
   /** PCM of one participant; counted as recognition input only while the participant's stream is healthy. */
   write(role: Role, pcm: Int16Array, startSample: number): void {
     const participant = this.participants[role];
