@@ -75,6 +75,8 @@ async function oneCall(delayMs: number): Promise<void> {
     clientSecret: options.clientSecret,
     openTimeoutMs: 15_000,
     closeTimeoutMs: 15_000,
+    // The generator is measurement equipment: its own per-frame masking would be measured with the gateway.
+    zeroMask: true,
   });
   try {
     await client.start();

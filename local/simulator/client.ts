@@ -39,6 +39,12 @@ export interface ClientOptions {
   headers?: Record<string, string | undefined>;
   openTimeoutMs?: number;
   closeTimeoutMs?: number;
+  /**
+   * Load generation only: mask every frame with an all-zero key. Frames stay masked on the wire (the
+   * server unmasks every byte as usual) but this client skips the XOR and the copy it needs, so a load
+   * generator measures the server rather than its own masking. Genesys masks with random keys.
+   */
+  zeroMask?: boolean;
 }
 
 export interface ServerMessage {
@@ -115,7 +121,12 @@ export class AudioHookClient {
       if (existing) delete headers[existing];
       if (value !== undefined) headers[name] = value;
     }
-    const ws = new WebSocket(url, { headers, perMessageDeflate: false, followRedirects: false });
+    const ws = new WebSocket(url, {
+      headers,
+      perMessageDeflate: false,
+      followRedirects: false,
+      ...(this.options.zeroMask && { generateMask: (mask: Buffer) => void mask.fill(0) }),
+    });
     this.ws = ws;
     this.closedSocket = new Promise((resolve) =>
       ws.once('close', (code) => {
