@@ -1,11 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { TranscriptionSettings } from '#core/domain/transcription.ts';
 import { MAX_CALL_SECONDS } from '#gateway/audiohook/duration.ts';
 import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
 import type { Recognizer } from '#gateway/recognition/recognizer.ts';
 import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, TEST_SETTINGS, type TestGateway } from '../support/gateway.ts';
 import { fakeTranscribe } from '../unit/recognition/transcribe-fake.ts';
 
 /**
@@ -13,15 +12,6 @@ import { fakeTranscribe } from '../unit/recognition/transcribe-fake.ts';
  * `discarded` or `resumed` of ~30 million years once hung the embedded path at 100 % CPU and made the
  * Transcribe frame assembler loop forever. Whatever a client reports, the process keeps serving.
  */
-
-const SETTINGS: TranscriptionSettings = {
-  language: 'en-US',
-  detailedToken: false,
-  redactionOutput: 'redacted',
-  audioRecordingAllowed: false,
-  customerId: 'C1',
-  agentId: 'A1',
-};
 
 /** One second of stereo µ-law speech-like noise: loud enough to open a segment. */
 function loudFrame(samples = 8000): Uint8Array {
@@ -48,7 +38,7 @@ async function abuseTimeline(gateway: TestGateway): Promise<void> {
   await c.start();
   await c.ping();
   const call = gateway.server.calls.find(c.conversationId)!;
-  expect(call.startTranscription({ settings: SETTINGS }).ok).toBe(true);
+  expect(call.startTranscription({ settings: TEST_SETTINGS }).ok).toBe(true);
   c.sendAudio(loudFrame());
   c.sendMessage('discarded', { start: 'PT1S', discarded: 'PT1000000000000000S' });
   c.sendMessage('resumed', { start: 'PT1S', discarded: 'PT1200000000000S' });

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '#core/domain/participant.ts';
 import { ROLES } from '#core/domain/participant.ts';
-import type { TranscriptionSettings } from '#core/domain/transcription.ts';
 import type { Call } from '#gateway/call.ts';
 import type { RecognitionOptions, RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
 import type { StopResults } from '#core/domain/participant-result.ts';
 import { AudioHookClient, type MediaOffer } from '#local/simulator/client.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, TEST_SETTINGS, type TestGateway } from '../support/gateway.ts';
 
 /**
  * The audio path end to end over a real socket: channel order → roles, µ-law decoding, per-participant
@@ -32,15 +31,6 @@ class RecordingRecognizer implements Recognizer {
     return this.chunks.filter((c) => c.role === role).reduce((n, c) => n + c.length, 0);
   }
 }
-
-const SETTINGS: TranscriptionSettings = {
-  language: 'en-US',
-  detailedToken: false,
-  redactionOutput: 'redacted',
-  audioRecordingAllowed: false,
-  customerId: 'C1',
-  agentId: 'A1',
-};
 
 let gw: TestGateway;
 let recognizer: RecordingRecognizer;
@@ -86,7 +76,7 @@ describe('channel routing', () => {
     async (order) => {
       const { c, call } = await openCall([PCMU(order)]);
       recognizer.chunks = [];
-      expect(call.startTranscription({ settings: SETTINGS }).ok).toBe(true);
+      expect(call.startTranscription({ settings: TEST_SETTINGS }).ok).toBe(true);
       c.sendAudio(stereoFrame(1600, order));
       await settle(c);
       const customer = recognizer.chunks.filter((x) => x.role === 'customer');
@@ -101,7 +91,7 @@ describe('channel routing', () => {
   it('routes a mono internal session to the agent only; the customer reports 4080', async () => {
     const { c, call } = await openCall([PCMU(['internal'])]);
     recognizer.chunks = [];
-    const started = call.startTranscription({ settings: SETTINGS });
+    const started = call.startTranscription({ settings: TEST_SETTINGS });
     expect(started.ok && started.report.customer.status).toEqual({ code: 4080, description: 'Unable to transcribe the audio' });
     expect(started.ok && started.report.agent.status).toEqual({ code: 1000, description: 'OK' });
     c.sendAudio(new Uint8Array(800).fill(INTERNAL_BYTE));
@@ -119,7 +109,7 @@ describe('the call simulator', () => {
       ...gw.clientOptions,
       audio: { channels: 1, mulaw: new Uint8Array(8_000).fill(EXTERNAL_BYTE) },
       realtime: false,
-      afterOpened: (c) => void gw.server.calls.find(c.conversationId)!.startTranscription({ settings: SETTINGS }),
+      afterOpened: (c) => void gw.server.calls.find(c.conversationId)!.startTranscription({ settings: TEST_SETTINGS }),
     });
     expect(result.client.selectedMedia).toEqual(PCMU(['external']));
     expect(recognizer.samples('customer')).toBe(8_000);
@@ -180,7 +170,7 @@ describe('timeline (§11)', () => {
   it('places audio after discarded and resumed spans on the call timeline', async () => {
     const { c, call } = await openCall([PCMU(['external', 'internal'])]);
     recognizer.chunks = [];
-    call.startTranscription({ settings: SETTINGS });
+    call.startTranscription({ settings: TEST_SETTINGS });
     c.sendAudio(stereoFrame(1600, ['external', 'internal'])); // 0.0–0.2 s
     c.sendDiscarded(1.4); // 0.2–1.6 s skipped
     c.sendAudio(stereoFrame(1600, ['external', 'internal'])); // 1.6–1.8 s
@@ -211,9 +201,9 @@ describe('transcription spans and the stop summary', () => {
     c.sendAudio(stereoFrame(8_000, ['external', 'internal'])); // 1 s before start: counted, not recognized
     await settle(c);
     expect(recognizer.chunks).toHaveLength(0);
-    const started = call.startTranscription({ settings: SETTINGS, streamIds: { customer: 'cust-stream', agent: 'agent-stream' } });
+    const started = call.startTranscription({ settings: TEST_SETTINGS, streamIds: { customer: 'cust-stream', agent: 'agent-stream' } });
     expect(started.ok).toBe(true);
-    expect(call.startTranscription({ settings: SETTINGS })).toEqual({ ok: false, error: 'running' });
+    expect(call.startTranscription({ settings: TEST_SETTINGS })).toEqual({ ok: false, error: 'running' });
     for (let i = 0; i < 10; i++) c.sendAudio(stereoFrame(1_668, ['external', 'internal']));
     await settle(c);
     const stopped = await call.stopTranscription();
@@ -233,7 +223,7 @@ describe('transcription spans and the stop summary', () => {
     await settle(c);
     expect(recognizer.samples('customer')).toBe(16_680);
     // start → stop → start again: new stream ids, fresh counters
-    const again = call.startTranscription({ settings: SETTINGS });
+    const again = call.startTranscription({ settings: TEST_SETTINGS });
     expect(again.ok && again.report.customer.streamId).not.toBe('cust-stream');
     c.sendAudio(stereoFrame(800, ['external', 'internal']));
     await settle(c);
@@ -246,19 +236,19 @@ describe('transcription spans and the stop summary', () => {
   it('ends a running span when the call closes and reports it once to the registry', async () => {
     const { c, call } = await openCall([PCMU(['external', 'internal'])]);
     const endedBefore = recognizer.ended;
-    call.startTranscription({ settings: SETTINGS });
+    call.startTranscription({ settings: TEST_SETTINGS });
     c.sendAudio(stereoFrame(1_600, ['external', 'internal']));
     await c.close();
     expect(recognizer.ended).toBe(endedBefore + 1);
     const entry = ended.find((e) => e.call === call)!;
     expect(entry.report?.customer.summary.totalAudioBytes).toBe(3_200);
     expect(await call.stopTranscription()).toEqual({ ok: false, error: 'ended' });
-    expect(call.startTranscription({ settings: SETTINGS })).toEqual({ ok: false, error: 'ended' });
+    expect(call.startTranscription({ settings: TEST_SETTINGS })).toEqual({ ok: false, error: 'ended' });
   });
 
   it('flushes and reports a running span when the socket drops without close', async () => {
     const { c, call } = await openCall([PCMU(['external', 'internal'])]);
-    call.startTranscription({ settings: SETTINGS });
+    call.startTranscription({ settings: TEST_SETTINGS });
     c.sendAudio(stereoFrame(800, ['external', 'internal']));
     await settle(c);
     await c.drop();

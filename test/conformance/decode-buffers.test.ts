@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '#core/domain/participant.ts';
-import type { TranscriptionSettings } from '#core/domain/transcription.ts';
 import type { RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
 import { MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, TEST_SETTINGS, type TestGateway } from '../support/gateway.ts';
 
 /**
  * Where decoded audio lives (RecognitionSession.copiesInput): a recognizer that keeps the arrays it is
@@ -26,14 +25,6 @@ class KeepingRecognizer implements Recognizer {
   async close(): Promise<void> {}
 }
 
-const SETTINGS: TranscriptionSettings = {
-  language: 'en-US',
-  detailedToken: false,
-  redactionOutput: 'redacted',
-  audioRecordingAllowed: false,
-  customerId: 'C1',
-  agentId: 'A1',
-};
 /** Distinct µ-law bytes per frame and channel: frame f's external byte is 0x10 + f, its internal 0x90 + f. */
 const FRAMES = 4;
 const SAMPLES = 1600;
@@ -47,7 +38,7 @@ const expected = (f: number, role: Role) => MULAW_DECODE_TABLE[role === 'custome
 async function stream(gw: TestGateway): Promise<void> {
   const c = new AudioHookClient(gw.clientOptions);
   await c.start();
-  expect(gw.server.calls.find(c.conversationId)!.startTranscription({ settings: SETTINGS }).ok).toBe(true);
+  expect(gw.server.calls.find(c.conversationId)!.startTranscription({ settings: TEST_SETTINGS }).ok).toBe(true);
   for (let f = 0; f < FRAMES; f++) c.sendAudio(frame(f));
   await c.ping(); // every frame before it has been handled
   await c.close();

@@ -8,10 +8,20 @@ import { GatewayServer } from '#gateway/server.ts';
 import type { CallDependencies, CallEvents } from '#gateway/call.ts';
 import type { AppLogger } from '#core/logger.ts';
 import { tenantRedaction } from '#core/text/pipeline.ts';
+import type { TranscriptionSettings } from '#core/domain/transcription.ts';
 
 export const TEST_API_KEY = 'test-api-key';
 export const TEST_CLIENT_SECRET = Buffer.from('test-client-secret-of-32-bytes!!').toString('base64');
 export const UNSIGNED_API_KEY = 'unsigned-key';
+/** Start-streaming settings for tests that only need transcription running. */
+export const TEST_SETTINGS: TranscriptionSettings = {
+  language: 'en-US',
+  detailedToken: false,
+  redactionOutput: 'redacted',
+  audioRecordingAllowed: false,
+  customerId: 'C1',
+  agentId: 'A1',
+};
 
 export interface TestGateway {
   server: GatewayServer;
