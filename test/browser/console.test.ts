@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { simulateCall, type CallResult } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { startTestSystem } from '#test/support/local-system.ts';
 import { runBuild } from '#scripts/build.ts';
 import { launchChromium } from '../support/browser.ts';
 
@@ -52,10 +53,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
+  system = await startTestSystem({
     RECOGNIZER: 'embedded',
     EMBEDDED_DECODERS: '2',
     LIVE_PUBLISH_INTERVAL_MS: '1000',
@@ -63,7 +61,6 @@ beforeAll(async () => {
     WEBHOOK_AUTH_MODE: 'none',
     CONSOLE_DIR: path.join(buildDir, 'console'),
   });
-  system = await startLocalSystem({ scheduler: false });
   audio = loadCallAudio('samples/sample-call.wav');
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 820 } });

@@ -6,7 +6,8 @@ import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { startTestSystem } from '#test/support/local-system.ts';
 
 /**
  * Call recording through the system as `npm start` runs it: the bundled sample call is streamed by a
@@ -21,15 +22,10 @@ let system: LocalSystem;
 let audio: CallAudio;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    WEBHOOK_RECEIVER_PORT: '0',
+  system = await startTestSystem({
     // Recording does not depend on recognition; the counting engine keeps this test light.
     RECOGNIZER: 'none',
   });
-  system = await startLocalSystem({ print: () => undefined, scheduler: false });
   audio = loadCallAudio('samples/sample-call.wav');
 }, 60_000);
 

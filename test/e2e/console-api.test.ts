@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 
 /**
  * The console's API routes on the system `npm start` runs: a call is played with the embedded engine,
@@ -14,18 +15,10 @@ let system: LocalSystem;
 let audio: CallAudio;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    WEBHOOK_RECEIVER_PORT: '0',
-    RECOGNIZER: 'embedded',
-    EMBEDDED_DECODERS: '2',
-    FLUSH_BUDGET_MS: '60000',
-    CONTROL_STOP_TIMEOUT_MS: '70000',
+  system = await startTestSystem({
+    ...EMBEDDED_EXACT,
     LIVE_PUBLISH_INTERVAL_MS: '250',
   });
-  system = await startLocalSystem({ print: () => undefined, scheduler: false });
   const full = loadCallAudio('samples/sample-call.wav');
   // The first 24 s of the sample call: three turns each way, enough for every check.
   audio = { ...full, mulaw: full.mulaw.subarray(0, 24 * 8000 * full.channels) };

@@ -6,7 +6,8 @@ import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 
 /**
  * The system as `npm start` runs it (stand-ins, gateway with the embedded engine, API, queue poller,
@@ -27,18 +28,7 @@ let audio: CallAudio;
 const printed: string[] = [];
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    WEBHOOK_RECEIVER_PORT: '0',
-    RECOGNIZER: 'embedded',
-    EMBEDDED_DECODERS: '2',
-    // Stop waits for every final (not the 5 s default), so the counts are exact however loaded the machine is.
-    FLUSH_BUDGET_MS: '60000',
-    CONTROL_STOP_TIMEOUT_MS: '70000',
-  });
-  system = await startLocalSystem({ print: (line) => printed.push(line), scheduler: false });
+  system = await startTestSystem(EMBEDDED_EXACT, { print: (line) => printed.push(line) });
   audio = loadCallAudio('samples/sample-call.wav');
 }, 60_000);
 

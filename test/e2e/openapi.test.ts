@@ -13,7 +13,8 @@ import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/aud
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 import { openApiProblems, responseChecker } from '#test/support/openapi.ts';
 
 /**
@@ -32,18 +33,10 @@ const exercised = new Set<string>();
 const problems: string[] = [];
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    WEBHOOK_RECEIVER_PORT: '0',
-    RECOGNIZER: 'embedded',
-    EMBEDDED_DECODERS: '2',
-    FLUSH_BUDGET_MS: '60000',
-    CONTROL_STOP_TIMEOUT_MS: '70000',
+  system = await startTestSystem({
+    ...EMBEDDED_EXACT,
     LIVE_PUBLISH_INTERVAL_MS: '250',
   });
-  system = await startLocalSystem({ print: () => undefined, scheduler: false });
   const full = loadCallAudio('samples/sample-call.wav');
   // The first 16 s of the sample call: a few turns each way.
   audio = { ...full, mulaw: full.mulaw.subarray(0, 16 * 8000 * full.channels) };

@@ -8,7 +8,8 @@ import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { startTestSystem } from '#test/support/local-system.ts';
 import type { StandInFault, StreamRecord } from '#local/transcribe-standin/server.ts';
 
 /**
@@ -32,24 +33,20 @@ let audio: CallAudio;
 let clockOffsetMs = 0;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    WEBHOOK_RECEIVER_PORT: '0',
-    EMBEDDED_DECODERS: '2',
-    RECOGNIZER: 'transcribe',
-    TRANSCRIBE_STAND_IN: 'engine',
-    FLUSH_BUDGET_MS: '60000',
-    CONTROL_STOP_TIMEOUT_MS: '70000',
-  });
   delete process.env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING;
-  system = await startLocalSystem({
-    scheduler: false,
-    print: () => undefined,
-    // The production recognizer; only its waits are widened so a loaded machine cannot cut the last finals.
-    recognizer: createTranscribeRecognizer({ endTimeoutMs: 60_000, now: () => Date.now() + clockOffsetMs }),
-  });
+  system = await startTestSystem(
+    {
+      EMBEDDED_DECODERS: '2',
+      RECOGNIZER: 'transcribe',
+      TRANSCRIBE_STAND_IN: 'engine',
+      FLUSH_BUDGET_MS: '60000',
+      CONTROL_STOP_TIMEOUT_MS: '70000',
+    },
+    {
+      // The production recognizer; only its waits are widened so a loaded machine cannot cut the last finals.
+      recognizer: createTranscribeRecognizer({ endTimeoutMs: 60_000, now: () => Date.now() + clockOffsetMs }),
+    },
+  );
   audio = loadCallAudio('samples/sample-call.wav');
 }, 120_000);
 

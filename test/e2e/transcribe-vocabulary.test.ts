@@ -4,7 +4,8 @@ import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { startTestSystem } from '#test/support/local-system.ts';
 import { CUSTOM_VOCABULARIES_PATH, CUSTOM_VOCABULARY_STATUS_PATH } from '#core/contract/routes.ts';
 import { TranscribeControlPlane } from '#test/support/transcribe-control-plane.ts';
 
@@ -21,18 +22,13 @@ let audio: CallAudio;
 
 beforeAll(async () => {
   plane = await TranscribeControlPlane.start();
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    WEBHOOK_RECEIVER_PORT: '0',
+  delete process.env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING;
+  system = await startTestSystem({
     RECOGNIZER: 'transcribe',
     TRANSCRIBE_STAND_IN: 'echo',
     TRANSCRIBE_VOCABULARIES: 'true',
     AWS_ENDPOINT_URL_TRANSCRIBE: plane.url,
   });
-  delete process.env.AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING;
-  system = await startLocalSystem({ scheduler: false, print: () => undefined });
   // Six seconds of the sample call are enough to open streams.
   const full = loadCallAudio('samples/sample-call.wav');
   audio = { ...full, mulaw: full.mulaw.subarray(0, 8000 * 2 * 6), durationMs: 6000 };

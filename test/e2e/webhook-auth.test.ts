@@ -4,7 +4,8 @@ import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio } from '#local/simulator/wav-source.ts';
-import { startLocalSystem, type LocalSystem } from '#local/system.ts';
+import type { LocalSystem } from '#local/system.ts';
+import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 import { createTestPki, type TestPki } from '../integration/webhook/support/certs.ts';
 import { startServer, type TestServer } from '../integration/webhook/support/servers.ts';
 
@@ -21,14 +22,8 @@ let system: LocalSystem;
 beforeAll(async () => {
   pki = createTestPki();
   target = await startServer({ cert: pki.server.cert, key: pki.server.key }, (_req, res) => res.writeHead(200).end());
-  Object.assign(process.env, {
-    API_PORT: '0',
-    GATEWAY_PORT: '0',
-    CONTROL_PORT: '0',
-    RECOGNIZER: 'embedded',
-    EMBEDDED_DECODERS: '2',
-    FLUSH_BUDGET_MS: '60000',
-    CONTROL_STOP_TIMEOUT_MS: '70000',
+  system = await startTestSystem({
+    ...EMBEDDED_EXACT,
     WEBHOOK_URL: `${new URL(target.url).origin}/hooks/transcripts?tenant=acme`,
     WEBHOOK_AUTH_MODE: 'custom-ca+secret-token',
     WEBHOOK_CA_PEM: pki.serverCa.cert,
@@ -36,7 +31,6 @@ beforeAll(async () => {
     WEBHOOK_SECRET_TOKEN_LOCATION: 'header',
     WEBHOOK_SECRET_TOKEN_VALUE: 'not-a-real-secret-0123456789',
   });
-  system = await startLocalSystem({ scheduler: false });
 }, 60_000);
 
 afterAll(async () => {
