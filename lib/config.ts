@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REDACTION_MODE, REDACTION_MODES, type RedactionMode } from '#core/contract/redaction-modes.ts';
 import { parseWebhookAuthModes, WEBHOOK_AUTH_MODES } from '#core/contract/webhook-auth.ts';
+import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
 import { CALLS_PER_TASK_TARGET, GATEWAY_TASK_MEMORY_MIB, GATEWAY_TASK_VCPU } from '#core/contract/gateway-capacity.ts';
 
 /**
@@ -120,7 +121,7 @@ export interface DeploymentConfig {
 }
 
 export const DEFAULTS: DeploymentConfig = {
-  tenant: 'default',
+  tenant: DEFAULT_TENANT,
   audiohookAllowedCidrs: ['0.0.0.0/0'],
   natGateways: 2,
   interfaceEndpoints: false,

@@ -3,6 +3,7 @@ import { DEFAULT_REDACTION_MODE, REDACTION_MODES, type RedactionMode } from '#co
 import { MIN_CONTROL_SECRET_CHARS } from '../api/control-auth.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from './stores.ts';
+import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
 
 /** One `asapp-api-id` / `asapp-api-secret` pair and the tenant (company_marker) it acts for. */
 export interface ApiCredential {
@@ -28,8 +29,6 @@ export interface ApiConfig {
 
 /** The secret control requests are signed with: CONTROL_SECRET, or CONTROL_SECRET_ARN in Secrets Manager. */
 type ControlSecretSource = { kind: 'static'; secret: string } | { kind: 'secrets-manager'; secretId: string };
-
-export const DEFAULT_TENANT = 'default';
 
 const credentialEntry = z.object({
   id: z.string().min(1),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../api/auth.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from '../config/stores.ts';
 import { CONSOLE_AUTH_MODES, type ConsoleAuthMode } from '#core/contract/console-auth.ts';
+import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
 
 /**
  * Who may use the console routes (docs/console.md). They never take the ASAPP `asapp-api-id` /
@@ -32,7 +33,7 @@ export function loadConsoleAuthConfig(env: NodeJS.ProcessEnv = process.env): Con
     API_TENANT: emptyToUndefined(env.API_TENANT),
   });
   if (!parsed.success) throw new ConfigError(`invalid console configuration: ${issuePaths(parsed.error)}`);
-  return { mode: parsed.data.CONSOLE_AUTH, tenant: parsed.data.CONSOLE_TENANT ?? parsed.data.API_TENANT ?? 'default' };
+  return { mode: parsed.data.CONSOLE_AUTH, tenant: parsed.data.CONSOLE_TENANT ?? parsed.data.API_TENANT ?? DEFAULT_TENANT };
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AUDIOHOOK_SECRET_FIELDS } from '#core/contract/audiohook-secret.ts';
+import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
 import { audioHookKeysEnv, CredentialError } from './credential-set.ts';
 import type { ApiPair, AudioHookPair, CredentialSet } from './credential-set.ts';
 
@@ -161,7 +162,7 @@ function apiPair(p: unknown, where: string): ApiPair {
   return {
     id: o.id,
     secret: o.secret,
-    tenant: str(o.tenant) ? o.tenant : 'default',
+    tenant: str(o.tenant) ? o.tenant : DEFAULT_TENANT,
     createdAt: str(o.createdAt) ? o.createdAt : 'unknown',
     ...(str(o.rotatedAt) ? { rotatedAt: o.rotatedAt } : {}),
   };

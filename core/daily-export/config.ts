@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_TENANT } from '../config/api.ts';
+import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
 import { ConfigError, emptyToUndefined, issuePaths } from '../config/stores.ts';
 import { FEED_RETENTION_DAYS } from '#core/contract/export-schedule.ts';
 

@@ -2,6 +2,7 @@ import type { Role } from '../domain/participant.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
 import type { Utterance } from '../domain/utterance.ts';
 import { seededRandom } from './seeded-random.ts';
+import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
 
 /**
  * The utterances of a made-up contact-centre call, timed as the gateway would produce them, for load
@@ -102,7 +103,7 @@ export function syntheticCall(options: SyntheticCallOptions): TimedUtterance[] {
         redactionOutput,
         clientTimestamp: new Date(startedAt + startMs).toISOString(),
         createdTimestamp: new Date(startedAt + readyMs).toISOString(),
-        tenant: 'default',
+        tenant: DEFAULT_TENANT,
       },
     });
   };
