@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up shared by `npm run setup`, `npm test` and .ci/run:
-# the Debian packages the embedded speech engine needs (and its real-speech test set), the browser tests'
+# the Debian packages the embedded speech engine needs (and its real-speech test sets), the browser tests'
 # Chromium and the speech synthesizer of the vocabulary tests, then `npm ci` when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the browser tests drive it headless through playwright-core (no browser download).
 # flite: the custom-vocabulary test and bench synthesize their call with it (never used at run time).
-DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata chromium flite)
+# asterisk-core-sounds-en(-wav): recorded telephone prompts and their texts, the second real-speech set.
+DEB_PACKAGES=(libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata asterisk-core-sounds-en-wav asterisk-core-sounds-en chromium flite)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import wavefile from 'wavefile';
 import { decodeMulaw } from '#gateway/audio/mulaw.ts';
 import type { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
@@ -9,10 +10,14 @@ import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 import { loadCallAudio } from '#local/simulator/wav-source.ts';
 
 /**
- * The real-speech evaluation set: recordings of real people from a Debian package (listed, with their
- * texts and licences, in real-speech.json), turned into what a call's channel carries. Each speaker's
- * clips are one stream, in order, with a pause between them, so the engine meets them as it meets a
- * caller: a new speaker's first segment, then segments that start from that speaker's own mean.
+ * The real-speech evaluation sets, recordings of real people from Debian packages turned into what a
+ * call's channel carries:
+ * - real-speech.json: read English and spoken commands (3 speakers, 96 words), with their texts and licences;
+ * - ivr-prompts.json: telephone prompts read by a voice artist (1 speaker, 514 words), whose audio and
+ *   texts stay in their packages (share-alike licence): a check that a tuning for the first set holds
+ *   on other speech.
+ * Each speaker's clips are one stream, in order, with a pause between them, so the engine meets them as
+ * it meets a caller: a new speaker's first segment, then segments that start from that speaker's own mean.
  */
 
 interface ClipEntry {
@@ -51,6 +56,17 @@ const RAW_SAMPLE_RATE = 16_000;
 
 const setFile = JSON.parse(readFileSync(new URL('./real-speech.json', import.meta.url), 'utf8')) as SetFile;
 
+interface PromptSetFile {
+  packages: string[];
+  directory: string;
+  /** `name: text` lines, gzip-compressed. */
+  texts: string;
+  speaker: string;
+  prompts: string[];
+}
+
+const promptFile = JSON.parse(readFileSync(new URL('./ivr-prompts.json', import.meta.url), 'utf8')) as PromptSetFile;
+
 /** Where the recordings are: REAL_SPEECH_DIR, else where the Debian package puts them. */
 function realSpeechDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return env.REAL_SPEECH_DIR || setFile.directory;
@@ -71,31 +87,61 @@ function telephoneAudio(file: string): Int16Array {
 /** One stream per speaker; throws with the install command when the package is missing. */
 export function loadRealSpeech(directory = realSpeechDirectory()): SpeakerStream[] {
   const missing = setFile.clips.map((c) => path.join(directory, c.file)).filter((f) => !existsSync(f));
-  if (missing.length) {
-    throw new Error(
-      `real-speech set: ${missing.length} recordings missing (${missing[0]}, …); ` +
-        `install them with \`apt-get install ${setFile.package}\` (npm run setup does) or set REAL_SPEECH_DIR`,
-    );
-  }
+  if (missing.length) throw missingRecordings(missing, [setFile.package], 'REAL_SPEECH_DIR');
   const speakers = [...new Set(setFile.clips.map((c) => c.speaker))];
-  return speakers.map((speaker) => {
-    const parts: Int16Array[] = [new Int16Array(PAUSE_SAMPLES)];
-    const clips: PlacedClip[] = [];
-    let at = PAUSE_SAMPLES;
-    for (const clip of setFile.clips.filter((c) => c.speaker === speaker)) {
-      const pcm = telephoneAudio(path.join(directory, clip.file));
-      clips.push({ id: clip.id, text: clip.text, startSample: at, endSample: at + pcm.length });
-      parts.push(pcm, new Int16Array(PAUSE_SAMPLES));
-      at += pcm.length + PAUSE_SAMPLES;
-    }
-    const pcm = new Int16Array(at);
-    let offset = 0;
-    for (const part of parts) {
-      pcm.set(part, offset);
-      offset += part.length;
-    }
-    return { speaker, pcm, clips };
+  return speakers.map((speaker) =>
+    speakerStream(
+      speaker,
+      setFile.clips.filter((c) => c.speaker === speaker).map((c) => ({ ...c, pcm: telephoneAudio(path.join(directory, c.file)) })),
+    ),
+  );
+}
+
+/** The prompt set as one speaker's stream; IVR_PROMPTS_DIR / IVR_PROMPTS_TEXTS override where the packages put them. */
+export function loadIvrPrompts(
+  directory = process.env.IVR_PROMPTS_DIR || promptFile.directory,
+  textsFile = process.env.IVR_PROMPTS_TEXTS || promptFile.texts,
+): SpeakerStream[] {
+  const files = promptFile.prompts.map((name) => path.join(directory, `${name}.wav`));
+  const missing = [...files, textsFile].filter((f) => !existsSync(f));
+  if (missing.length) throw missingRecordings(missing, promptFile.packages, 'IVR_PROMPTS_DIR and IVR_PROMPTS_TEXTS');
+  const texts = new Map<string, string>();
+  for (const line of gunzipSync(readFileSync(textsFile)).toString('utf8').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith(';')) texts.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  const clips = promptFile.prompts.map((id, i) => {
+    const text = texts.get(id);
+    if (!text) throw new Error(`ivr-prompts: ${textsFile} has no text for ${id}`);
+    return { id, text, pcm: telephoneAudio(files[i]) };
   });
+  return [speakerStream(promptFile.speaker, clips)];
+}
+
+function missingRecordings(missing: string[], packages: string[], variable: string): Error {
+  return new Error(
+    `real-speech set: ${missing.length} files missing (${missing[0]}, …); ` +
+      `install them with \`apt-get install ${packages.join(' ')}\` (npm run setup does) or set ${variable}`,
+  );
+}
+
+/** The clips in order, with a pause before, between and after them. */
+function speakerStream(speaker: string, sources: Array<{ id: string; text: string; pcm: Int16Array }>): SpeakerStream {
+  const parts: Int16Array[] = [new Int16Array(PAUSE_SAMPLES)];
+  const clips: PlacedClip[] = [];
+  let at = PAUSE_SAMPLES;
+  for (const { id, text, pcm } of sources) {
+    clips.push({ id, text, startSample: at, endSample: at + pcm.length });
+    parts.push(pcm, new Int16Array(PAUSE_SAMPLES));
+    at += pcm.length + PAUSE_SAMPLES;
+  }
+  const pcm = new Int16Array(at);
+  let offset = 0;
+  for (const part of parts) {
+    pcm.set(part, offset);
+    offset += part.length;
+  }
+  return { speaker, pcm, clips };
 }
 
 export interface ClipScore {

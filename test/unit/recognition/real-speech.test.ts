@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SpeakerStream } from '#bench/support/real-speech.ts';
-import { loadRealSpeech, PAUSE_SAMPLES, scoreClips } from '#bench/support/real-speech.ts';
+import { loadIvrPrompts, loadRealSpeech, PAUSE_SAMPLES, scoreClips } from '#bench/support/real-speech.ts';
 import { MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
 import { normalizeWords } from '#gateway/recognition/embedded/engine-words.ts';
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
@@ -47,6 +47,29 @@ describe('the real-speech set', () => {
   it('names the package to install when the recordings are missing', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'real-speech-'));
     expect(() => loadRealSpeech(empty)).toThrow(/apt-get install pocketsphinx-testdata/);
+  });
+});
+
+describe('the IVR prompt set', () => {
+  const [stream] = loadIvrPrompts();
+
+  it('is one speaker, 28 prompts and 514 reference words read from the package', () => {
+    expect(stream.speaker).toBe('allison');
+    expect(stream.clips).toHaveLength(28);
+    expect(stream.clips.reduce((n, c) => n + normalizeWords(c.text).length, 0)).toBe(514);
+    expect(stream.clips[0]).toMatchObject({ id: 'agent-alreadyon', text: expect.stringMatching(/^That agent is already logged on\./) });
+    for (const clip of stream.clips) {
+      expect(clip.text, clip.id).not.toMatch(/[0-9[\]]/);
+      const speech = stream.pcm.subarray(clip.startSample, clip.endSample);
+      const rms = Math.sqrt(speech.reduce((sum, s) => sum + s * s, 0) / speech.length);
+      expect(rms, clip.id).toBeGreaterThan(100);
+    }
+  });
+
+  it('names both packages to install when the recordings or their texts are missing', () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'ivr-prompts-'));
+    expect(() => loadIvrPrompts(empty)).toThrow(/apt-get install asterisk-core-sounds-en-wav asterisk-core-sounds-en`/);
+    expect(() => loadIvrPrompts(undefined, path.join(empty, 'core-sounds-en.txt.gz'))).toThrow(/core-sounds-en\.txt\.gz/);
   });
 });
 
