@@ -28,6 +28,7 @@ import { recordingsResponseSchema } from './get-recordings.ts';
 import { CREDENTIAL_HEADERS } from './request-authorizer.ts';
 import { startStreamingResponseSchema, stopStreamingResponseSchema } from './responses.ts';
 import { startStreamingRequestSchema, stopStreamingRequestSchema } from './streaming-request.ts';
+import { webhookBodySchema } from '../webhook/body.ts';
 
 /**
  * The OpenAPI 3.1 document of the public HTTP API (docs/api-contract.md), generated from the route
@@ -260,6 +261,18 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
       { name: 'console', description: 'The operator console’s routes (docs/console.md).' },
     ],
     paths,
+    webhooks: {
+      transcript: {
+        post: {
+          operationId: 'transcriptWebhook',
+          summary: "Each final utterance, POSTed to the customer's webhook target as it is spoken",
+          description:
+            'The one call we make to the customer (docs/api-contract.md §3): how it authenticates to the target (custom CA, mTLS, secret token, OAuth2) is §3.4, delivery and retries §3.5.',
+          requestBody: { required: true, content: { 'application/json': { schema: webhookBodySchema } } },
+          responses: { '2XX': { description: 'Delivered.' } },
+        },
+      },
+    },
     components: {
       securitySchemes: {
         asappApiId: {

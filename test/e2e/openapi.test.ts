@@ -15,13 +15,14 @@ import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
 import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
-import { openApiProblems, responseChecker } from '#test/support/openapi.ts';
+import type { WebhookBody } from '#core/webhook/body.ts';
+import { openApiProblems, responseChecker, webhookChecker } from '#test/support/openapi.ts';
 
 /**
  * The OpenAPI document as `npm start` serves it, and the system's real answers held against it: every
  * route of the table is called on the running local system (a transcribed call, the after-call reads,
  * the File Exporter, custom vocabularies, the console) and each answer, errors included, must validate
- * against the schema the document gives its status.
+ * against the schema the document gives its status; so must every webhook body the call produced.
  */
 
 type Route = { method: 'GET' | 'POST' | 'DELETE'; resource: string };
@@ -29,14 +30,14 @@ type Route = { method: 'GET' | 'POST' | 'DELETE'; resource: string };
 let system: LocalSystem;
 let audio: CallAudio;
 let check: ReturnType<typeof responseChecker>;
+let checkWebhook: ReturnType<typeof webhookChecker>;
+/** What the built-in webhook receiver got. */
+const delivered: WebhookBody[] = [];
 const exercised = new Set<string>();
 const problems: string[] = [];
 
 beforeAll(async () => {
-  system = await startTestSystem({
-    ...EMBEDDED_EXACT,
-    LIVE_PUBLISH_INTERVAL_MS: '250',
-  });
+  system = await startTestSystem({ ...EMBEDDED_EXACT, LIVE_PUBLISH_INTERVAL_MS: '250' }, { onTranscript: (body) => delivered.push(body) });
   const full = loadCallAudio('samples/sample-call.wav');
   // The first 16 s of the sample call: a few turns each way.
   audio = { ...full, mulaw: full.mulaw.subarray(0, 16 * 8000 * full.channels) };
@@ -78,6 +79,7 @@ describe('OpenAPI document on the local system', () => {
     expect(await openApiProblems(document)).toBeUndefined();
     expect(document).toEqual(JSON.parse(readFileSync('docs/openapi.json', 'utf8')));
     check = responseChecker(document);
+    checkWebhook = webhookChecker(document);
   });
 
   it('describes the answers of every route: a transcribed call, the after-call reads, files, vocabularies, the console', async () => {
@@ -124,6 +126,10 @@ describe('OpenAPI document on the local system', () => {
     const read = await call(messages, `${messages.resource}?externalId=${encodeURIComponent(guid)}`);
     expect(read.status).toBe(200);
     expect(read.body.items.length).toBeGreaterThan(0);
+    // Every utterance also went to the webhook, in the shape the document gives its `webhooks` entry.
+    for (let tries = 0; tries < 200 && delivered.length < read.body.items.length; tries++) await new Promise((r) => setTimeout(r, 100));
+    expect(delivered.length).toBe(read.body.items.length);
+    for (const body of delivered) expect(checkWebhook(body)).toBeUndefined();
     expect((await call(messages, messages.resource)).status).toBe(400);
     expect((await call(messages, `${messages.resource}?externalId=x`, undefined, { 'asapp-api-secret': 'wrong' })).status).toBe(401);
     const recordings = asapp('GET', RECORDINGS_PATH);

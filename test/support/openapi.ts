@@ -27,20 +27,23 @@ export function responseChecker(document: { paths: Record<string, Record<string,
     const response = responses?.[String(status)] as { content?: Record<string, unknown> } | undefined;
     if (!response) return `${route.method} ${route.resource}: status ${status} is not documented`;
     if (!response.content) return body === undefined || body === '' ? undefined : `status ${status} documents no body`;
-    const pointer = [
-      'paths',
-      route.resource,
-      route.method.toLowerCase(),
-      'responses',
-      String(status),
-      'content',
-      'application/json',
-      'schema',
-    ]
-      .map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1'))
-      .join('/');
-    const check = ajv.getSchema(`openapi.json#/${pointer}`);
-    if (!check) return `no schema at ${pointer}`;
-    return check(body) ? undefined : ajv.errorsText(check.errors, { separator: '\n' });
+    const at = ['paths', route.resource, route.method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema'];
+    return checkAt(ajv, at, body);
   };
+}
+
+/** Validates webhook bodies against the document's `webhooks.transcript` request schema. */
+export function webhookChecker(document: object) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema(document, 'openapi.json');
+  return (body: unknown): string | undefined =>
+    checkAt(ajv, ['webhooks', 'transcript', 'post', 'requestBody', 'content', 'application/json', 'schema'], body);
+}
+
+function checkAt(ajv: Ajv2020, path: string[], value: unknown): string | undefined {
+  const pointer = path.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+  const check = ajv.getSchema(`openapi.json#/${pointer}`);
+  if (!check) return `no schema at ${pointer}`;
+  return check(value) ? undefined : ajv.errorsText(check.errors, { separator: '\n' });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '#core/api/openapi.ts';
 import { API_ROUTES } from '#core/contract/routes.ts';
-import { openApiProblems, responseChecker } from '#test/support/openapi.ts';
+import { openApiProblems, responseChecker, webhookChecker } from '#test/support/openapi.ts';
 
 /**
  * The OpenAPI document generated from the route table and the handlers' zod schemas: valid OpenAPI 3.1,
@@ -54,6 +54,20 @@ describe('OpenAPI document', () => {
     expect(check(route, 400, { error: { requestId: 'r', message: 'Bad request', code: '400-01' } })).toBeUndefined();
     expect(check(route, 400, { error: { requestId: 'r', message: 'Bad request', code: '400-99' } })).toMatch(/allowed values/);
     expect(check(route, 418, {})).toMatch(/not documented/);
+  });
+
+  it('describes the webhook POST to the customer, strictly enough to refuse a stray field', () => {
+    const check = webhookChecker(document);
+    const body = {
+      type: 'transcript',
+      externalConversationId: 'c',
+      streamId: 's',
+      sender: { externalId: 'A-1', role: 'agent' },
+      autotranscribeResponse: { message: 'transcript', start: 0, end: 900, utterance: [{ text: 'hello' }] },
+    };
+    expect(check(body)).toBeUndefined();
+    expect(check({ ...body, extra: true })).toMatch(/additional/);
+    expect(check({ ...body, sender: { externalId: 'A-1', role: 'caller' } })).toMatch(/allowed values/);
   });
 
   it('is committed as docs/openapi.json as generated (npm run openapi)', () => {
