@@ -4,7 +4,7 @@ import { controlPath } from '#core/api/gateway-control.ts';
 import { startResponse } from '#core/api/responses.ts';
 import { ControlServer } from '#gateway/control-server.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, TEST_SETTINGS, type TestGateway } from '../support/gateway.ts';
 
 /** The gateway's private control endpoint over HTTP, against live AudioHook sessions. */
 
@@ -22,17 +22,9 @@ afterAll(async () => {
   await gw.close();
 });
 
-const settings = {
-  language: 'en-US',
-  detailedToken: false,
-  redactionOutput: 'redacted',
-  audioRecordingAllowed: false,
-  customerId: 'C',
-  agentId: 'A',
-};
 const startBody = (sessionId: string, guid: string) => ({
   sessionId,
-  settings,
+  settings: TEST_SETTINGS,
   customerStreamId: 'cs-1',
   agentStreamId: 'as-1',
   externalConversationId: guid,
@@ -155,7 +147,7 @@ describe('control endpoint authentication and policy', () => {
     const body = {
       ...startBody(c.sessionId, c.conversationId),
       tenant: 'strict',
-      settings: { ...settings, redactionOutput: 'unredacted' },
+      settings: { ...TEST_SETTINGS, redactionOutput: 'unredacted' },
     };
     const refused = await send(path, body, signControlRequest(SECRET, 'POST', path, JSON.stringify(body)));
     expect(refused).toEqual({ status: 400, body: { error: 'bad-request', message: 'this tenant is configured to always redact' } });

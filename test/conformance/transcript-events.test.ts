@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '#core/domain/participant.ts';
 import type { RecognitionListener, RecognitionOptions, RecognitionSession, Recognizer } from '#gateway/recognition/recognizer.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, TEST_SETTINGS, type TestGateway } from '../support/gateway.ts';
 
 /**
  * Transcription Connector events: when a session asks for them (customConfig.transcriptEvents), each
@@ -41,21 +41,12 @@ afterAll(async () => {
   await gw.close();
 });
 
-const settings = {
-  language: 'en-US',
-  detailedToken: false,
-  redactionOutput: 'redacted',
-  audioRecordingAllowed: false,
-  customerId: 'C',
-  agentId: 'A',
-} as const;
-
 describe('transcript events', () => {
   it('sends each final as a transcript entity on the channel of its speaker, redacted, after the first pong', async () => {
     const c = new AudioHookClient({ ...gw.clientOptions, openParameters: { customConfig: { transcriptEvents: true } } });
     await c.start();
     await c.ping();
-    gw.server.calls.find(c.conversationId)!.startTranscription({ settings });
+    gw.server.calls.find(c.conversationId)!.startTranscription({ settings: TEST_SETTINGS });
     for (let i = 0; i < 3; i++) c.sendAudio(new Uint8Array(3_200).fill(0xff));
     await c.ping();
     const events = c.received.filter((m) => m.type === 'event');
@@ -80,7 +71,7 @@ describe('transcript events', () => {
     const c = new AudioHookClient(gw.clientOptions);
     await c.start();
     await c.ping();
-    gw.server.calls.find(c.conversationId)!.startTranscription({ settings });
+    gw.server.calls.find(c.conversationId)!.startTranscription({ settings: TEST_SETTINGS });
     for (let i = 0; i < 3; i++) c.sendAudio(new Uint8Array(3_200).fill(0xff));
     await c.ping();
     await c.close();

@@ -1,7 +1,7 @@
 import { controlPath } from '#core/api/gateway-control.ts';
 import type { ControlServer } from '#gateway/control-server.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
-import type { TestGateway } from './gateway.ts';
+import { TEST_SETTINGS, type TestGateway } from './gateway.ts';
 
 /** Calls to a gateway's control endpoint as the start/stop Lambdas make them, for conformance tests. */
 
@@ -16,15 +16,6 @@ export interface ControlClient {
   transcribedCall(tenant?: string): Promise<AudioHookClient>;
   stop(c: AudioHookClient, signal?: AbortSignal): Promise<ControlReply>;
 }
-
-const TEST_SETTINGS = {
-  language: 'en-US',
-  detailedToken: false,
-  redactionOutput: 'redacted',
-  audioRecordingAllowed: false,
-  customerId: 'C',
-  agentId: 'A',
-} as const;
 
 export async function controlClient(gw: TestGateway, control: ControlServer): Promise<ControlClient> {
   const base = `http://127.0.0.1:${(await control.listen(0, '127.0.0.1')).port}`;

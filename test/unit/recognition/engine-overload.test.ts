@@ -7,6 +7,7 @@ import type { EmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-
 import { createEmbeddedRecognizer } from '#gateway/recognition/embedded/embedded-recognizer.ts';
 import { GATEWAY_METRIC, GATEWAY_SERVICE_NAME } from '#gateway/metrics/metric-names.ts';
 import { TranscriptionSpan } from '#gateway/utterances/span.ts';
+import { TEST_SETTINGS } from '#test/support/gateway.ts';
 
 /**
  * Finding: two calls sent back to back faster than real time overran the engine; segments were dropped
@@ -47,14 +48,7 @@ function span(recognizer: EmbeddedRecognizer, conversationId: string, records: U
     externalConversationId: conversationId,
     streamIds: { customer: `${conversationId}-c`, agent: `${conversationId}-a` },
     language: 'en-US',
-    settings: {
-      language: 'en-US',
-      detailedToken: false,
-      redactionOutput: 'redacted',
-      audioRecordingAllowed: false,
-      customerId: 'C',
-      agentId: 'A',
-    },
+    settings: TEST_SETTINGS,
     presentRoles: ['customer', 'agent'],
     recognizer,
     sink: { record: async (u) => void records.push(u) },
