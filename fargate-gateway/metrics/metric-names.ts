@@ -24,7 +24,8 @@ export const GATEWAY_METRIC = {
   registrationFailures: 'RegistrationFailures',
   /**
    * Speech the engine will never recognize, counted when it happens: a segment a full engine dropped
-   * (5002) or lost with a crashed decoder or stream (5000). One per loss.
+   * or audio a stalled Transcribe stream's full backlog dropped (5002), or lost with a crashed decoder
+   * or stream (5000). One per loss.
    */
   audioLost: 'RecognitionAudioLost',
   /** Milliseconds of speech in those losses, when the engine knows how much. */

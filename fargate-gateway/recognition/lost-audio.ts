@@ -8,9 +8,9 @@ const LOSS_CODES: ReadonlySet<number> = new Set([5000, 5002]);
 let shared: Metrics | undefined;
 
 /**
- * Speech the engine will never recognize (a segment dropped by a full engine, 5002, or lost with a
- * crashed decoder, 5000) must not pass silently: besides the participant's status in the stop summary
- * and the console (and the span's error log), every loss is counted in CloudWatch (EMF on stdout, one line per loss;
+ * Speech the engine will never recognize (a segment dropped by a full engine or audio dropped by a
+ * stalled Transcribe stream's full backlog, 5002, or lost with a crashed decoder, 5000) must not pass
+ * silently: besides the participant's status in the stop summary and the console (and the span's error log), every loss is counted in CloudWatch (EMF on stdout, one line per loss;
  * losses are rare by design, so nothing is buffered) as `RecognitionAudioLost` and
  * `RecognitionAudioLostMs` (metric-names.ts), on which the stack alarms.
  */

@@ -25,7 +25,8 @@ export interface StreamAttemptOptions {
   queueCapacity: number;
   createdAt: number;
   onFinal(result: Result, clock: StreamClock): void;
-  onOverflow(attempt: StreamAttempt): void;
+  /** The backlog was full and `dropped`, its oldest frame, will never be sent. */
+  onOverflow(attempt: StreamAttempt, dropped: AudioFrame): void;
 }
 
 /**
@@ -46,7 +47,7 @@ export class StreamAttempt {
 
   constructor(private readonly options: StreamAttemptOptions) {
     this.createdAt = options.createdAt;
-    this.queue = new FrameQueue(options.queueCapacity, () => options.onOverflow(this));
+    this.queue = new FrameQueue(options.queueCapacity, (dropped) => options.onOverflow(this, dropped));
   }
 
   push(frame: AudioFrame): void {

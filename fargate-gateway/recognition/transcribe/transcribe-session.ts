@@ -49,7 +49,8 @@ export class TranscribeSession implements RecognitionSession {
   private readonly parameters: StreamParameters;
   private readonly attempts = new Set<StreamAttempt>();
   private readonly running = new Set<Promise<void>>();
-  private readonly overflowed = new WeakSet<StreamAttempt>();
+  /** Samples per channel each stream's full backlog dropped (never sent), reported when it settles. */
+  private readonly droppedSamples = new Map<StreamAttempt, number>();
   private current: StreamAttempt | undefined;
   private state: SessionState = 'open';
   private consecutiveFailures = 0;
@@ -151,7 +152,7 @@ export class TranscribeSession implements RecognitionSession {
       queueCapacity: this.settings.queueCapacityFrames,
       createdAt: this.settings.now(),
       onFinal: (result, clock) => this.onFinal(result, clock),
-      onOverflow: (overflowing) => this.onOverflow(overflowing),
+      onOverflow: (overflowing, dropped) => this.onOverflow(overflowing, dropped),
     });
     for (const frame of frames) attempt.push(frame);
     if (finish) attempt.finish();
@@ -160,6 +161,7 @@ export class TranscribeSession implements RecognitionSession {
     const run = attempt.run(delayMs).then((outcome) => {
       this.attempts.delete(attempt);
       try {
+        this.reportDroppedAudio(attempt);
         this.settle(attempt, outcome);
       } catch (error) {
         logger.error('Settling a Transcribe stream failed', { ...this.logContext(attempt), ...describeError(error) });
@@ -232,10 +234,28 @@ export class TranscribeSession implements RecognitionSession {
     if (mapped) this.notify(() => this.listener.onResult(mapped));
   }
 
-  private onOverflow(attempt: StreamAttempt): void {
-    if (this.overflowed.has(attempt)) return;
-    this.overflowed.add(attempt);
-    logger.warn('Transcribe audio backlog full; dropping the oldest audio', this.logContext(attempt));
+  private onOverflow(attempt: StreamAttempt, dropped: AudioFrame): void {
+    const before = this.droppedSamples.get(attempt);
+    if (before === undefined) logger.warn('Transcribe audio backlog full; dropping the oldest audio', this.logContext(attempt));
+    this.droppedSamples.set(attempt, (before ?? 0) + dropped.samples);
+  }
+
+  /**
+   * Audio a stalled or restarting stream's backlog dropped is lost for good, so it is not left to a
+   * warning: once per stream, each of its participants gets a 5002 (as when the embedded engine's
+   * queue is full) with the lost duration, which the span reports at stop and counts in
+   * `RecognitionAudioLost`/`…Ms`.
+   */
+  private reportDroppedAudio(attempt: StreamAttempt): void {
+    const samples = this.droppedSamples.get(attempt);
+    this.droppedSamples.delete(attempt);
+    if (samples === undefined || !this.isLive()) return;
+    const lostAudioMs = Math.round((samples * 1000) / this.options.sampleRate);
+    for (const role of this.channelRoles) {
+      const message = `${lostAudioMs} ms of audio dropped while the Transcribe stream was stalled or restarting`;
+      const error = new RecognitionError(STREAM_STATUS.NO_INSTANCES_AVAILABLE, message, { lostAudioMs });
+      this.notify(() => this.listener.onError(role, error));
+    }
   }
 
   /** A throwing listener must not take the stream down with it. */
