@@ -240,7 +240,7 @@ export class Call implements SessionHandler {
     if (!span) return;
     // A span started with an explicit language keeps it unless the update names another.
     const language = update.language === undefined ? span.currentLanguage : this.sessionLanguage;
-    if (language !== span.currentLanguage) this.logger.info('language changed', { from: span.currentLanguage, to: language });
+    if (language !== span.currentLanguage) this.session.info('language changed', { from: span.currentLanguage, to: language });
     span.restart(language);
     this.checkLanguage();
   }

@@ -370,6 +370,11 @@ export class AudioHookSession {
     if (this.warnings.allow(message)) this.logger.warn(message, attributes);
   }
 
+  /** The same budget for an info line the peer can repeat at will (an `update` per message, say). */
+  info(message: string, attributes: Record<string, unknown> = {}): void {
+    if (this.warnings.allow(message)) this.logger.info(message, attributes);
+  }
+
   private handleText(text: string): void {
     this.counters.textMessages++;
     const parsed = parseClientMessage(text, this.sessionId);
@@ -531,7 +536,7 @@ export class AudioHookSession {
   private onUpdate(msg: ClientMessage): void {
     const raw = msg.parameters.language;
     const language = typeof raw === 'string' ? raw.slice(0, MAX_LOGGED_TEXT) : undefined;
-    this.logger.info('update received', { language });
+    this.info('update received', { language });
     if (this.state === 'active' || this.state === 'paused') this.handler?.updated(language === undefined ? {} : { language });
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ID_HEADER_CHARS } from '#gateway/server.ts';
 import { AudioHookClient, UpgradeRefusedError } from '#local/simulator/client.ts';
-import { startTestGateway, TEST_API_KEY, TEST_CLIENT_SECRET, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, TEST_API_KEY, TEST_CLIENT_SECRET, TEST_SETTINGS, type TestGateway } from '../support/gateway.ts';
 import { RecordingLogger } from '../support/recording-logger.ts';
 import { connectRawPeer, until } from './support.ts';
 
@@ -153,5 +153,22 @@ describe('an authenticated peer', () => {
     const summaries = logger.records.filter((r) => r.message === 'repeated warnings were not logged');
     expect(summaries).toHaveLength(1);
     expect(summaries[0].attributes.suppressed).toMatchObject({ [kind]: 45 });
+    expect(logger.records.filter((r) => r.message === 'update received')).toHaveLength(5);
+  });
+
+  it('that switches the language in every update gets 5 info lines of each kind, the rest counted once at the end', async () => {
+    const logger = new RecordingLogger();
+    gw = await startTestGateway({ logger });
+    const client = new AudioHookClient(gw.clientOptions);
+    await client.start();
+    expect(gw.server.calls.find(client.conversationId)!.startTranscription({ settings: TEST_SETTINGS }).ok).toBe(true);
+    for (let i = 0; i < 50; i++) client.sendMessage('update', { language: i % 2 === 0 ? 'es-US' : 'en-US' });
+    await client.ping();
+    await client.close();
+    await until(() => gw!.server.sessions.size === 0, 5_000, 'the session to end');
+    expect(logger.records.filter((r) => r.message === 'update received')).toHaveLength(5);
+    expect(logger.records.filter((r) => r.message === 'language changed')).toHaveLength(5);
+    const summaries = logger.records.filter((r) => r.message === 'repeated warnings were not logged');
+    expect(summaries.map((r) => r.attributes.suppressed)).toEqual([{ 'update received': 45, 'language changed': 45 }]);
   });
 });
