@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { simulateCall, type CallResult } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, startTestSystem } from '#test/support/local-system.ts';
 import { runBuild } from '#scripts/build.ts';
 import { launchChromium } from '../support/browser.ts';
 
@@ -80,9 +79,7 @@ const play = (
   hooks: Partial<Parameters<typeof simulateCall>[0]> = {},
 ): Promise<CallResult> =>
   simulateCall({
-    url: system.urls.audiohook,
-    apiKey: DEV_AUDIOHOOK_API_KEY,
-    clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+    ...audiohookConnection(system),
     speed,
     audio: { ...audio, mulaw: audio.mulaw.subarray(0, seconds * 8000 * audio.channels) },
     ...(conversationId ? { conversationId } : {}),

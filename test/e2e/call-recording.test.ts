@@ -1,13 +1,12 @@
 import wavefile from 'wavefile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { decodeMulaw } from '#gateway/audio/mulaw.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, startTestSystem } from '#test/support/local-system.ts';
 
 /**
  * Call recording through the system as `npm start` runs it: the bundled sample call is streamed by a
@@ -56,9 +55,7 @@ async function recordingsOf(guid: string, headers: Record<string, string> = cred
 async function call(options: { record: boolean; pauses?: Array<{ atMs: number; durationMs: number }> }) {
   let start: { status: number; body: any } | undefined;
   const result = await simulateCall({
-    url: system.urls.audiohook,
-    apiKey: DEV_AUDIOHOOK_API_KEY,
-    clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+    ...audiohookConnection(system),
     audio,
     realtime: false,
     pauses: options.pauses,

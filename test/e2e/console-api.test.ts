@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 
 /**
  * The console's API routes on the system `npm start` runs: a call is played with the embedded engine,
@@ -55,9 +54,7 @@ describe('console API on the local system', () => {
   it('lists the live call, starts and stops it, reports health and reads messages after a cursor', async () => {
     const seen: { live?: any; afterStart?: any; liveMessages?: any } = {};
     const result = await simulateCall({
-      url: system.urls.audiohook,
-      apiKey: DEV_AUDIOHOOK_API_KEY,
-      clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+      ...audiohookConnection(system),
       speed: 2,
       audio,
       afterOpened: async (client) => {

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookBody } from '#core/webhook/body.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 
 /**
  * The system as `npm start` runs it (stand-ins, gateway with the embedded engine, API, queue poller,
@@ -38,9 +37,7 @@ afterAll(async () => {
 
 const api = () => startStopApi({ baseUrl: system.urls.api, apiId: DEV_API_ID, apiSecret: DEV_API_SECRET });
 const callOptions = () => ({
-  url: system.urls.audiohook,
-  apiKey: DEV_AUDIOHOOK_API_KEY,
-  clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+  ...audiohookConnection(system),
   speed: 2,
 });
 

@@ -9,12 +9,11 @@ import {
   OPENAPI_PATH,
   RECORDINGS_PATH,
 } from '#core/contract/routes.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 import type { WebhookBody } from '#core/webhook/body.ts';
 import { openApiProblems, responseChecker, webhookChecker } from '#test/support/openapi.ts';
 
@@ -88,9 +87,7 @@ describe('OpenAPI document on the local system', () => {
     const messages = asapp('GET', ASAPP_ROUTES.messages);
     let guid = '';
     await simulateCall({
-      url: system.urls.audiohook,
-      apiKey: DEV_AUDIOHOOK_API_KEY,
-      clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+      ...audiohookConnection(system),
       speed: 2,
       audio,
       afterOpened: async (client) => {

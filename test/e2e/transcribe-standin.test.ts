@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookBody } from '#core/webhook/body.ts';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { createTranscribeRecognizer } from '#gateway/recognition/transcribe/transcribe-recognizer.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { AudioHookClient } from '#local/simulator/client.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, startTestSystem } from '#test/support/local-system.ts';
 import type { StandInFault, StreamRecord } from '#local/transcribe-standin/server.ts';
 
 /**
@@ -81,9 +80,7 @@ const FRAME_MS = 200;
 async function playCall(steps: Step[]): Promise<PlayedCall> {
   const first = standIn().streams.length;
   const client = new AudioHookClient({
-    url: system.urls.audiohook,
-    apiKey: DEV_AUDIOHOOK_API_KEY,
-    clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+    ...audiohookConnection(system),
   });
   const opened = await client.start();
   expect(opened.type).toBe('opened');

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio, type CallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, startTestSystem } from '#test/support/local-system.ts';
 import { CUSTOM_VOCABULARIES_PATH, CUSTOM_VOCABULARY_STATUS_PATH } from '#core/contract/routes.ts';
 import { TranscribeControlPlane } from '#test/support/transcribe-control-plane.ts';
 
@@ -47,9 +46,7 @@ async function call(): Promise<Array<string | undefined>> {
   const before = system.transcribeStandIn!.streams.length;
   const api = startStopApi({ baseUrl: system.urls.api, apiId: DEV_API_ID, apiSecret: DEV_API_SECRET });
   await simulateCall({
-    url: system.urls.audiohook,
-    apiKey: DEV_AUDIOHOOK_API_KEY,
-    clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+    ...audiohookConnection(system),
     audio,
     realtime: false,
     afterOpened: async (client) => {

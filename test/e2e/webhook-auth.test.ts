@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startStopApi } from '#local/simulator/control-api.ts';
 import { simulateCall } from '#local/simulator/simulate-call.ts';
 import { loadCallAudio } from '#local/simulator/wav-source.ts';
 import type { LocalSystem } from '#local/system.ts';
-import { EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
+import { audiohookConnection, EMBEDDED_EXACT, startTestSystem } from '#test/support/local-system.ts';
 import { createTestPki, type TestPki } from '../integration/webhook/support/certs.ts';
 import { startServer, type TestServer } from '../integration/webhook/support/servers.ts';
 
@@ -47,9 +46,7 @@ describe('webhook delivery with authentication, end to end', () => {
     const api = startStopApi({ baseUrl: system.urls.api, apiId: DEV_API_ID, apiSecret: DEV_API_SECRET });
     let stop: any;
     const call = await simulateCall({
-      url: system.urls.audiohook,
-      apiKey: DEV_AUDIOHOOK_API_KEY,
-      clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET,
+      ...audiohookConnection(system),
       audio,
       speed: 2,
       afterOpened: async (c) => void (await api.start({ guid: c.conversationId, customerId: 'CUST', agentId: 'AGENT' })),

@@ -1,3 +1,4 @@
+import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/audiohook/dev-credentials.ts';
 import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '#local/system.ts';
 
 /**
@@ -19,3 +20,8 @@ export const EMBEDDED_EXACT = {
   FLUSH_BUDGET_MS: '60000',
   CONTROL_STOP_TIMEOUT_MS: '70000',
 } as const;
+
+/** How the call simulator reaches a test system's AudioHook endpoint: with the dev key pair `npm start` prints. */
+export function audiohookConnection(system: LocalSystem): { url: string; apiKey: string; clientSecret: string } {
+  return { url: system.urls.audiohook, apiKey: DEV_AUDIOHOOK_API_KEY, clientSecret: DEV_AUDIOHOOK_CLIENT_SECRET };
+}
