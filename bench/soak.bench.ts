@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +14,13 @@ import { ScriptedRecognizer } from './support/scripted-recognizer.ts';
 
 /**
  * Soak: SOAK_CALLS concurrent real-time calls through the whole local system (`npm start`'s parts:
- * stand-ins, gateway, API, queue, webhook delivery, built-in receiver) for SOAK_MINUTES, each call
- * started the moment `opened` arrives and stopped before `close`, calls following each other in every
- * slot (SOAK_CALL_SECONDS each). The engine emits one scripted utterance per participant every 3 s of
- * audio. Counts emitted = stored = delivered exactly once, and RSS, heap (after GC), open file
- * descriptors and event-loop lag over the run. Goal: 1,000 calls × 10 minutes, 0 lost, 0 duplicated,
- * heap growth < 10 %.
+ * gateway, API, queue, webhook delivery on its thread, built-in receiver; the AWS stand-ins in a
+ * process of their own) for SOAK_MINUTES, each call started the moment `opened` arrives and stopped
+ * before `close`, calls following each other in every slot (SOAK_CALL_SECONDS each). The engine emits
+ * one scripted utterance per participant every 3 s of audio. Counts emitted = stored = delivered
+ * exactly once, and RSS, heap (both threads', after GC), open file descriptors, the main thread's
+ * event-loop lag and each process's CPU over the run. Goal: 1,000 calls × 10 minutes, 0 lost,
+ * 0 duplicated, heap growth < 10 %.
  */
 const calls = Number(process.env.SOAK_CALLS ?? 100);
 const minutes = Number(process.env.SOAK_MINUTES ?? 2);
@@ -87,22 +88,40 @@ const system = await startLocalSystem({
   },
 });
 
-const sample = () => {
+// The heap is the main thread's plus the webhook consumer thread's (each after a full collection).
+const sample = async () => {
   gc();
   const m = process.memoryUsage();
+  const consumerHeap = (await system.webhookConsumer.heapUsed()) ?? 0;
   return {
     rssMb: Math.round(m.rss / 1e6),
-    heapMb: Math.round(m.heapUsed / 1e6),
+    heapMb: Math.round((m.heapUsed + consumerHeap) / 1e6),
+    consumerHeapMb: Math.round(consumerHeap / 1e6),
     fds: readdirSync('/proc/self/fd').length,
     live: system.gateway.server.sessions.size,
   };
 };
-const samples: Array<ReturnType<typeof sample> & { atS: number }> = [];
+const samples: Array<Awaited<ReturnType<typeof sample>> & { atS: number }> = [];
 const started = performance.now();
 // The histogram measures the sampling interval plus the lag: sample every 1 ms and subtract it.
 const lag = monitorEventLoopDelay({ resolution: 1 });
 lag.enable();
-const sampler = setInterval(() => samples.push({ atS: Math.round((performance.now() - started) / 1000), ...sample() }), 15_000);
+// CPU of each process over the load (1 = one core): Linux's /proc/PID/stat, in clock ticks of 10 ms.
+const cpuSecondsOf = (pid: number | undefined) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
+const cpuAtStart = { system: cpuSecondsOf(process.pid), standIns: cpuSecondsOf(standIns.pid) };
+const sampler = setInterval(() => {
+  const atS = Math.round((performance.now() - started) / 1000);
+  void sample().then((s) => samples.push({ atS, ...s }));
+}, 15_000);
+// How busy the consumer thread's event loop was over the load (1 = always).
+const consumerLoopAtStart = system.webhookConsumer.thread?.performance.eventLoopUtilization();
 
 const child = spawn(
   process.execPath,
@@ -127,7 +146,23 @@ const child = spawn(
 );
 let output = '';
 child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+// The load generator's CPU is read just before it exits (its own last line is printed by then).
+let loadCpuSeconds = Number.NaN;
+const loadCpuReader = setInterval(() => {
+  const seconds = cpuSecondsOf(child.pid);
+  if (!Number.isNaN(seconds)) loadCpuSeconds = seconds;
+}, 1_000);
 await new Promise((r) => child.on('exit', r));
+clearInterval(loadCpuReader);
+const loadSeconds = (performance.now() - started) / 1000;
+const cores = (seconds: number) => Math.round((seconds / loadSeconds) * 100) / 100;
+const cpuCores = {
+  system: cores(cpuSecondsOf(process.pid) - cpuAtStart.system),
+  standIns: cores(cpuSecondsOf(standIns.pid) - cpuAtStart.standIns),
+  loadGenerator: cores(loadCpuSeconds),
+};
+const consumerLoop = system.webhookConsumer.thread?.performance.eventLoopUtilization(consumerLoopAtStart);
+const consumerThreadBusy = consumerLoop ? Math.round(consumerLoop.utilization * 100) / 100 : null;
 clearInterval(sampler);
 lag.disable();
 const load = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
@@ -142,7 +177,7 @@ while (deliveredUnique < recognizer.emitted && performance.now() - stillSince < 
   }
   await new Promise((r) => setTimeout(r, 500));
 }
-const end = sample();
+const end = await sample();
 let stored = 0;
 let startKey: Record<string, unknown> | undefined;
 do {
@@ -183,6 +218,8 @@ console.log(
     lagP50Ms: lagMs(lag.percentile(50)),
     lagP99Ms: lagMs(lag.percentile(99)),
     lagMaxMs: lagMs(lag.max),
+    cpuCores,
+    consumerThreadBusy,
     liveSessionsAfter: end.live,
     goal: { calls: 1000, minutes: 10, lost: 0, duplicated: 0, heapGrowthPct: 10 },
     samples,

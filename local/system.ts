@@ -16,7 +16,6 @@ import { createFileExporterRuntime } from '#lambdas/file-exporter/runtime.ts';
 import { createApiRuntime } from '#lambdas/shared/runtime.ts';
 import { createStartStreamingHandler } from '#lambdas/start-streaming/handler.ts';
 import { createStopStreamingHandler } from '#lambdas/stop-streaming/handler.ts';
-import { createHandler as createWebhookHandler } from '#lambdas/webhook-delivery/handler.ts';
 import { join, resolve } from 'node:path';
 import { createConsoleHandler } from '#lambdas/console/handler.ts';
 import { createConsoleRuntime } from '#lambdas/console/runtime.ts';
@@ -29,8 +28,8 @@ import { startStandIns, type StandIns } from './aws-standins.ts';
 import { DEV_API_ID, DEV_API_SECRET } from './dev-credentials.ts';
 import { apiCredentialsJson, audioHookKeysEnv } from '#core/credentials/credential-set.ts';
 import { parseSet } from '#core/credentials/credential-store.ts';
-import { QueuePoller } from './queue-poller.ts';
 import { startTranscribeStandInFromEnv, type TranscribeStandIn } from './transcribe-standin/from-env.ts';
+import { WebhookConsumer } from './webhook-consumer.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 import { createExportRuntime } from '#core/daily-export/runtime.ts';
 import { startLocalFeedSchedule } from './feed-schedule.ts';
@@ -45,7 +44,8 @@ const CONSOLE_BUILD_DIR = 'dist/console';
  * The whole system in one process, as `npm start` runs it: AWS stand-ins (unless AWS_ENDPOINT_URL
  * points at LocalStack or another emulator), the tables, queue and bucket the stack creates, the
  * gateway, the API on API_PORT in front of the real Lambda handlers, the queue poller feeding the
- * webhook Lambda, the built-in transcript printer when no WEBHOOK_URL is set, and the 02:00 UTC export.
+ * webhook Lambda (on a thread of its own: webhook-consumer.ts), the built-in transcript printer when
+ * no WEBHOOK_URL is set, and the 02:00 UTC export.
  *
  * Everything is configured through `env`, exactly as the CDK stack configures the deployed parts.
  */
@@ -67,6 +67,8 @@ export interface LocalSystem {
   /** `console` is undefined when the console is not built (`npm run build:console`). */
   urls: { audiohook: string; api: string; webhook: string; health: string; console: string | undefined; openApi: string };
   receiver: WebhookReceiver | undefined;
+  /** The webhook consumer's thread (queue poller and delivery). */
+  webhookConsumer: WebhookConsumer;
   standIns: StandIns | undefined;
   /** The local Amazon Transcribe streaming service, when TRANSCRIBE_STAND_IN asked for it. */
   transcribeStandIn: TranscribeStandIn | undefined;
@@ -111,6 +113,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   });
   const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
   const queue = await createQueues(sqs, env.UTTERANCES_QUEUE_NAME || 'audiohook-utterances');
+  sqs.destroy();
   env.UTTERANCES_QUEUE_URL = queue.url;
   // The webhook function dead-letters failures itself, with the reason (`npm run dlq` shows it).
   env.WEBHOOK_DLQ_URL = queue.dlqUrl;
@@ -139,14 +142,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const gateway = await startGateway({ env, recognizer: options.recognizer });
   stops.unshift(() => gateway.close());
 
-  const webhookHandler = createWebhookHandler(env);
-  const poller = new QueuePoller({ sqs, queueUrl: queue.url, queueArn: queue.arn, handler: (event) => webhookHandler(event), logger });
-  poller.start();
-  stops.unshift(async () => {
-    await poller.stop();
-    await webhookHandler.close?.();
-    sqs.destroy();
-  });
+  // The webhook Lambda's handler behind a local SQS poller, on a thread of its own (the other core).
+  const webhookConsumer = new WebhookConsumer({ env, queueUrl: queue.url, queueArn: queue.arn, logger });
+  stops.unshift(() => webhookConsumer.stop());
+  await webhookConsumer.start();
 
   const apiRuntime = createApiRuntime(env);
   const fileExporterRuntime = createFileExporterRuntime(env, () => apiRuntime);
@@ -188,6 +187,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     gateway,
     urls,
     receiver,
+    webhookConsumer,
     standIns,
     transcribeStandIn,
     queueUrl: queue.url,
