@@ -27,13 +27,17 @@ interface Pending {
  * thousand calls one PutItem per utterance is a request every 1.5 ms, each paying the SDK's signing
  * and a socket of the client's pool, which starved the calls' other writes (registration, stop) into
  * connection timeouts and lost stored copies. A quiet call pays no delay: an idle writer sends at once,
- * and what arrives while a request is in flight forms the next batch. Items DynamoDB leaves unprocessed
+ * and what arrives while a request is in flight forms the next batch, which goes when it is full (up
+ * to `concurrency` at once) or when no request is out — sending each part-full batch at once averaged
+ * five utterances a request at a thousand calls. Items DynamoDB leaves unprocessed
  * and batches whose request failed are sent again after a backoff, up to `maxAttempts` rounds, so a
  * short store outage loses nothing; `store` settles when its utterance is stored or given up.
  */
 export class MessageWriter {
   private queue: Pending[] = [];
   private batchesInFlight = 0;
+  /** Batches whose request is out (not those waiting to retry). */
+  private requestsInFlight = 0;
   private itemsInFlight = 0;
   private scheduled = false;
   private readonly concurrency: number;
@@ -71,7 +75,11 @@ export class MessageWriter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.batchesInFlight < this.concurrency && this.queue.length > 0) void this.sendOne();
+      while (this.batchesInFlight < this.concurrency && this.queue.length > 0) {
+        // A part-full batch goes only when no request is out: what arrives meanwhile fills it.
+        if (this.requestsInFlight > 0 && this.queue.length < MAX_BATCH_PUT) break;
+        void this.sendOne();
+      }
     });
   }
 
@@ -82,6 +90,7 @@ export class MessageWriter {
     this.counters.batches++;
     let again: Pending[];
     let error: Error | undefined;
+    this.requestsInFlight++;
     try {
       const unprocessed = new Set((await this.options.messages.putUtterances(batch.map((p) => p.utterance))).map((u) => u.messageId));
       again = batch.filter((p) => unprocessed.has(p.utterance.messageId));
@@ -89,6 +98,8 @@ export class MessageWriter {
     } catch (e) {
       error = e as Error;
       again = batch;
+    } finally {
+      this.requestsInFlight--;
     }
     const retry: Pending[] = [];
     for (const p of again) {

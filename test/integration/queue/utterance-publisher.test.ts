@@ -101,6 +101,33 @@ describe('UtterancePublisher', () => {
     await publisher.close();
   });
 
+  it('sends a part-full batch only when no request is out, so a steady stream goes in full batches', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'publisher-steady' }));
+    const sizes: number[] = [];
+    const send = sqs.send.bind(sqs) as (command: { input: { Entries?: unknown[] } }) => Promise<unknown>;
+    Object.assign(sqs, {
+      send: async (command: { input: { Entries?: unknown[] } }) => {
+        if (command.input.Entries) sizes.push(command.input.Entries.length);
+        // A slow queue: what is published meanwhile waits for a full batch or for this request.
+        await new Promise((r) => setTimeout(r, 30));
+        return send(command);
+      },
+    });
+    const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
+    // 3 utterances every 5 ms: one request per utterance would be 120.
+    for (let i = 0; i < 120; i += 3) {
+      for (let j = i; j < i + 3; j++) publisher.publish(utterance(j, `conv-${j % 9}`));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await publisher.flush();
+    expect(publisher.counters).toMatchObject({ published: 120, dropped: 0 });
+    expect(sizes[0]).toBe(3);
+    expect(sizes.length).toBeLessThanOrEqual(120 / 10 + 3);
+    expect(await drain(sqs, QueueUrl!, 120)).toHaveLength(120);
+    await publisher.close();
+  });
+
   it('never blocks the caller while the queue is down, retries, then drops oldest-first with a count', async () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const publisher = new UtterancePublisher({

@@ -69,6 +69,23 @@ describe('MessageWriter', () => {
     expect(writer.pending).toBe(0);
   });
 
+  it('holds a part-full batch while a request is out, so a steady stream is stored in full batches', async () => {
+    const s = store({ delayMs: 20 });
+    const writer = new MessageWriter({ messages: s, logger: new RecordingLogger() });
+    const stored: Array<Promise<void>> = [];
+    // A steady stream, far slower than one request per utterance: 300 utterances, 10 every 5 ms.
+    for (let i = 0; i < 300; i += 10) {
+      for (let j = i; j < i + 10; j++) stored.push(writer.store(utterance(j)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(stored);
+    expect(s.stored.size).toBe(300);
+    // The first goes alone; the rest wait for the request out and leave together, mostly full.
+    expect(s.requests[0]).toHaveLength(10);
+    expect(s.requests.length).toBeLessThanOrEqual(300 / MAX_BATCH_PUT + 3);
+    expect(writer.pending).toBe(0);
+  });
+
   it('sends again what DynamoDB left unprocessed and what a failed request carried, and then settles', async () => {
     const s = store({
       refuse: (u, call) => {
