@@ -40,6 +40,12 @@ export interface LiveCallView {
 /** Publication interval of the gateway's live views and the age after which a silent one counts as lost. */
 export const LIVE_PUBLISH_INTERVAL_MS = 2_000;
 export const LIVE_STALE_AFTER_MS = 15_000;
+/**
+ * Writes per second one gateway task spends on live views: past this many sessions per interval
+ * (400 at 2 s) its rounds space out, to at most half the stale age apart. At a thousand calls a view
+ * every 2 s was 500 writes a second, more than the calls' utterances cost to store and queue.
+ */
+export const LIVE_PUBLISH_WRITES_PER_SECOND = 200;
 
 /** How the webhook Lambda's outcome for one utterance is recorded on its `messages` item (and shown by the console). */
 export const deliveryRecordSchema = z

@@ -1,6 +1,6 @@
 import { eachLimited } from '#core/async/each-limited.ts';
 import type { Role } from '#core/domain/participant.ts';
-import type { LiveCallView, LiveState } from '#core/domain/live-call.ts';
+import { LIVE_PUBLISH_WRITES_PER_SECOND, LIVE_STALE_AFTER_MS, type LiveCallView, type LiveState } from '#core/domain/live-call.ts';
 import type { AppLogger } from '#core/logger.ts';
 import type { LiveCallsStore } from '#core/stores/live-calls.ts';
 import { conversationKey } from '#core/stores/conversation-key.ts';
@@ -13,8 +13,9 @@ import type { UtteranceSink } from '../utterances/utterance-sink.ts';
 
 /**
  * Publishes a view of every AudioHook session this task holds (docs/console.md) into the shared
- * `conversations` table, every `intervalMs` while the session lives and once more when it ends, so the
- * console of any API task sees the calls of every gateway task. It only reads the sessions and calls;
+ * `conversations` table, every `intervalMs` (spaced out past a write budget) while the session lives
+ * and once more when it ends, so the console of any API task sees the calls of every gateway task.
+ * It only reads the sessions and calls;
  * a failed write is retried at the next tick and never touches the call.
  */
 export interface LivePublisherOptions {
@@ -23,6 +24,8 @@ export interface LivePublisherOptions {
   calls: LiveCalls;
   store: Pick<LiveCallsStore, 'publish' | 'end'>;
   intervalMs: number;
+  /** Writes per second the rounds may cost on average (default {@link LIVE_PUBLISH_WRITES_PER_SECOND}). */
+  writesPerSecond?: number;
   /** Writes in flight at once (default {@link LIVE_WRITES_IN_FLIGHT}). */
   concurrency?: number;
   logger: AppLogger;
@@ -48,6 +51,7 @@ export class LivePublisher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private lastRoundWrites = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: LivePublisherOptions) {
@@ -68,10 +72,19 @@ export class LivePublisher {
   start(): void {
     const loop = () => {
       this.running = this.publish().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
+        if (!this.stopped) this.timer = setTimeout(loop, this.pauseAfterRound());
       });
     };
     this.timer = setTimeout(loop, 0);
+  }
+
+  /**
+   * The interval, or longer when the last round's writes would exceed the write budget at that pace —
+   * but never past half the age at which the console reports a silent view lost.
+   */
+  pauseAfterRound(): number {
+    const budgeted = (this.lastRoundWrites * 1000) / (this.options.writesPerSecond ?? LIVE_PUBLISH_WRITES_PER_SECOND);
+    return Math.max(this.options.intervalMs, Math.min(budgeted, LIVE_STALE_AFTER_MS / 2));
   }
 
   /** Stops the timer and publishes the final state of what is still tracked. */
@@ -111,6 +124,7 @@ export class LivePublisher {
     // A few writes at a time: a round of a thousand sessions sent at once filled the store client's
     // socket pool for seconds, and the calls' own writes (utterances, registration, stop) queued behind
     // it timed out. The round takes longer instead, and the next one starts an interval after it ends.
+    this.lastRoundWrites = writes.length;
     let failed = 0;
     let firstError: string | undefined;
     await eachLimited(writes, this.options.concurrency ?? LIVE_WRITES_IN_FLIGHT, async (write) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveCallView } from '#core/domain/live-call.ts';
+import { LIVE_PUBLISH_WRITES_PER_SECOND, LIVE_STALE_AFTER_MS, type LiveCallView } from '#core/domain/live-call.ts';
 import { logger } from '#core/logger.ts';
 import type { AudioHookSession } from '#gateway/audiohook/session.ts';
 import type { LiveCalls } from '#gateway/live-calls.ts';
@@ -96,5 +96,20 @@ describe('LivePublisher', () => {
     const warnings = log.records.filter((r) => r.level === 'WARN');
     expect(warnings.map((r) => r.message)).toEqual(['live call views not published; retrying next round']);
     expect(warnings[0].attributes).toMatchObject({ failed: 1, error: 'TimeoutError' });
+    // 1,000 writes a round at the 200-a-second budget: the next round 5 s later, not after the interval.
+    const budgeted = new LivePublisher({
+      sessions: () => sessions as unknown as ReadonlySet<AudioHookSession>,
+      calls: { all: () => [].values() } as unknown as LiveCalls,
+      store: { publish: async () => true, end: async () => true },
+      intervalMs: 2_000,
+      logger: log,
+    });
+    expect(budgeted.pauseAfterRound()).toBe(2_000);
+    await budgeted.publish();
+    expect(budgeted.pauseAfterRound()).toBe(1_000_000 / LIVE_PUBLISH_WRITES_PER_SECOND);
+    // Never so far apart that the console would report the views lost.
+    for (let i = 0; i < 2_000; i++) sessions.add({ ...[...sessions][0], sessionId: `more-${i}`, conversationId: `MORE-${i}` });
+    await budgeted.publish();
+    expect(budgeted.pauseAfterRound()).toBe(LIVE_STALE_AFTER_MS / 2);
   });
 });
