@@ -182,7 +182,13 @@ let stored = 0;
 let startKey: Record<string, unknown> | undefined;
 do {
   const page = await dynamoDbDocumentClient().send(
-    new ScanCommand({ TableName: env.MESSAGES_TABLE, Select: 'COUNT', ExclusiveStartKey: startKey }),
+    // Messages only: the webhook's outcome items (no hourShard) share the table.
+    new ScanCommand({
+      TableName: env.MESSAGES_TABLE,
+      Select: 'COUNT',
+      FilterExpression: 'attribute_exists(hourShard)',
+      ExclusiveStartKey: startKey,
+    }),
   );
   stored += page.Count ?? 0;
   startKey = page.LastEvaluatedKey;

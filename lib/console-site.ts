@@ -222,10 +222,12 @@ export class ConsoleSite extends Construct {
       new iam.PolicyStatement({ sid: 'PresignFeedFiles', actions: ['s3:GetObject'], resources: [props.exportBucket.arnForObjects('*')] }),
     );
 
-    // The webhook Lambda records each utterance's outcome on its message (core/webhook/delivery-log.ts).
+    // The webhook Lambda records each utterance's outcome beside its message, 25 to a request, kept as
+    // long as the messages (core/webhook/delivery-log.ts).
     props.webhookFunction.addEnvironment('MESSAGES_TABLE', props.messages.tableName);
+    props.webhookFunction.addEnvironment('MESSAGE_RETENTION_DAYS', String(props.messageRetentionDays));
     props.webhookFunction.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'RecordDeliveryOutcome', actions: ['dynamodb:UpdateItem'], resources: [props.messages.tableArn] }),
+      new iam.PolicyStatement({ sid: 'RecordDeliveryOutcome', actions: ['dynamodb:BatchWriteItem'], resources: [props.messages.tableArn] }),
     );
 
     const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {

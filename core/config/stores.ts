@@ -17,10 +17,11 @@ export class ConfigError extends Error {
   }
 }
 
+const messageRetentionDays = z.coerce.number().positive().max(3650).default(7);
 const schema = z.object({
   CONVERSATIONS_TABLE: z.string().min(1),
   MESSAGES_TABLE: z.string().min(1),
-  MESSAGE_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+  MESSAGE_RETENTION_DAYS: messageRetentionDays,
   VOCABULARY_TABLE: z.string().min(1).optional(),
 });
 
@@ -38,6 +39,15 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     messageRetentionDays: parsed.data.MESSAGE_RETENTION_DAYS,
     ...(parsed.data.VOCABULARY_TABLE ? { vocabularyTable: parsed.data.VOCABULARY_TABLE } : {}),
   };
+}
+
+/** MESSAGE_RETENTION_DAYS alone, for a part that writes to `messages` without the rest (the webhook Lambda). */
+export function loadMessageRetentionDays(env: Readonly<Record<string, string | undefined>>): number {
+  const parsed = z.object({ MESSAGE_RETENTION_DAYS: messageRetentionDays }).safeParse({
+    MESSAGE_RETENTION_DAYS: emptyToUndefined(env.MESSAGE_RETENTION_DAYS),
+  });
+  if (!parsed.success) throw new ConfigError(`invalid store configuration: ${issuePaths(parsed.error)}`);
+  return parsed.data.MESSAGE_RETENTION_DAYS;
 }
 
 export function emptyToUndefined(value: string | undefined): string | undefined {

@@ -1,11 +1,4 @@
-import {
-  BatchWriteCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord } from '../domain/live-call.ts';
 import type { Role } from '../domain/participant.ts';
 import type { RedactionOutput } from '../domain/transcription.ts';
@@ -13,7 +6,6 @@ import { storedText, type Utterance } from '../domain/utterance.ts';
 import { conversationKey } from './conversation-key.ts';
 import { hourShardKey, hourShardOf } from './hour-shard.ts';
 import { BY_HOUR_INDEX } from './tables.ts';
-import { isConditionalCheckFailure } from './update-expression.ts';
 
 /** One item of the `messages` table (docs/data-model.md). Never holds text the span's setting keeps private. */
 export interface StoredMessage {
@@ -33,7 +25,10 @@ export interface StoredMessage {
   hourShard: string;
   /** TTL, epoch seconds. */
   expiresAt: number;
-  /** The webhook Lambda's latest outcome for this utterance (console); absent until one is known. */
+  /**
+   * The webhook Lambda's latest outcome for this utterance (console); absent until one is known. Stored
+   * on the message's outcome item (recordDeliveries) and joined to the message when read (listAfter).
+   */
   delivery?: DeliveryRecord;
 }
 
@@ -67,9 +62,29 @@ export interface MessagesStore {
    * (recording) order, at most `limit`. The console's cursor read.
    */
   listAfter(conversationId: string, options: { after?: string; limit: number; tenant?: string }): Promise<ConsoleMessage[]>;
-  /** Records the webhook outcome on an existing message; false when the message is not (or no longer) stored. */
-  recordDelivery(conversationId: string, messageId: string, delivery: DeliveryRecord): Promise<boolean>;
+  /**
+   * Records the webhook outcomes of up to {@link MAX_BATCH_PUT} messages in one request, each as its
+   * message's outcome item (replacing an earlier outcome); returns those DynamoDB left unprocessed.
+   */
+  recordDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<DeliveryOutcome[]>;
 }
+
+/** One message's webhook outcome, as the webhook Lambda records it. */
+export interface DeliveryOutcome {
+  conversationId: string;
+  messageId: string;
+  delivery: DeliveryRecord;
+}
+
+/**
+ * The sort key of a message's outcome item is its `messageId` and this suffix: the item sorts right
+ * after its message (`#` is below every character of a ULID), so a cursor read meets the two together,
+ * and it has no `hourShard`, so the export's index never sees it. One UpdateItem per utterance on the
+ * message itself was a request per utterance, the largest share of the system's AWS calls at a
+ * thousand calls (soak); outcome items are written 25 to a BatchWriteItem.
+ */
+const DELIVERY_SUFFIX = '#delivery';
+const isDeliveryItem = (messageId: string) => messageId.endsWith(DELIVERY_SUFFIX);
 
 export interface MessagesStoreOptions {
   client: DynamoDBDocumentClient;
@@ -184,7 +199,7 @@ export function createMessagesStore(options: MessagesStoreOptions): MessagesStor
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       })) {
-        for (const m of page) items.push({ ...m, sortKey: timeOrLast(m.clientTimestamp) });
+        for (const m of page) if (!isDeliveryItem(m.messageId)) items.push({ ...m, sortKey: timeOrLast(m.clientTimestamp) });
       }
       items.sort((a, b) => a.sortKey - b.sortKey || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
       return items.slice(0, limit).map(({ text, role, externalId, messageId, createdTimestamp, clientTimestamp }) => ({
@@ -213,7 +228,9 @@ export function createMessagesStore(options: MessagesStoreOptions): MessagesStor
         values[':after'] = listOptions.after;
       }
       const items: ConsoleMessage[] = [];
-      for await (const page of pages<ConsoleMessage>({
+      const byId = new Map<string, ConsoleMessage>();
+      // An outcome item follows its message: read on until the message after the last one returned.
+      read: for await (const page of pages<ConsoleMessage>({
         TableName: tableName,
         KeyConditionExpression: keyCondition,
         FilterExpression: filter,
@@ -221,29 +238,45 @@ export function createMessagesStore(options: MessagesStoreOptions): MessagesStor
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       })) {
-        items.push(...page);
-        if (items.length >= listOptions.limit) break;
+        for (const item of page) {
+          if (isDeliveryItem(item.messageId)) {
+            const message = byId.get(item.messageId.slice(0, -DELIVERY_SUFFIX.length));
+            if (message && item.delivery) message.delivery = item.delivery;
+            continue;
+          }
+          if (items.length >= listOptions.limit) break read;
+          items.push(item);
+          byId.set(item.messageId, item);
+        }
       }
-      return items.slice(0, listOptions.limit);
+      return items;
     },
 
-    async recordDelivery(conversationId, messageId, delivery) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { conversationId: conversationKey(conversationId), messageId },
-            UpdateExpression: 'SET #delivery = :delivery',
-            ConditionExpression: 'attribute_exists(#messageId)',
-            ExpressionAttributeNames: { '#delivery': 'delivery', '#messageId': 'messageId' },
-            ExpressionAttributeValues: { ':delivery': delivery },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailure(error)) return false;
-        throw error;
-      }
+    async recordDeliveries(outcomes) {
+      if (outcomes.length > MAX_BATCH_PUT) throw new RangeError(`at most ${MAX_BATCH_PUT} outcomes per batch`);
+      if (outcomes.length === 0) return [];
+      // Kept as long as a message recorded now; one outcome item per message, the latest replacing the rest.
+      const expiresAt = Math.floor(now() / 1000) + Math.round(options.retentionDays * DAY_SECONDS);
+      const byKey = new Map(outcomes.map((o) => [`${conversationKey(o.conversationId)} ${o.messageId}${DELIVERY_SUFFIX}`, o]));
+      const result = await client.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName]: [...byKey.values()].map((o) => ({
+              PutRequest: {
+                Item: {
+                  conversationId: conversationKey(o.conversationId),
+                  messageId: `${o.messageId}${DELIVERY_SUFFIX}`,
+                  delivery: o.delivery,
+                  expiresAt,
+                },
+              },
+            })),
+          },
+        }),
+      );
+      return (result.UnprocessedItems?.[tableName] ?? []).map((r) =>
+        byKey.get(`${r.PutRequest!.Item!.conversationId} ${r.PutRequest!.Item!.messageId}`)!,
+      );
     },
 
     async *queryHour(hour, shard) {

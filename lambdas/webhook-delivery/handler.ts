@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
+import { loadMessageRetentionDays } from '#core/config/stores.ts';
 import { logger } from '#core/logger.ts';
 import { createMessagesStore } from '#core/stores/messages.ts';
 import { allRecorders, deliveryLog } from '#core/webhook/delivery-log.ts';
@@ -51,7 +52,9 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
 function recorderFor(env: Env): DeliveryRecorder {
   const recorder = createRecorder();
   if (!env.MESSAGES_TABLE) return recorder;
-  const messages = createMessagesStore({ client: dynamoDbDocumentClient(), tableName: env.MESSAGES_TABLE, retentionDays: 0 });
+  // Outcomes are kept as long as the messages (the stack passes the same MESSAGE_RETENTION_DAYS).
+  const retentionDays = loadMessageRetentionDays(env);
+  const messages = createMessagesStore({ client: dynamoDbDocumentClient(), tableName: env.MESSAGES_TABLE, retentionDays });
   return allRecorders(recorder, deliveryLog(messages, logger));
 }
 

@@ -103,7 +103,7 @@ describe('console site', () => {
       ([id]) => id.startsWith('DeliveryWebhookFunction') && !id.includes('Logs'),
     )![1];
     expect(Object.keys(webhook.Properties!.Environment.Variables)).toContain('MESSAGES_TABLE');
-    expect(statements.find((p) => p.statement.Sid === 'RecordDeliveryOutcome')!.statement.Action).toBe('dynamodb:UpdateItem');
+    expect(statements.find((p) => p.statement.Sid === 'RecordDeliveryOutcome')!.statement.Action).toBe('dynamodb:BatchWriteItem');
   });
 
   it('publishes the console URL and the user pool to add users to', () => {

@@ -197,3 +197,41 @@ describe('messages store: hour index for the export', () => {
     expect(found[0]).toMatchObject({ text: 'my PIN is ####', tenant: 'acme', redactionOutput: 'redacted' });
   });
 });
+
+describe('messages store: webhook outcomes (console)', () => {
+  const outcome = (conversationId: string, messageId: string, status: number) => ({
+    conversationId,
+    messageId,
+    delivery: { outcome: 'delivered' as const, status, reason: 'ok', attempt: 1, latencyMs: 3, at: new Date().toISOString() },
+  });
+
+  it('records 25 outcomes in one request; a cursor read joins each to its message, the GET and the export never see them', async () => {
+    const guid = randomUUID();
+    const batch = Array.from({ length: 25 }, (_, i) => utterance(guid, { clientTimestamp: new Date(Date.now() + i).toISOString() }));
+    await store.putUtterances(batch);
+    expect(await store.recordDeliveries(batch.map((u) => outcome(guid.toUpperCase(), u.messageId, 500)))).toEqual([]);
+    // A later outcome replaces the earlier one; an outcome of a message no longer stored joins nothing.
+    expect(await store.recordDeliveries([outcome(guid, batch[3].messageId, 204), outcome(guid, nextUlid(), 204)])).toEqual([]);
+    await expect(store.recordDeliveries(batch.map((u) => outcome(guid, u.messageId, 1)).concat(outcome(guid, 'x', 1)))).rejects.toThrow(
+      /at most 25/,
+    );
+
+    const all = await store.listAfter(guid, { limit: 100 });
+    expect(all.map((m) => m.messageId)).toEqual(batch.map((u) => u.messageId));
+    expect(all.map((m) => m.delivery?.status)).toEqual(batch.map((_, i) => (i === 3 ? 204 : 500)));
+    expect(all[0]).toMatchObject({ text: 'my PIN is ####', role: 'customer' });
+    // A page ends on a message with its outcome joined; the next one starts after it.
+    const first = await store.listAfter(guid, { limit: 10 });
+    expect(first.map((m) => m.messageId)).toEqual(batch.slice(0, 10).map((u) => u.messageId));
+    expect(first.every((m) => m.delivery?.status === 500 || m.messageId === batch[3].messageId)).toBe(true);
+    const next = await store.listAfter(guid, { after: first.at(-1)!.messageId, limit: 10 });
+    expect(next.map((m) => m.messageId)).toEqual(batch.slice(10, 20).map((u) => u.messageId));
+    expect(next.every((m) => m.delivery?.status === 500)).toBe(true);
+
+    expect((await store.listConversationMessages(guid)).map((m) => m.messageId)).toEqual(batch.map((u) => u.messageId));
+    const hour = hourOf(batch[0].createdTimestamp);
+    const exported: string[] = [];
+    for (let shard = 0; shard < HOUR_SHARD_COUNT; shard++) for await (const m of store.queryHour(hour, shard)) exported.push(m.messageId);
+    expect(exported.filter((id) => id.includes('#'))).toEqual([]);
+  });
+});

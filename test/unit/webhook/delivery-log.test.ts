@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DeliveryRecord } from '#core/domain/live-call.ts';
+import type { DeliveryOutcome } from '#core/stores/messages.ts';
 import { allRecorders, deliveryLog } from '#core/webhook/delivery-log.ts';
 import type { QueuedMessage } from '#core/webhook/queued-message.ts';
 import type { DeliveryRecorder } from '#core/webhook/recorder.ts';
@@ -17,15 +17,15 @@ const message = (messageId: string, receiveCount = 1): QueuedMessage => ({
 const logger = () => ({ warn: vi.fn() }) as unknown as Parameters<typeof deliveryLog>[1] & { warn: ReturnType<typeof vi.fn> };
 
 describe('delivery log (console)', () => {
-  it('records each outcome on its message, and settle() waits for every write', async () => {
-    const written: Array<[string, string, DeliveryRecord]> = [];
+  it('records each outcome, 25 to a request, and settle() waits for every write', async () => {
+    const requests: DeliveryOutcome[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const store = {
-      recordDelivery: vi.fn(async (c: string, m: string, d: DeliveryRecord) => {
+      recordDeliveries: vi.fn(async (batch: readonly DeliveryOutcome[]) => {
         await gate;
-        written.push([c, m, d]);
-        return true;
+        requests.push([...batch]);
+        return [];
       }),
     };
     const log = deliveryLog(store, logger(), () => Date.parse('2026-12-06T10:00:00Z'));
@@ -33,32 +33,61 @@ describe('delivery log (console)', () => {
     log.failed(message('b', 2), { ok: false, status: 503, reason: 'status 503', latencyMs: 5 }, 'retry');
     log.failed(message('c'), { ok: false, reason: 'timeout', latencyMs: 3000 }, 'dead-letter');
     log.dropped(message('d'), 99_000);
+    for (let i = 0; i < 26; i++) log.delivered(message(`e${i}`), { ok: true, status: 200, reason: 'ok', latencyMs: 1 });
+    // A full set goes at once; the rest waits for the end of the batch.
+    expect(store.recordDeliveries).toHaveBeenCalledTimes(1);
     let settled = false;
     const settling = log.settle!().then(() => (settled = true));
     await Promise.resolve();
     expect(settled).toBe(false);
     release();
     await settling;
-    expect(written.map(([c, m, d]) => [c, m, d.outcome, d.status, d.reason, d.attempt])).toEqual([
+    expect(requests.map((r) => r.length)).toEqual([25, 5]);
+    expect(
+      requests[0]
+        .slice(0, 4)
+        .map(({ conversationId, messageId, delivery: d }) => [conversationId, messageId, d.outcome, d.status, d.reason, d.attempt]),
+    ).toEqual([
       ['conv-1', 'a', 'delivered', 204, 'ok', 1],
       ['conv-1', 'b', 'failed', 503, 'status 503', 2],
       ['conv-1', 'c', 'failed', undefined, 'timeout', 1],
       ['conv-1', 'd', 'dropped', undefined, 'past deadline', 1],
     ]);
-    expect(written[0]![2]).toMatchObject({ latencyMs: 12.3, at: '2026-12-06T10:00:00.000Z' });
+    expect(requests[0][0].delivery).toMatchObject({ latencyMs: 12.3, at: '2026-12-06T10:00:00.000Z' });
+  });
+
+  it('sends again what DynamoDB left unprocessed', async () => {
+    const rounds: string[][] = [];
+    const log = deliveryLog(
+      {
+        recordDeliveries: async (batch) => {
+          rounds.push(batch.map((o) => o.messageId));
+          return rounds.length === 1 ? batch.filter((o) => o.messageId === 'b') : [];
+        },
+      },
+      logger(),
+    );
+    log.delivered(message('a'), { ok: true, status: 200, reason: 'ok', latencyMs: 1 });
+    log.delivered(message('b'), { ok: true, status: 200, reason: 'ok', latencyMs: 1 });
+    await log.settle!();
+    expect(rounds).toEqual([['a', 'b'], ['b']]);
   });
 
   it('a failed write is logged by name and never fails the batch', async () => {
     const log$ = logger();
+    let attempts = 0;
     const log = deliveryLog(
       {
-        recordDelivery: async () =>
-          Promise.reject(Object.assign(new Error('secret-ish detail'), { name: 'ProvisionedThroughputExceededException' })),
+        recordDeliveries: async () => {
+          attempts++;
+          return Promise.reject(Object.assign(new Error('secret-ish detail'), { name: 'ProvisionedThroughputExceededException' }));
+        },
       },
       log$,
     );
     log.delivered(message('a'), { ok: true, status: 200, reason: 'ok', latencyMs: 1 });
     await expect(log.settle!()).resolves.toBeUndefined();
+    expect(attempts).toBe(3);
     expect(log$.warn).toHaveBeenCalledWith('delivery outcome not recorded for the console', {
       conversationId: 'conv-1',
       messageId: 'a',
