@@ -6,6 +6,8 @@
  *   real-ivr   telephone prompts read by a voice artist (bench/support/ivr-prompts.json: 28 prompts, 514
  *              words, from Debian's asterisk-core-sounds-en-wav), the same way: whether a tuning that
  *              helps the first set holds on other speech
+ * each real set also through two worse lines: `+noise`, hiss at -45 dBFS; `+quiet`, the speech 20 dB
+ * quieter (where a voice detector is put to the test),
  * with the default configuration (`config: "default"`) and, when one is given, a candidate tuning
  * (`config: "candidate"`) measured in the same run, so that accuracy and cost compare on the same machine
  * and load.
@@ -38,7 +40,8 @@ import type { SegmenterOptions } from '#gateway/recognition/embedded/segmenter.t
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
 import { callWordErrors, loadFixture, SAMPLE_CALL, transcribe } from '#test/unit/recognition/embedded-fixtures.ts';
 import { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
-import { decodeUnsegmented, loadIvrPrompts, loadRealSpeech, scoreClips } from './support/real-speech.ts';
+import type { LineCondition } from './support/real-speech.ts';
+import { decodeUnsegmented, loadIvrPrompts, loadRealSpeech, scoreClips, throughLine } from './support/real-speech.ts';
 import { wordErrors } from './support/word-error-rate.ts';
 
 const candidateArguments = process.env.RECOGNITION_CANDIDATE_ARGS?.trim().split(/\s+/).filter(Boolean) ?? [];
@@ -158,10 +161,22 @@ for (const config of configs) {
 }
 
 // The real sets: each speaker's stream in a session of its own (a new caller), a set's speakers at once.
+// Each also through a worse line (bench/support/real-speech.ts throughLine), where segmentation is tried.
+const lines: Array<{ suffix: string; condition: LineCondition }> = [
+  { suffix: '', condition: {} },
+  { suffix: '+noise', condition: { noiseDb: -45 } },
+  { suffix: '+quiet', condition: { gainDb: -20 } },
+];
 const realSets = [
   { set: 'real', streams: loadRealSpeech(), goal: 0.25 },
   { set: 'real-ivr', streams: loadIvrPrompts(), goal: undefined },
-];
+].flatMap(({ set, streams, goal }) =>
+  lines.map(({ suffix, condition }) => ({
+    set: set + suffix,
+    streams: suffix ? streams.map((s) => throughLine(s, condition)) : streams,
+    goal: suffix ? undefined : goal,
+  })),
+);
 for (const { set, streams, goal } of realSets) {
   for (const config of configs) {
     const transcripts = await Promise.all(

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import wavefile from 'wavefile';
-import { decodeMulaw } from '#gateway/audio/mulaw.ts';
+import { decodeMulaw, encodeMulaw } from '#gateway/audio/mulaw.ts';
 import type { PocketSphinxDecoder } from '#gateway/recognition/embedded/pocketsphinx-decoder.ts';
 import { SegmentDecoding } from '#gateway/recognition/embedded/segment-decoding.ts';
 import { wordErrors } from './word-error-rate.ts';
@@ -142,6 +142,35 @@ function speakerStream(speaker: string, sources: Array<{ id: string; text: strin
     offset += part.length;
   }
   return { speaker, pcm, clips };
+}
+
+/** How a line can be worse than the recordings: speech attenuated, and steady noise added. */
+export interface LineCondition {
+  /** Gain applied to the recording, in dB (-20: a caller far from the microphone or a faint line). */
+  gainDb?: number;
+  /** White noise added everywhere, pauses included, at this level in dBFS (line hiss). */
+  noiseDb?: number;
+}
+
+/**
+ * The stream as a worse line would carry it: gain, then noise, then the µ-law round trip again. The
+ * noise is a fixed pseudo-random sequence, so every run and every configuration hears the same audio.
+ */
+export function throughLine(stream: SpeakerStream, { gainDb = 0, noiseDb }: LineCondition): SpeakerStream {
+  const gain = 10 ** (gainDb / 20);
+  // Sum of four uniforms, scaled to unit variance: close enough to Gaussian for hiss.
+  const noiseRms = noiseDb === undefined ? 0 : 32768 * 10 ** (noiseDb / 20);
+  let seed = 12345;
+  const uniform = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff - 0.5;
+  };
+  const pcm = new Int16Array(stream.pcm.length);
+  for (let i = 0; i < pcm.length; i++) {
+    const noise = noiseRms && (uniform() + uniform() + uniform() + uniform()) * Math.sqrt(3) * noiseRms;
+    pcm[i] = Math.max(-32768, Math.min(32767, Math.round(stream.pcm[i] * gain + noise)));
+  }
+  return { ...stream, pcm: decodeMulaw(encodeMulaw(pcm)) };
 }
 
 export interface ClipScore {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SpeakerStream } from '#bench/support/real-speech.ts';
-import { loadIvrPrompts, loadRealSpeech, PAUSE_SAMPLES, scoreClips } from '#bench/support/real-speech.ts';
+import { loadIvrPrompts, loadRealSpeech, PAUSE_SAMPLES, scoreClips, throughLine } from '#bench/support/real-speech.ts';
 import { MULAW_DECODE_TABLE } from '#gateway/audio/mulaw.ts';
 import { normalizeWords } from '#gateway/recognition/embedded/engine-words.ts';
 import type { RecognitionResult } from '#gateway/recognition/recognizer.ts';
@@ -70,6 +70,28 @@ describe('the IVR prompt set', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'ivr-prompts-'));
     expect(() => loadIvrPrompts(empty)).toThrow(/apt-get install asterisk-core-sounds-en-wav asterisk-core-sounds-en`/);
     expect(() => loadIvrPrompts(undefined, path.join(empty, 'core-sounds-en.txt.gz'))).toThrow(/core-sounds-en\.txt\.gz/);
+  });
+});
+
+describe('throughLine', () => {
+  const [stream] = loadRealSpeech();
+  const dbfs = (pcm: Int16Array) => 20 * Math.log10(Math.sqrt(pcm.reduce((sum, s) => sum + s * s, 0) / pcm.length) / 32768);
+  const firstClip = (s: SpeakerStream) => s.pcm.subarray(s.clips[0].startSample, s.clips[0].endSample);
+
+  it('adds hiss at the asked level everywhere, pauses included, the same every time', () => {
+    const noisy = throughLine(stream, { noiseDb: -45 });
+    expect(noisy.clips).toBe(stream.clips);
+    expect(noisy.pcm).toHaveLength(stream.pcm.length);
+    expect(dbfs(noisy.pcm.subarray(0, PAUSE_SAMPLES))).toBeCloseTo(-45, 0);
+    expect(throughLine(stream, { noiseDb: -45 }).pcm).toEqual(noisy.pcm);
+    const codes = new Set(MULAW_DECODE_TABLE);
+    expect(noisy.pcm.every((s) => codes.has(s))).toBe(true);
+  });
+
+  it('attenuates the speech by the gain, leaving digital silence silent', () => {
+    const quiet = throughLine(stream, { gainDb: -20 });
+    expect(dbfs(firstClip(quiet)) - dbfs(firstClip(stream))).toBeCloseTo(-20, 0);
+    expect(quiet.pcm.subarray(0, PAUSE_SAMPLES).every((s) => s === 0)).toBe(true);
   });
 });
 
