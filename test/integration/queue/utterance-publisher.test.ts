@@ -1,32 +1,13 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import type { Utterance } from '#core/domain/utterance.ts';
 import { logger } from '#core/logger.ts';
 import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
 import { useEmulators } from '#test/support/emulators.ts';
+import { testUtterance } from '#test/support/utterance.ts';
 
 /** The gateway's queue publisher against the SQS emulator, and against a queue that is down. */
 
 const emulators = useEmulators({ sqs: true });
-
-function utterance(i: number, conversationId = 'conv-1'): Utterance {
-  return {
-    conversationId,
-    externalConversationId: conversationId.toUpperCase(),
-    messageId: `01JTEST${String(i).padStart(19, '0')}`,
-    streamId: 's-1',
-    role: i % 2 ? 'agent' : 'customer',
-    externalId: 'X',
-    startMs: i * 1000,
-    endMs: i * 1000 + 500,
-    maskedText: `text ####`,
-    rawText: `text ${i}`,
-    redactionOutput: 'redacted',
-    clientTimestamp: new Date(0).toISOString(),
-    createdTimestamp: new Date(1_700_000_000_000 + i).toISOString(),
-    tenant: 't',
-  };
-}
 
 async function drain(sqs: SQSClient, queueUrl: string, expected: number) {
   const bodies: Array<{ body: any; attributes: Record<string, string | undefined> }> = [];
@@ -50,7 +31,7 @@ describe('UtterancePublisher', () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'publisher-order' }));
     const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
-    for (let i = 0; i < 35; i++) publisher.publish(utterance(i));
+    for (let i = 0; i < 35; i++) publisher.publish(testUtterance(i));
     await publisher.flush();
     expect(publisher.counters).toMatchObject({ published: 35, dropped: 0 });
     const received = await drain(sqs, QueueUrl!, 35);
@@ -67,7 +48,7 @@ describe('UtterancePublisher', () => {
     });
     expect(received[3].attributes).toEqual({
       conversationId: 'conv-1',
-      messageId: utterance(3).messageId,
+      messageId: testUtterance(3).messageId,
       recordedAt: String(1_700_000_000_003),
     });
     await publisher.close();
@@ -92,7 +73,7 @@ describe('UtterancePublisher', () => {
       },
     });
     const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
-    for (let i = 0; i < 200; i++) publisher.publish(utterance(i, `conv-${i % 9}`));
+    for (let i = 0; i < 200; i++) publisher.publish(testUtterance(i, `conv-${i % 9}`));
     await publisher.flush();
     expect(publisher.counters).toMatchObject({ published: 200, dropped: 0 });
     expect(requests).toBe(20);
@@ -117,7 +98,7 @@ describe('UtterancePublisher', () => {
     const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
     // 3 utterances every 5 ms: one request per utterance would be 120.
     for (let i = 0; i < 120; i += 3) {
-      for (let j = i; j < i + 3; j++) publisher.publish(utterance(j, `conv-${j % 9}`));
+      for (let j = i; j < i + 3; j++) publisher.publish(testUtterance(j, `conv-${j % 9}`));
       await new Promise((r) => setTimeout(r, 5));
     }
     await publisher.flush();
@@ -138,7 +119,7 @@ describe('UtterancePublisher', () => {
       maxQueued: 5,
     });
     // publish() is synchronous: all eight return before the first send to the dead queue has failed.
-    for (let i = 0; i < 8; i++) publisher.publish(utterance(i));
+    for (let i = 0; i < 8; i++) publisher.publish(testUtterance(i));
     expect(publisher.counters.published).toBe(0);
     await publisher.flush();
     expect(publisher.counters.published).toBe(0);

@@ -1,12 +1,12 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Utterance } from '#core/domain/utterance.ts';
 import { logger } from '#core/logger.ts';
 import { UtterancePublisher } from '#core/queue/utterance-publisher.ts';
 import { WebhookConsumer } from '#local/webhook-consumer.ts';
 import { WebhookReceiver } from '#local/webhook-receiver.ts';
 import { useEmulators } from '#test/support/emulators.ts';
 import { RecordingLogger } from '#test/support/recording-logger.ts';
+import { testUtterance } from '#test/support/utterance.ts';
 
 /**
  * `npm start`'s webhook consumer on its own thread, against the SQS emulator and the built-in
@@ -18,7 +18,9 @@ const emulators = useEmulators({ sqs: true });
 
 let sqs: SQSClient;
 let receiver: WebhookReceiver;
+/** Deliveries per utterance, by call and start. */
 const received = new Map<string, number>();
+const keyOf = (externalConversationId: string, startMs: number) => `${externalConversationId}@${startMs}`;
 let webhookUrl: string;
 
 beforeAll(async () => {
@@ -26,7 +28,10 @@ beforeAll(async () => {
   receiver = new WebhookReceiver(
     () => undefined,
     (body) =>
-      received.set(body.autotranscribeResponse.utterance[0].text, (received.get(body.autotranscribeResponse.utterance[0].text) ?? 0) + 1),
+      received.set(
+        keyOf(body.externalConversationId, body.autotranscribeResponse.start),
+        (received.get(keyOf(body.externalConversationId, body.autotranscribeResponse.start)) ?? 0) + 1,
+      ),
   );
   webhookUrl = `http://127.0.0.1:${(await receiver.listen(0, '127.0.0.1')).port}/webhook`;
 });
@@ -36,35 +41,23 @@ afterAll(async () => {
   sqs?.destroy();
 });
 
-function utterance(text: string, i: number): Utterance {
-  return {
-    conversationId: `conv-${i % 5}`,
-    externalConversationId: `CONV-${i % 5}`,
-    messageId: `01JCONSUMER${String(i).padStart(15, '0')}`,
-    streamId: 's-1',
-    role: i % 2 ? 'agent' : 'customer',
-    externalId: 'X',
-    startMs: i * 1000,
-    endMs: i * 1000 + 500,
-    maskedText: text,
-    rawText: text,
-    redactionOutput: 'redacted',
-    clientTimestamp: new Date().toISOString(),
-    createdTimestamp: new Date().toISOString(),
-    tenant: 't',
-  };
-}
-
 async function queue(name: string): Promise<{ url: string; arn: string }> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return { url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
-async function publish(url: string, texts: string[]): Promise<void> {
+/** Publishes `count` utterances of call `conversationId` as the gateway does; returns their keys. */
+async function publish(url: string, conversationId: string, count: number): Promise<string[]> {
   const publisher = new UtterancePublisher({ client: sqs, queueUrl: url, logger });
-  texts.forEach((text, i) => publisher.publish(utterance(text, i)));
+  // Recorded now: the webhook drops what is older than its deadline.
+  const utterances = Array.from({ length: count }, (_, i) => ({
+    ...testUtterance(i, conversationId),
+    createdTimestamp: new Date().toISOString(),
+  }));
+  utterances.forEach((u) => publisher.publish(u));
   await publisher.close();
+  return utterances.map((u) => keyOf(u.externalConversationId, u.startMs));
 }
 
 async function queued(url: string): Promise<number> {
@@ -91,18 +84,17 @@ const envFor = (queueUrl: string): NodeJS.ProcessEnv => ({
 describe('WebhookConsumer', () => {
   it('delivers from its own thread, each utterance exactly once, and ends the thread on stop', async () => {
     const q = await queue('consumer-deliver');
-    const texts = Array.from({ length: 120 }, (_, i) => `deliver ${i}`);
     const consumer = new WebhookConsumer({ env: envFor(q.url), queueUrl: q.url, queueArn: q.arn, logger: new RecordingLogger() });
     await consumer.start();
     const thread = consumer.thread!;
     expect(thread.threadId).toBeGreaterThan(0);
-    await publish(q.url, texts);
-    await expect.poll(() => texts.filter((t) => received.has(t)).length, { timeout: 20_000 }).toBe(texts.length);
+    const keys = await publish(q.url, 'consumer-deliver', 120);
+    await expect.poll(() => keys.filter((t) => received.has(t)).length, { timeout: 20_000 }).toBe(keys.length);
     const ended = new Promise<number>((resolve) => thread.once('exit', resolve));
     await consumer.stop();
     await ended;
     expect(consumer.thread).toBeUndefined();
-    expect(texts.every((t) => received.get(t) === 1)).toBe(true);
+    expect(keys.every((t) => received.get(t) === 1)).toBe(true);
     expect(await queued(q.url)).toBe(0);
     expect(consumer.counters).toEqual({ starts: 1, crashes: 0 });
   });
@@ -115,9 +107,8 @@ describe('WebhookConsumer', () => {
     const first = consumer.thread!;
     // A crash: the thread ends without being asked to (as on an uncaught error or a fatal one).
     await first.terminate();
-    const texts = Array.from({ length: 50 }, (_, i) => `while down ${i}`);
-    await publish(q.url, texts);
-    await expect.poll(() => texts.filter((t) => received.has(t)).length, { timeout: 20_000 }).toBe(texts.length);
+    const keys = await publish(q.url, 'consumer-crash', 50);
+    await expect.poll(() => keys.filter((t) => received.has(t)).length, { timeout: 20_000 }).toBe(keys.length);
     expect(consumer.thread).toBeDefined();
     expect(consumer.thread).not.toBe(first);
     expect(consumer.counters).toEqual({ starts: 2, crashes: 1 });
@@ -125,7 +116,7 @@ describe('WebhookConsumer', () => {
     expect(errors.map((r) => r.message)).toEqual(['webhook consumer thread ended unexpectedly; restarting it']);
     expect(errors[0].attributes).toMatchObject({ exitCode: 1, restartInMs: 500 });
     await consumer.stop();
-    expect(texts.every((t) => received.get(t) === 1)).toBe(true);
+    expect(keys.every((t) => received.get(t) === 1)).toBe(true);
     expect(await queued(q.url)).toBe(0);
   });
 });
