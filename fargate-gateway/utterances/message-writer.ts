@@ -15,6 +15,9 @@ export interface MessageWriterOptions {
   retryBaseMs?: number;
 }
 
+/** How long a part-full batch waits for company after the previous request (a lone utterance goes at once). */
+const LINGER_MS = 20;
+
 interface Pending {
   utterance: Utterance;
   attempts: number;
@@ -28,8 +31,8 @@ interface Pending {
  * and a socket of the client's pool, which starved the calls' other writes (registration, stop) into
  * connection timeouts and lost stored copies. A quiet call pays no delay: an idle writer sends at once,
  * and what arrives while a request is in flight forms the next batch, which goes when it is full (up
- * to `concurrency` at once) or when no request is out — sending each part-full batch at once averaged
- * five utterances a request at a thousand calls. Items DynamoDB leaves unprocessed
+ * to `concurrency` at once) or when no request is out and none went within LINGER_MS — sending each
+ * part-full batch at once averaged five utterances a request at a thousand calls. Items DynamoDB leaves unprocessed
  * and batches whose request failed are sent again after a backoff, up to `maxAttempts` rounds, so a
  * short store outage loses nothing; `store` settles when its utterance is stored or given up.
  */
@@ -38,6 +41,8 @@ export class MessageWriter {
   private batchesInFlight = 0;
   /** Batches whose request is out (not those waiting to retry). */
   private requestsInFlight = 0;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private itemsInFlight = 0;
   private scheduled = false;
   private readonly concurrency: number;
@@ -75,15 +80,31 @@ export class MessageWriter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.batchesInFlight < this.concurrency && this.queue.length > 0) {
-        // A part-full batch goes only when no request is out: what arrives meanwhile fills it.
-        if (this.requestsInFlight > 0 && this.queue.length < MAX_BATCH_PUT) break;
-        void this.sendOne();
-      }
+      this.sendReady();
     });
   }
 
+  private sendReady(): void {
+    while (this.batchesInFlight < this.concurrency && this.queue.length > 0) {
+      if (this.queue.length < MAX_BATCH_PUT) {
+        // A part-full batch goes only when no request is out (its end schedules again) and none went
+        // within LINGER_MS: what arrives meanwhile fills it.
+        if (this.requestsInFlight > 0) return;
+        const wait = this.lastSentAt + LINGER_MS - performance.now();
+        if (wait > 0) {
+          this.lingerTimer ??= setTimeout(() => {
+            this.lingerTimer = undefined;
+            this.sendReady();
+          }, wait);
+          return;
+        }
+      }
+      void this.sendOne();
+    }
+  }
+
   private async sendOne(): Promise<void> {
+    this.lastSentAt = performance.now();
     const batch = this.queue.splice(0, MAX_BATCH_PUT);
     this.batchesInFlight++;
     this.itemsInFlight += batch.length;

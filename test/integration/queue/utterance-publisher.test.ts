@@ -109,6 +109,34 @@ describe('UtterancePublisher', () => {
     await publisher.close();
   });
 
+  it('lets a part-full batch wait for company a moment after the previous request, however fast the queue', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'publisher-linger' }));
+    const sizes: number[] = [];
+    const send = sqs.send.bind(sqs) as (command: { input: { Entries?: unknown[] } }) => Promise<unknown>;
+    Object.assign(sqs, {
+      send: (command: { input: { Entries?: unknown[] } }) => {
+        if (command.input.Entries) sizes.push(command.input.Entries.length);
+        return send(command);
+      },
+    });
+    const publisher = new UtterancePublisher({ client: sqs, queueUrl: QueueUrl!, logger });
+    const began = performance.now();
+    // 1 utterance every 2 ms or so: a request each time would be 100.
+    for (let i = 0; i < 100; i++) {
+      publisher.publish(testUtterance(i, `conv-${i % 9}`));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await publisher.flush();
+    const elapsedMs = performance.now() - began;
+    expect(publisher.counters).toMatchObject({ published: 100, dropped: 0 });
+    expect(sizes[0]).toBe(1);
+    // At most one part-full request per 20 ms, however slowly this loop ran.
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 20) + 2);
+    expect(await drain(sqs, QueueUrl!, 100)).toHaveLength(100);
+    await publisher.close();
+  });
+
   it('never blocks the caller while the queue is down, retries, then drops oldest-first with a count', async () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const publisher = new UtterancePublisher({

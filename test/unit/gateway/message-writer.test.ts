@@ -86,6 +86,24 @@ describe('MessageWriter', () => {
     expect(writer.pending).toBe(0);
   });
 
+  it('lets a part-full batch wait for company a moment after the previous request, however fast the store', async () => {
+    const s = store({ delayMs: 0 });
+    const writer = new MessageWriter({ messages: s, logger: new RecordingLogger() });
+    const stored: Array<Promise<void>> = [];
+    const began = performance.now();
+    // 2 utterances every 2 ms or so: a request each time would be 100.
+    for (let i = 0; i < 200; i += 2) {
+      stored.push(writer.store(utterance(i)), writer.store(utterance(i + 1)));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(stored);
+    const elapsedMs = performance.now() - began;
+    expect(s.stored.size).toBe(200);
+    expect(s.requests[0]).toHaveLength(2);
+    // At most one part-full request per 20 ms, however slowly this loop ran.
+    expect(s.requests.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 20) + 2);
+  });
+
   it('sends again what DynamoDB left unprocessed and what a failed request carried, and then settles', async () => {
     const s = store({
       refuse: (u, call) => {
