@@ -66,4 +66,21 @@ describe('createRecorder', () => {
     expect(emf[METRIC.dropped]).toBe(1);
     expect(emf[METRIC.latency]).toBe(12.3);
   });
+
+  it('stays silent when a batch counted nothing (another batch sharing it already published)', () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines = capture();
+    const recorder = createRecorder(new Logger({ serviceName: 'test' }), new Metrics({ namespace: 'Test', serviceName: 'test' }));
+    const parsed = parseRecord(sqsRecord({ conversationId: 'conv-1', streamId: 'stream-1', text: 'hello' }));
+    if (!parsed.ok) throw new Error('fixture');
+    recorder.delivered(parsed.message, { ok: true, status: 200, reason: 'ok', latencyMs: 5 });
+    recorder.flush();
+    recorder.flush();
+    recorder.flush();
+    vi.unstubAllEnvs();
+
+    const out = lines.join('');
+    expect(out).not.toContain('No application metrics to publish');
+    expect(lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"'))).toHaveLength(1);
+  });
 });
