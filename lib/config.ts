@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_REDACTION_MODE, REDACTION_MODES, type RedactionMode } from '#core/contract/redaction-modes.ts';
 import { parseWebhookAuthModes, WEBHOOK_AUTH_MODES } from '#core/contract/webhook-auth.ts';
 import { DEFAULT_TENANT } from '#core/contract/tenant.ts';
+import { DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES, WEBHOOK_MAX_CONCURRENT_BATCHES_RANGE } from '#core/contract/webhook-batches.ts';
 import { CALLS_PER_TASK_TARGET, GATEWAY_TASK_MEMORY_MIB, GATEWAY_TASK_VCPU } from '#core/contract/gateway-capacity.ts';
 
 /**
@@ -151,7 +152,7 @@ export const DEFAULTS: DeploymentConfig = {
   webhookTimeoutMs: 5_000,
   webhookDeadlineMs: 60_000,
   webhookMaxAttempts: 1,
-  webhookMaxConcurrentBatches: 5,
+  webhookMaxConcurrentBatches: DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES,
   logRetentionDays: 30,
   logLevel: 'INFO',
   removalPolicy: 'retain',
@@ -215,7 +216,12 @@ export function loadDeploymentConfig(lookup: Lookup): DeploymentConfig {
     webhookTimeoutMs: r.integer('webhookTimeoutMs', d.webhookTimeoutMs, 100, 60_000),
     webhookDeadlineMs: r.integer('webhookDeadlineMs', d.webhookDeadlineMs, 1_000, 14 * 24 * 3_600_000),
     webhookMaxAttempts: r.integer('webhookMaxAttempts', d.webhookMaxAttempts, 1, 20),
-    webhookMaxConcurrentBatches: r.integer('webhookMaxConcurrentBatches', d.webhookMaxConcurrentBatches, 2, 1000),
+    webhookMaxConcurrentBatches: r.integer(
+      'webhookMaxConcurrentBatches',
+      d.webhookMaxConcurrentBatches,
+      WEBHOOK_MAX_CONCURRENT_BATCHES_RANGE.min,
+      WEBHOOK_MAX_CONCURRENT_BATCHES_RANGE.max,
+    ),
     webhookReservedConcurrency: r.optionalInteger('webhookReservedConcurrency', 1, 1000),
     logRetentionDays: r.oneOf('logRetentionDays', d.logRetentionDays, [
       1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

@@ -6,6 +6,7 @@ import { loadFeedConfig } from '#core/daily-export/config.ts';
 import { loadWebhookConfig } from '#core/webhook/config.ts';
 import { secretsManagerReader } from '#core/webhook/secrets.ts';
 import { loadGatewayConfig } from '#gateway/config.ts';
+import { DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES, WEBHOOK_MAX_CONCURRENT_BATCHES_RANGE as BATCHES } from '#core/contract/webhook-batches.ts';
 
 /**
  * Every setting of every part `npm start` runs (gateway, API, stores, feed export, webhook delivery,
@@ -22,6 +23,13 @@ const localSchema = z.object({
   API_PORT: port.default(3000),
   WEBHOOK_RECEIVER_PORT: port.default(3001),
   LOCAL_HOST: z.string().min(1, 'must be an address such as 127.0.0.1').default('127.0.0.1'),
+  // The local stand-in for the stack's webhookMaxConcurrentBatches: the queue poller's loops.
+  WEBHOOK_MAX_CONCURRENT_BATCHES: z.coerce
+    .number({ error: `must be a whole number ${BATCHES.min}–${BATCHES.max}` })
+    .int(`must be a whole number ${BATCHES.min}–${BATCHES.max}`)
+    .min(BATCHES.min, `must be a whole number ${BATCHES.min}–${BATCHES.max}`)
+    .max(BATCHES.max, `must be a whole number ${BATCHES.min}–${BATCHES.max}`)
+    .default(DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES),
 });
 
 export type LocalListeners = z.infer<typeof localSchema>;
@@ -40,6 +48,7 @@ export async function checkLocalConfig(env: NodeJS.ProcessEnv): Promise<LocalLis
     API_PORT: blankToUndefined(env.API_PORT),
     WEBHOOK_RECEIVER_PORT: blankToUndefined(env.WEBHOOK_RECEIVER_PORT),
     LOCAL_HOST: blankToUndefined(env.LOCAL_HOST),
+    WEBHOOK_MAX_CONCURRENT_BATCHES: blankToUndefined(env.WEBHOOK_MAX_CONCURRENT_BATCHES),
   });
   if (!local.success) problems.push(`invalid local configuration: ${issuePaths(local.error)}`);
   attempt(() => loadGatewayConfig(env));

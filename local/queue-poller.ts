@@ -1,14 +1,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppLogger } from '#core/logger.ts';
+import { DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES } from '#core/contract/webhook-batches.ts';
 import { sqsEventFromMessages } from '#core/webhook/sqs-event.ts';
-
-/**
- * Lambda's SQS event source polls with five batches in flight from the start (and scales out from
- * there); one batch at a time delivered a few hundred utterances a second at most, which a thousand
- * calls outrun, so the local consumer runs that many loops too.
- */
-const POLLERS = 5;
 
 /**
  * The local stand-in for Lambda's SQS event source: long-polls the queue, hands each batch to the
@@ -28,7 +22,10 @@ export class QueuePoller {
       handler: (event: SQSEvent) => Promise<SQSBatchResponse | void>;
       logger: AppLogger;
       batchSize?: number;
-      /** Batches handled at once (default {@link POLLERS}). */
+      /**
+       * Batches handled at once, as the event source's maximum concurrency allows in AWS: one loop each
+       * (one batch at a time delivered a few hundred utterances a second at most).
+       */
       concurrency?: number;
     },
   ) {}
@@ -36,7 +33,9 @@ export class QueuePoller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = Promise.all(Array.from({ length: this.options.concurrency ?? POLLERS }, () => this.poll())).then(() => undefined);
+    this.loop = Promise.all(
+      Array.from({ length: this.options.concurrency ?? DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES }, () => this.poll()),
+    ).then(() => undefined);
   }
 
   async stop(): Promise<void> {

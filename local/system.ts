@@ -143,7 +143,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   stops.unshift(() => gateway.close());
 
   // The webhook Lambda's handler behind a local SQS poller, on a thread of its own (the other core).
-  const webhookConsumer = new WebhookConsumer({ env, queueUrl: queue.url, queueArn: queue.arn, logger });
+  const webhookConsumer = new WebhookConsumer({
+    env,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    concurrency: listeners.WEBHOOK_MAX_CONCURRENT_BATCHES,
+    logger,
+  });
   stops.unshift(() => webhookConsumer.stop());
   await webhookConsumer.start();
 

@@ -13,13 +13,20 @@ import type { ConsumerCommand, ConsumerThreadData, ConsumerThreadEvent } from '.
  * this thread's environment (the system's, copied at start) exactly as the function is. It says
  * `ready` once polling, answers `heap` with its heap in use, and on `stop` finishes the batches in flight, closes its sockets and ends.
  */
-const { queueUrl, queueArn } = workerData as ConsumerThreadData;
+const { queueUrl, queueArn, concurrency } = workerData as ConsumerThreadData;
 const port = parentPort!;
 const post = (event: ConsumerThreadEvent) => port.postMessage(event);
 
 const sqs = new SQSClient({ ...awsClientConfig(), useQueueUrlAsEndpoint: false });
 const handler = createWebhookHandler(process.env);
-const poller = new QueuePoller({ sqs, queueUrl, queueArn, handler: (event) => handler(event), logger });
+const poller = new QueuePoller({
+  sqs,
+  queueUrl,
+  queueArn,
+  ...(concurrency !== undefined ? { concurrency } : {}),
+  handler: (event) => handler(event),
+  logger,
+});
 poller.start();
 
 port.on('message', (command: ConsumerCommand) => {

@@ -15,6 +15,8 @@ import type { AppLogger } from '#core/logger.ts';
 export interface ConsumerThreadData {
   queueUrl: string;
   queueArn: string;
+  /** Batches delivered at once (WEBHOOK_MAX_CONCURRENT_BATCHES); the poller's default when absent. */
+  concurrency?: number;
 }
 export type ConsumerCommand = { type: 'stop' } | { type: 'heap' };
 export type ConsumerThreadEvent = { type: 'ready' } | { type: 'stopped' } | { type: 'heap'; usedBytes: number };
@@ -23,6 +25,8 @@ export interface WebhookConsumerOptions {
   env: NodeJS.ProcessEnv;
   queueUrl: string;
   queueArn: string;
+  /** Batches delivered at once: the stand-in for the SQS event source's maximum concurrency (default 5). */
+  concurrency?: number;
   logger: AppLogger;
   /** First pause before a crashed thread is started again; it doubles per crash in a row, up to 30 s. */
   restartDelayMs?: number;
@@ -64,7 +68,11 @@ export class WebhookConsumer {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       env: { ...this.options.env },
-      workerData: { queueUrl: this.options.queueUrl, queueArn: this.options.queueArn } satisfies ConsumerThreadData,
+      workerData: {
+        queueUrl: this.options.queueUrl,
+        queueArn: this.options.queueArn,
+        ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
+      } satisfies ConsumerThreadData,
     });
     this.worker = worker;
     this.counters.starts++;

@@ -9,9 +9,12 @@ import { useEmulators } from '#test/support/emulators.ts';
 const emulators = useEmulators({ sqs: true });
 
 describe('QueuePoller', () => {
-  it('hands batches to the handler five at a time, as Lambda starts, and deletes each message once handled', async () => {
+  it.each([
+    ['five at a time by default, as the stack allows', undefined, 5],
+    ['as many at a time as WEBHOOK_MAX_CONCURRENT_BATCHES says', 8, 8],
+  ])('hands batches to the handler %s, and deletes each message once handled', async (_, concurrency, expected) => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'poller-concurrency' }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `poller-concurrency-${expected}` }));
     for (let b = 0; b < 10; b++) {
       await sqs.send(
         new SendMessageBatchCommand({
@@ -26,8 +29,9 @@ describe('QueuePoller', () => {
     const poller = new QueuePoller({
       sqs,
       queueUrl: QueueUrl!,
-      queueArn: 'arn:aws:sqs:us-east-1:000000000000:poller-concurrency',
+      queueArn: `arn:aws:sqs:us-east-1:000000000000:poller-concurrency-${expected}`,
       logger,
+      ...(concurrency !== undefined ? { concurrency } : {}),
       handler: async (event) => {
         most = Math.max(most, ++inFlight);
         // A slow webhook: batches overlap only if several loops poll.
@@ -40,7 +44,7 @@ describe('QueuePoller', () => {
     await expect.poll(() => handled.size, { timeout: 10_000 }).toBe(100);
     await poller.stop();
     expect([...handled.values()].every((n) => n === 1)).toBe(true);
-    expect(most).toBe(5);
+    expect(most).toBe(expected);
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl,

@@ -31,6 +31,8 @@ describe('checkLocalConfig', () => {
     [{ REDACTION_MODE: 'sometimes' }, /REDACTION_MODE: .*"default"\|"always"\|"off"/],
     [{ RECOGNIZER: 'magic' }, /RECOGNIZER: .*"embedded"\|"transcribe"\|"none"/],
     [{ IDLE_TIMEOUT_MS: '-5' }, /IDLE_TIMEOUT_MS/],
+    [{ WEBHOOK_MAX_CONCURRENT_BATCHES: '1' }, /WEBHOOK_MAX_CONCURRENT_BATCHES: must be a whole number 2–1000/],
+    [{ WEBHOOK_MAX_CONCURRENT_BATCHES: 'lots' }, /WEBHOOK_MAX_CONCURRENT_BATCHES: must be a whole number 2–1000/],
   ])('refuses %j, naming the variable and what it allows', async (env, message) => {
     await expect(checkLocalConfig({ ...BASE, ...env })).rejects.toThrow(message);
   });
@@ -41,7 +43,12 @@ describe('checkLocalConfig', () => {
   });
 
   it('accepts the defaults', async () => {
-    expect(await checkLocalConfig({ ...BASE })).toEqual({ API_PORT: 3000, WEBHOOK_RECEIVER_PORT: 3001, LOCAL_HOST: '127.0.0.1' });
+    expect(await checkLocalConfig({ ...BASE })).toEqual({
+      API_PORT: 3000,
+      WEBHOOK_RECEIVER_PORT: 3001,
+      LOCAL_HOST: '127.0.0.1',
+      WEBHOOK_MAX_CONCURRENT_BATCHES: 5,
+    });
   });
 
   it('never echoes a secret value given in the wrong place', async () => {
