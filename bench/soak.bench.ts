@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient } from '#core/aws/clients.ts';
@@ -11,6 +11,7 @@ import { DEV_AUDIOHOOK_API_KEY, DEV_AUDIOHOOK_CLIENT_SECRET } from '#gateway/aud
 import { DEV_API_ID, DEV_API_SECRET } from '#local/dev-credentials.ts';
 import { startLocalSystem } from '#local/system.ts';
 import { ScriptedRecognizer } from './support/scripted-recognizer.ts';
+import { DeliveryCounter } from './support/soak-deliveries.ts';
 
 /**
  * Soak: SOAK_CALLS concurrent real-time calls through the whole local system (`npm start`'s parts:
@@ -52,6 +53,9 @@ const env = Object.assign(process.env, {
   CONTROL_PORT: '0',
   WEBHOOK_RECEIVER_PORT: '0',
   RECOGNIZER: 'none',
+  // A deployment sized for a thousand calls delivers more batches at once than the default 5
+  // (docs/capacity.md); the run says which it used.
+  WEBHOOK_MAX_CONCURRENT_BATCHES: process.env.WEBHOOK_MAX_CONCURRENT_BATCHES ?? '20',
   MAX_SESSIONS: String(calls * 2 + 100),
   // SOAK_LOG_LEVEL=ERROR shows why something was lost (on stderr, apart from the result line).
   POWERTOOLS_LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'SILENT',
@@ -64,28 +68,14 @@ const env = Object.assign(process.env, {
   AWS_SECRET_ACCESS_KEY: 'local',
 });
 const recognizer = new ScriptedRecognizer(3_000);
-// Per stream, how often each utterance (by its start, a multiple of the script's 3 s) was delivered:
-// a byte per utterance, so the harness's own bookkeeping barely weighs on the heap it measures.
-const deliveries = new Map<string, Uint8Array>();
-let delivered = 0;
-let deliveredUnique = 0;
+// Starts of one stream are at least 3 s apart, so each falls in a 3 s slot of its own.
+const deliveries = new DeliveryCounter(callSeconds);
 const system = await startLocalSystem({
   env,
   recognizer,
   scheduler: false,
   print: () => undefined,
-  onTranscript: (body) => {
-    delivered++;
-    // Starts of one stream are at least 3 s apart, so each falls in a 3 s slot of its own.
-    const k = Math.floor(body.autotranscribeResponse.start / 3_000);
-    let seen = deliveries.get(body.streamId);
-    if (!seen || k >= seen.length) {
-      const grown = new Uint8Array(Math.max(k + 1, Math.ceil(callSeconds / 3) + 2));
-      if (seen) grown.set(seen);
-      deliveries.set(body.streamId, (seen = grown));
-    }
-    if (seen[k]++ === 0) deliveredUnique++;
-  },
+  onTranscript: (body) => deliveries.record(body.streamId, body.autotranscribeResponse.start),
 });
 
 // The heap is the main thread's plus the webhook consumer thread's (each after a full collection).
@@ -116,6 +106,13 @@ const cpuSecondsOf = (pid: number | undefined) => {
   }
 };
 const cpuAtStart = { system: cpuSecondsOf(process.pid), standIns: cpuSecondsOf(standIns.pid) };
+// SOAK_HEAP_SNAPSHOTS=DIR: the main thread's heap written after the ramp and before the load ends, to
+// see what grew (each pauses the process for seconds, so the run's latencies are not comparable).
+const snapshotDir = process.env.SOAK_HEAP_SNAPSHOTS;
+if (snapshotDir) {
+  for (const atS of [callSeconds + 20, minutes * 60 - 10])
+    setTimeout(() => writeHeapSnapshot(`${snapshotDir}/soak-${atS}s.heapsnapshot`), atS * 1000).unref();
+}
 const sampler = setInterval(() => {
   const atS = Math.round((performance.now() - started) / 1000);
   void sample().then((s) => samples.push({ atS, ...s }));
@@ -170,12 +167,14 @@ const load = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<stri
 // Let the pipeline drain: every emitted utterance stored and delivered, or no progress for 60 s.
 let last = -1;
 let stillSince = performance.now();
+let deliveredUnique = await deliveries.unique();
 while (deliveredUnique < recognizer.emitted && performance.now() - stillSince < 60_000) {
   if (deliveredUnique !== last) {
     last = deliveredUnique;
     stillSince = performance.now();
   }
   await new Promise((r) => setTimeout(r, 500));
+  deliveredUnique = await deliveries.unique();
 }
 const end = await sample();
 let stored = 0;
@@ -194,9 +193,17 @@ do {
   startKey = page.LastEvaluatedKey;
 } while (startKey);
 
-const steady = samples.filter((s) => s.atS >= callSeconds + 15);
+// Growth is measured under full load: from the first sample after the ramp to the last before the
+// slots stop starting calls (after that, calls end and the heap shrinks with them).
+const steady = samples.filter((s) => s.atS >= callSeconds + 15 && s.atS <= minutes * 60);
 const first = steady[0] ?? samples[0];
 const lastSteady = steady.at(-1) ?? samples.at(-1);
+// A sample swings by several MB with the work in flight at that instant, so growth compares the mean
+// heap of the first minute under full load with that of the last.
+const meanHeap = (xs: typeof samples) => xs.reduce((sum, x) => sum + x.heapMb, 0) / xs.length;
+const firstMinute = steady.slice(0, 4);
+const lastMinute = steady.slice(-4);
+const delivered = deliveries.delivered;
 const duplicated = delivered - deliveredUnique;
 const lost = recognizer.emitted - deliveredUnique;
 const lagMs = (nanos: number) => Math.max(0, Math.round((nanos / 1e6 - 1) * 10) / 10);
@@ -206,6 +213,7 @@ console.log(
     calls,
     minutes,
     callSeconds,
+    webhookBatches: Number(env.WEBHOOK_MAX_CONCURRENT_BATCHES),
     load,
     emitted: recognizer.emitted,
     stored,
@@ -218,7 +226,10 @@ console.log(
       first,
       last: lastSteady,
       afterDrain: end,
-      heapGrowthPct: first && lastSteady ? Math.round(((lastSteady.heapMb - first.heapMb) / first.heapMb) * 1000) / 10 : null,
+      firstMinuteHeapMb: firstMinute.length > 0 ? Math.round(meanHeap(firstMinute) * 10) / 10 : null,
+      lastMinuteHeapMb: lastMinute.length > 0 ? Math.round(meanHeap(lastMinute) * 10) / 10 : null,
+      heapGrowthPct:
+        steady.length >= 8 ? Math.round(((meanHeap(lastMinute) - meanHeap(firstMinute)) / meanHeap(firstMinute)) * 1000) / 10 : null,
     },
     fdGrowth: first && lastSteady ? lastSteady.fds - first.fds : null,
     lagP50Ms: lagMs(lag.percentile(50)),
@@ -232,5 +243,6 @@ console.log(
   }),
 );
 await system.stop();
+await deliveries.close();
 standIns.kill('SIGTERM');
 process.exit(0);
