@@ -43,7 +43,10 @@ async function oneCall(): Promise<void> {
   try {
     await client.start();
     const start = await api.start({ guid: client.conversationId, customerId: 'soak-customer', agentId: 'soak-agent' });
-    startStatuses[start.status] = (startStatuses[start.status] ?? 0) + 1;
+    // By status and, for an error, its code (400-203: the call was not found within the registration wait).
+    const code = (start.body as { error?: { code?: unknown } } | null)?.error?.code;
+    const key = code === undefined ? String(start.status) : `${start.status} ${String(code)}`;
+    startStatuses[key] = (startStatuses[key] ?? 0) + 1;
     if (start.status === 200) totals.startsOk++;
     else totals.startsFailed++;
     const began = performance.now();
