@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppLogger } from '#core/logger.ts';
@@ -33,9 +34,11 @@ export class QueuePoller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = Promise.all(
-      Array.from({ length: this.options.concurrency ?? DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES }, () => this.poll()),
-    ).then(() => undefined);
+    const loops = this.options.concurrency ?? DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES;
+    // Each loop's receive listens on the one stop signal (the SDK removes its listener when the request
+    // ends); past Node's default of 10 that would print a leak warning that is not one.
+    setMaxListeners(loops * 2, this.abort.signal);
+    this.loop = Promise.all(Array.from({ length: loops }, () => this.poll())).then(() => undefined);
   }
 
   async stop(): Promise<void> {

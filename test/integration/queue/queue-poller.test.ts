@@ -12,10 +12,11 @@ describe('QueuePoller', () => {
   it.each([
     ['five at a time by default, as the stack allows', undefined, 5],
     ['as many at a time as WEBHOOK_MAX_CONCURRENT_BATCHES says', 8, 8],
+    ['more than ten at a time without a listener-leak warning', 12, 12],
   ])('hands batches to the handler %s, and deletes each message once handled', async (_, concurrency, expected) => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: emulators().endpoints.sqs, useQueueUrlAsEndpoint: false });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `poller-concurrency-${expected}` }));
-    for (let b = 0; b < 10; b++) {
+    for (let b = 0; b < 2 * expected; b++) {
       await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl,
@@ -40,9 +41,14 @@ describe('QueuePoller', () => {
         for (const r of event.Records) handled.set(r.body, (handled.get(r.body) ?? 0) + 1);
       },
     });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
     poller.start();
-    await expect.poll(() => handled.size, { timeout: 10_000 }).toBe(100);
+    await expect.poll(() => handled.size, { timeout: 10_000 }).toBe(20 * expected);
     await poller.stop();
+    process.off('warning', onWarning);
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
     expect([...handled.values()].every((n) => n === 1)).toBe(true);
     expect(most).toBe(expected);
     const { Attributes } = await sqs.send(
