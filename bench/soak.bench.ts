@@ -57,8 +57,10 @@ const env = Object.assign(process.env, {
   // (docs/capacity.md); the run says which it used.
   WEBHOOK_MAX_CONCURRENT_BATCHES: process.env.WEBHOOK_MAX_CONCURRENT_BATCHES ?? '20',
   MAX_SESSIONS: String(calls * 2 + 100),
-  // SOAK_LOG_LEVEL=ERROR shows why something was lost (on stderr, apart from the result line).
-  POWERTOOLS_LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'SILENT',
+  // `POWERTOOLS_LOG_LEVEL=ERROR npm run bench -- soak` shows why something was lost or a start failed
+  // (log lines on stdout before the result line; the main thread's logger is built at import, so the
+  // level must come from the environment the bench starts with).
+  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_ENDPOINT_URL: endpoints.dynamodb,
   AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
