@@ -19,16 +19,17 @@ const port = z.coerce
   .int('must be a whole number')
   .min(0, 'must be 0–65535')
   .max(65_535, 'must be 0–65535');
+const BATCHES_RULE = `must be a whole number ${BATCHES.min}–${BATCHES.max}`;
 const localSchema = z.object({
   API_PORT: port.default(3000),
   WEBHOOK_RECEIVER_PORT: port.default(3001),
   LOCAL_HOST: z.string().min(1, 'must be an address such as 127.0.0.1').default('127.0.0.1'),
   // The local stand-in for the stack's webhookMaxConcurrentBatches: the queue poller's loops.
   WEBHOOK_MAX_CONCURRENT_BATCHES: z.coerce
-    .number({ error: `must be a whole number ${BATCHES.min}–${BATCHES.max}` })
-    .int(`must be a whole number ${BATCHES.min}–${BATCHES.max}`)
-    .min(BATCHES.min, `must be a whole number ${BATCHES.min}–${BATCHES.max}`)
-    .max(BATCHES.max, `must be a whole number ${BATCHES.min}–${BATCHES.max}`)
+    .number({ error: BATCHES_RULE })
+    .int(BATCHES_RULE)
+    .min(BATCHES.min, BATCHES_RULE)
+    .max(BATCHES.max, BATCHES_RULE)
     .default(DEFAULT_WEBHOOK_MAX_CONCURRENT_BATCHES),
 });
 

@@ -38,22 +38,14 @@ export function createRecorder(
     attempt: m.receiveCount,
   });
   const ms = (v: number) => Math.round(v * 10) / 10;
-  // Batches may share one recorder (the local consumer runs several poll loops): the first flush
-  // publishes what all of them counted, and a flush with nothing counted stays silent instead of
-  // Powertools' "No application metrics to publish" warning on stderr, once per batch.
-  let counted = false;
-  const count = (name: string, unit: Parameters<Metrics['addMetric']>[1], value: number) => {
-    metrics.addMetric(name, unit, value);
-    counted = true;
-  };
   return {
     delivered(m, r) {
-      count(METRIC.delivered, MetricUnit.Count, 1);
-      count(METRIC.latency, MetricUnit.Milliseconds, ms(r.latencyMs));
+      metrics.addMetric(METRIC.delivered, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, ms(r.latencyMs));
       log.debug('webhook delivered', { ...ids(m), status: r.status, latencyMs: ms(r.latencyMs) });
     },
     failed(m, r, disposition) {
-      count(METRIC.failed, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.failed, MetricUnit.Count, 1);
       log.warn('webhook delivery failed', {
         ...ids(m),
         status: r.status,
@@ -63,11 +55,11 @@ export function createRecorder(
       });
     },
     dropped(m, ageMs) {
-      count(METRIC.dropped, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.dropped, MetricUnit.Count, 1);
       log.warn('webhook message dropped past its deadline', { ...ids(m), ageMs: Math.round(ageMs) });
     },
     malformed(f) {
-      count(METRIC.failed, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.failed, MetricUnit.Count, 1);
       log.error('webhook queue record rejected', {
         sqsMessageId: f.itemIdentifier,
         conversationId: f.conversationId,
@@ -77,9 +69,10 @@ export function createRecorder(
       });
     },
     flush() {
-      if (!counted) return;
-      counted = false;
-      metrics.publishStoredMetrics();
+      // Batches may share one recorder (the local consumer runs several poll loops): the first flush
+      // publishes what all of them counted, and a flush with nothing stored stays silent instead of
+      // Powertools' "No application metrics to publish" warning on stderr, once per batch.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     },
   };
 }
